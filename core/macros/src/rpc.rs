@@ -1,0 +1,332 @@
+//! `#[rpc]`: the function, its call struct, its descriptor, its registration.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, ItemFn, LitStr, Type};
+
+use crate::attr::RpcArgs;
+use crate::signature::{self, Param, Returns};
+
+pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let args = RpcArgs::parse(attr)?;
+    let mut function: ItemFn = syn::parse2(item)?;
+    let service = args.service.clone().ok_or_else(|| {
+        syn::Error::new(
+            Span::call_site(),
+            "#[rpc] needs the service the method belongs to: #[rpc(service = \"name\")]",
+        )
+    })?;
+    let params = signature::params(&mut function.sig)?;
+    let returns = signature::returns(&function.sig.output);
+    if let Some(span) = args.one_way {
+        if !signature::is_unit(&returns.output) {
+            return Err(syn::Error::new(
+                span,
+                "one-way methods send no reply, so they must return `()` (or `Result<(), E>`)",
+            ));
+        }
+    }
+    let fn_name = &function.sig.ident;
+    let wire_name = args
+        .name
+        .as_ref()
+        .map_or_else(|| fn_name.to_string(), LitStr::value);
+    if let Some(http) = &args.http {
+        check_route(http, &params)?;
+    }
+    let call_ident = match &args.call {
+        Some(name) => Ident::new(&name.value(), name.span()),
+        None => Ident::new(&camel_case(&fn_name.to_string()), fn_name.span()),
+    };
+    let method = Method {
+        args: &args,
+        function: &function,
+        params: &params,
+        returns: &returns,
+        wire_name,
+        service,
+        call_ident,
+    };
+    let call_struct = method.call_struct();
+    let descriptor = method.descriptor();
+    let invoke = method.invoke();
+    Ok(quote! {
+        #function
+        #call_struct
+        #invoke
+        #descriptor
+    })
+}
+
+struct Method<'a> {
+    args: &'a RpcArgs,
+    function: &'a ItemFn,
+    params: &'a [Param],
+    returns: &'a Returns,
+    wire_name: String,
+    service: LitStr,
+    call_ident: Ident,
+}
+
+impl Method<'_> {
+    fn wire_params(&self) -> impl Iterator<Item = (&Ident, &Type, &[Attribute])> {
+        self.params.iter().filter_map(|param| match param {
+            Param::Wire { name, ty, attrs } => Some((name, ty, attrs.as_slice())),
+            _ => None,
+        })
+    }
+
+    fn descriptor_ident(&self) -> Ident {
+        format_ident!("__SWITCHBOARD_METHOD_{}", self.function.sig.ident)
+    }
+
+    fn invoke_ident(&self) -> Ident {
+        format_ident!("__switchboard_invoke_{}", self.function.sig.ident)
+    }
+
+    /// The call struct: one public field per wire parameter.
+    fn call_struct(&self) -> TokenStream {
+        let vis = &self.function.vis;
+        let ident = &self.call_ident;
+        let fn_name = &self.function.sig.ident;
+        let doc = format!("The wire parameters of [`{fn_name}`]: a typed call for `Client::call`.");
+        let fields = self.wire_params().map(|(name, ty, attrs)| {
+            let default = signature::is_option(ty).then(|| quote!(#[serde(default)]));
+            let field_doc = format!("The `{name}` parameter.");
+            quote! {
+                #[doc = #field_doc]
+                #(#attrs)*
+                #default
+                pub #name: #ty,
+            }
+        });
+        let asserts = self.wire_params().map(|(_, ty, _)| {
+            quote_spanned! {ty.span()=>
+                const _: () = ::switchboard::__private::assert_wire_type::<#ty>();
+            }
+        });
+        let output = &self.returns.output;
+        let name = &self.wire_name;
+        let one_way = self.args.one_way.is_some();
+        let descriptor = self.descriptor_ident();
+        quote! {
+            #(#asserts)*
+
+            #[doc = #doc]
+            #[derive(
+                ::switchboard::__private::serde::Serialize,
+                ::switchboard::__private::serde::Deserialize,
+                ::switchboard::__private::schemars::JsonSchema,
+                ::switchboard::Validate,
+            )]
+            #[serde(crate = "::switchboard::__private::serde", deny_unknown_fields)]
+            #[schemars(crate = "::switchboard::__private::schemars")]
+            #vis struct #ident {
+                #(#fields)*
+            }
+
+            impl ::switchboard::Method for #ident {
+                type Output = #output;
+                const NAME: &'static str = #name;
+                const ONE_WAY: bool = #one_way;
+                fn descriptor() -> &'static ::switchboard::MethodDescriptor {
+                    &#descriptor
+                }
+            }
+        }
+    }
+
+    /// The function that runs the user function on decoded arguments.
+    fn invoke(&self) -> TokenStream {
+        let invoke = self.invoke_ident();
+        let call_ident = &self.call_ident;
+        let fn_name = &self.function.sig.ident;
+        let wire_names: Vec<_> = self.wire_params().map(|(name, _, _)| name).collect();
+        let mut fetch_state = Vec::new();
+        let mut call_args = Vec::new();
+        for (i, param) in self.params.iter().enumerate() {
+            match param {
+                Param::Wire { name, .. } => call_args.push(quote!(#name)),
+                Param::Context => call_args.push(quote!(__sb_ctx)),
+                Param::State { inner } => {
+                    let var = format_ident!("__sb_state_{}", i);
+                    fetch_state.push(quote! {
+                        let #var = ::switchboard::__private::state::<#inner>(__sb_ctx)?;
+                    });
+                    call_args.push(quote!(#var));
+                }
+            }
+        }
+        let awaited = self.function.sig.asyncness.map(|_| quote!(.await));
+        let reply = if self.returns.is_result {
+            quote!(::switchboard::__private::result_reply(__sb_out))
+        } else {
+            quote!(::switchboard::__private::ok_reply(__sb_out))
+        };
+        quote! {
+            #[doc(hidden)]
+            fn #invoke<'__sb>(
+                __sb_ctx: &'__sb ::switchboard::MethodContext,
+                __sb_args: ::switchboard::Args,
+            ) -> ::switchboard::BoxFuture<'__sb, ::core::result::Result<::switchboard::Reply, ::switchboard::Fault>> {
+                ::switchboard::__private::boxed(async move {
+                    #(#fetch_state)*
+                    let #call_ident { #(#wire_names),* } = __sb_args.downcast::<#call_ident>()?;
+                    let __sb_out = #fn_name(#(#call_args),*) #awaited;
+                    #reply
+                })
+            }
+        }
+    }
+
+    /// The static descriptor and its registration.
+    fn descriptor(&self) -> TokenStream {
+        let ident = self.descriptor_ident();
+        let invoke = self.invoke_ident();
+        let call = &self.call_ident;
+        let fn_name = self.function.sig.ident.to_string();
+        let name = &self.wire_name;
+        let service = &self.service;
+        let doc = doc_text(&self.function.attrs);
+        let output = &self.returns.output;
+        let one_way = self.args.one_way.is_some();
+        let params = self.wire_params().map(|(name, ty, _)| {
+            let name = name.to_string();
+            let rust_type = quote!(#ty).to_string().replace(' ', "");
+            let optional = signature::is_option(ty);
+            quote! {
+                ::switchboard::ParamDescriptor {
+                    name: #name,
+                    rust_type: #rust_type,
+                    schema: ::switchboard::__private::schema_for::<#ty>,
+                    optional: #optional,
+                }
+            }
+        });
+        let states = self.params.iter().filter_map(|param| match param {
+            Param::State { inner } => {
+                Some(quote!(::switchboard::__private::state_requirement::<#inner>()))
+            }
+            _ => None,
+        });
+        let http = option_lit(self.args.http.as_ref());
+        let created = option_lit(self.args.created.as_ref());
+        let throws = &self.args.throws;
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            static #ident: ::switchboard::MethodDescriptor = ::switchboard::MethodDescriptor {
+                name: #name,
+                service: #service,
+                rust_path: ::core::concat!(::core::module_path!(), "::", #fn_name),
+                location: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                doc: #doc,
+                params: &[#(#params),*],
+                returns: ::switchboard::__private::schema_for::<#output>,
+                args_schema: ::switchboard::__private::args_schema_for::<#call>,
+                one_way: #one_way,
+                http: #http,
+                created: #created,
+                throws: &[#(#throws),*],
+                states: &[#(#states),*],
+                deserialize: ::switchboard::__private::deserialize_args::<#call>,
+                validate: ::switchboard::__private::validate_args::<#call>,
+                invoke: #invoke,
+            };
+
+            ::switchboard::__private::inventory::submit! {
+                ::switchboard::Registration(&#ident)
+            }
+        }
+    }
+}
+
+fn option_lit(lit: Option<&LitStr>) -> TokenStream {
+    match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The doc comment's text, lines joined, one leading space trimmed.
+fn doc_text(attrs: &[Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) => Some(text.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').unwrap_or(&line).to_owned())
+        .collect();
+    lines.join("\n").trim().to_owned()
+}
+
+/// `create_map` → `CreateMap`.
+fn camel_case(name: &str) -> String {
+    name.trim_start_matches("r#")
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect()
+}
+
+/// Checks `"VERB /path/{param}/"`: a known verb, an absolute path, and path
+/// parameters that are wire parameters of the function.
+fn check_route(route: &LitStr, params: &[Param]) -> syn::Result<()> {
+    let text = route.value();
+    let error = |message: String| syn::Error::new(route.span(), message);
+    let Some((verb, path)) = text.split_once(' ') else {
+        return Err(error(
+            "expected \"VERB /path\", e.g. \"GET /api/maps/{slug}/\"".into(),
+        ));
+    };
+    if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&verb) {
+        return Err(error(format!(
+            "unknown HTTP method `{verb}`; expected GET, POST, PUT, PATCH or DELETE"
+        )));
+    }
+    if !path.starts_with('/') {
+        return Err(error("the route path must start with `/`".into()));
+    }
+    for segment in path.split('/') {
+        let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        let name = inner.trim_start_matches('*');
+        let known = params
+            .iter()
+            .any(|param| matches!(param, Param::Wire { name: ident, .. } if ident == name));
+        if !known {
+            return Err(error(format!(
+                "route parameter `{{{inner}}}` is not a parameter of the function"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::camel_case;
+
+    #[test]
+    fn camel_case_joins_words() {
+        assert_eq!(camel_case("create_map"), "CreateMap");
+        assert_eq!(camel_case("echo"), "Echo");
+        assert_eq!(camel_case("r#type"), "Type");
+        assert_eq!(camel_case("get__data_"), "GetData");
+    }
+}

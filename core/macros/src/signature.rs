@@ -1,0 +1,188 @@
+//! Reading an `#[rpc]` function's signature: which parameters come from the
+//! wire, which are injected, and what it returns.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Signature, Type,
+};
+
+/// One parameter of the function.
+pub(crate) enum Param {
+    /// Read from the request.
+    Wire {
+        name: Ident,
+        ty: Type,
+        attrs: Vec<Attribute>,
+    },
+    /// `State<T>`, injected from the application's state.
+    State { inner: Type },
+    /// `&MethodContext`, injected.
+    Context,
+}
+
+/// What the function returns.
+pub(crate) struct Returns {
+    /// The success type (`T` of `Result<T, E>`, or the plain type).
+    pub(crate) output: Type,
+    /// Whether it is a `Result`.
+    pub(crate) is_result: bool,
+}
+
+/// Reads the parameters, taking their attributes off the signature (they
+/// move to the call struct's fields).
+pub(crate) fn params(sig: &mut Signature) -> syn::Result<Vec<Param>> {
+    if let Some(param) = sig.generics.params.first() {
+        return Err(syn::Error::new(
+            param.span(),
+            "#[rpc] functions cannot be generic: the wire types must be known; write one function per concrete type",
+        ));
+    }
+    let mut out = Vec::new();
+    let mut context_seen: Option<Span> = None;
+    for input in &mut sig.inputs {
+        let typed = match input {
+            FnArg::Receiver(receiver) => {
+                return Err(syn::Error::new(
+                    receiver.span(),
+                    "#[rpc] functions cannot take `self`: write a free function and inject shared data with a `State<T>` parameter",
+                ));
+            }
+            FnArg::Typed(typed) => typed,
+        };
+        let attrs = std::mem::take(&mut typed.attrs);
+        let param = classify(&typed.pat, &typed.ty, attrs)?;
+        if let Param::Context = param {
+            if context_seen.is_some() {
+                return Err(syn::Error::new(
+                    typed.ty.span(),
+                    "only one `&MethodContext` parameter can be injected; remove this one",
+                ));
+            }
+            context_seen = Some(typed.ty.span());
+        }
+        out.push(param);
+    }
+    Ok(out)
+}
+
+fn classify(pat: &Pat, ty: &Type, attrs: Vec<Attribute>) -> syn::Result<Param> {
+    if let Type::Reference(reference) = ty {
+        if last_ident(&reference.elem).is_some_and(|id| id == "MethodContext") {
+            if reference.mutability.is_some() {
+                return Err(syn::Error::new(
+                    ty.span(),
+                    "the context is shared while a call runs: take `&MethodContext`, not `&mut MethodContext`",
+                ));
+            }
+            return injected_without_attrs(Param::Context, &attrs);
+        }
+        return Err(syn::Error::new(
+            ty.span(),
+            "#[rpc] parameters are decoded from the request and must be owned types: use `String` for `&str`, `Vec<T>` for `&[T]`",
+        ));
+    }
+    if let Some(inner) = state_inner(ty) {
+        return injected_without_attrs(Param::State { inner }, &attrs);
+    }
+    let name = match pat {
+        Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+            ident.ident.clone()
+        }
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                "#[rpc] parameters need a plain name: it is the parameter's wire name",
+            ));
+        }
+    };
+    Ok(Param::Wire {
+        name,
+        ty: ty.clone(),
+        attrs,
+    })
+}
+
+fn injected_without_attrs(param: Param, attrs: &[Attribute]) -> syn::Result<Param> {
+    match attrs.first() {
+        Some(attr) => Err(syn::Error::new(
+            attr.span(),
+            "injected parameters are not read from the request, so they take no constraints",
+        )),
+        None => Ok(param),
+    }
+}
+
+/// The last path segment's identifier of a type, if it is a path.
+pub(crate) fn last_ident(ty: &Type) -> Option<&Ident> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|s| &s.ident),
+        Type::Group(group) => last_ident(&group.elem),
+        _ => None,
+    }
+}
+
+/// The generic arguments of a type's last path segment.
+fn generic_args(ty: &Type) -> Vec<&Type> {
+    let Type::Path(path) = ty else {
+        return Vec::new();
+    };
+    let Some(segment) = path.path.segments.last() else {
+        return Vec::new();
+    };
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return Vec::new();
+    };
+    args.args
+        .iter()
+        .filter_map(|arg| match arg {
+            GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .collect()
+}
+
+fn state_inner(ty: &Type) -> Option<Type> {
+    if last_ident(ty)? != "State" {
+        return None;
+    }
+    match generic_args(ty).as_slice() {
+        [inner] => Some((*inner).clone()),
+        _ => None,
+    }
+}
+
+/// Whether the type is written as `Option<...>`.
+pub(crate) fn is_option(ty: &Type) -> bool {
+    last_ident(ty).is_some_and(|id| id == "Option") && generic_args(ty).len() == 1
+}
+
+/// Reads the return type.
+pub(crate) fn returns(output: &ReturnType) -> Returns {
+    let ty = match output {
+        ReturnType::Default => {
+            return Returns {
+                output: syn::parse_quote!(()),
+                is_result: false,
+            };
+        }
+        ReturnType::Type(_, ty) => &**ty,
+    };
+    if last_ident(ty).is_some_and(|id| id == "Result") {
+        if let Some(ok) = generic_args(ty).first() {
+            return Returns {
+                output: (*ok).clone(),
+                is_result: true,
+            };
+        }
+    }
+    Returns {
+        output: ty.clone(),
+        is_result: false,
+    }
+}
+
+/// Whether a type is `()`.
+pub(crate) fn is_unit(ty: &Type) -> bool {
+    matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty())
+}

@@ -1,0 +1,309 @@
+//! [`Application`]: the methods one server serves, with their shared state,
+//! limits, event listeners and call wrapper.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::events::{CallWrapper, EventListener};
+use crate::limits::Limits;
+use crate::method::MethodDescriptor;
+use crate::registry;
+use crate::state::StateMap;
+use crate::{Fault, State};
+
+/// Why an [`Application`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two selected methods share a wire name.
+    #[error(
+        "method `{name}` is defined twice: by `{first}` ({first_at}) and by `{second}` ({second_at})"
+    )]
+    DuplicateMethod {
+        /// The wire name they share.
+        name: &'static str,
+        /// The Rust path of one definition.
+        first: &'static str,
+        /// Where that one is.
+        first_at: &'static str,
+        /// The Rust path of the other.
+        second: &'static str,
+        /// Where the other is.
+        second_at: &'static str,
+    },
+    /// A service was asked for that no linked crate registers.
+    #[error("no service named `{name}` is registered (known: {known})")]
+    UnknownService {
+        /// The requested name.
+        name: String,
+        /// The registered service names, comma-separated.
+        known: String,
+    },
+    /// A method was asked for (`service.method`) that is not registered.
+    #[error("no method `{name}` is registered")]
+    UnknownMethod {
+        /// The requested qualified name.
+        name: String,
+    },
+    /// A method takes `State<T>` but no `T` was given to the builder.
+    #[error(
+        "method `{method}` needs `State<{type_name}>`, but the builder was given no such state"
+    )]
+    MissingState {
+        /// The method's wire name.
+        method: &'static str,
+        /// The missing state type.
+        type_name: &'static str,
+    },
+}
+
+/// A set of methods served together.
+///
+/// Cheap to clone (an `Arc`); build one with [`Application::builder`].
+///
+/// ```
+/// use switchboard::Application;
+///
+/// // No services are linked into this doc test, so select none.
+/// let app = Application::builder().services::<[&str; 0], &str>([]).build()?;
+/// assert_eq!(app.methods().count(), 0);
+/// # Ok::<(), switchboard::BuildError>(())
+/// ```
+#[derive(Clone)]
+pub struct Application {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    methods: HashMap<&'static str, &'static MethodDescriptor>,
+    state: StateMap,
+    limits: Limits,
+    listeners: Vec<Arc<dyn EventListener>>,
+    call_wrapper: Option<Arc<dyn CallWrapper>>,
+}
+
+impl Application {
+    /// Starts building an application.
+    pub fn builder() -> ApplicationBuilder {
+        ApplicationBuilder::default()
+    }
+
+    /// The method of this wire name, if served.
+    pub fn method(&self, name: &str) -> Option<&'static MethodDescriptor> {
+        self.inner.methods.get(name).copied()
+    }
+
+    /// Every served method, sorted by service then name.
+    pub fn methods(&self) -> impl Iterator<Item = &'static MethodDescriptor> + '_ {
+        let mut methods: Vec<_> = self.inner.methods.values().copied().collect();
+        methods.sort_by_key(|m| (m.service, m.name));
+        methods.into_iter()
+    }
+
+    /// The input limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The event listeners, in registration order.
+    pub fn listeners(&self) -> &[Arc<dyn EventListener>] {
+        &self.inner.listeners
+    }
+
+    /// The call wrapper, if one was set.
+    pub fn call_wrapper(&self) -> Option<&Arc<dyn CallWrapper>> {
+        self.inner.call_wrapper.as_ref()
+    }
+
+    /// The shared state of type `T`.
+    ///
+    /// # Errors
+    /// A `Server` fault if the builder was given no `T`.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<State<T>, Fault> {
+        self.inner.state.get::<T>().ok_or_else(|| {
+            tracing::error!(state = std::any::type_name::<T>(), "state not registered");
+            Fault::server("internal error: service state missing")
+        })
+    }
+}
+
+impl fmt::Debug for Application {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = self.methods().map(|m| m.name).collect();
+        f.debug_struct("Application")
+            .field("methods", &names)
+            .field("limits", &self.inner.limits)
+            .field("listeners", &self.inner.listeners.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Application`].
+#[derive(Default)]
+pub struct ApplicationBuilder {
+    services: Option<Vec<String>>,
+    methods: Vec<String>,
+    state: StateMap,
+    limits: Limits,
+    listeners: Vec<Arc<dyn EventListener>>,
+    call_wrapper: Option<Arc<dyn CallWrapper>>,
+}
+
+impl ApplicationBuilder {
+    /// Serves only these services (default: every registered one).
+    #[must_use]
+    pub fn services<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.services = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Also serves one method of another service, by `service.method` name.
+    #[must_use]
+    pub fn method(mut self, qualified_name: impl Into<String>) -> Self {
+        self.methods.push(qualified_name.into());
+        self
+    }
+
+    /// Adds shared state, injected into `State<T>` parameters.
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(Arc::new(value));
+        self
+    }
+
+    /// Adds shared state already in an `Arc`.
+    #[must_use]
+    pub fn shared_state<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Sets the input limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Adds an event listener.
+    #[must_use]
+    pub fn listener(mut self, listener: impl EventListener) -> Self {
+        self.listeners.push(Arc::new(listener));
+        self
+    }
+
+    /// Replaces the default call wrapper (which just calls the function).
+    #[must_use]
+    pub fn call_wrapper(mut self, wrapper: impl CallWrapper) -> Self {
+        self.call_wrapper = Some(Arc::new(wrapper));
+        self
+    }
+
+    /// Builds the application.
+    ///
+    /// # Errors
+    /// [`BuildError`] for an unknown service or method, two methods with one
+    /// wire name, or a `State<T>` parameter without its state.
+    pub fn build(self) -> Result<Application, BuildError> {
+        let selected = self.select()?;
+        let mut methods = HashMap::with_capacity(selected.len());
+        for method in selected {
+            check_state(&self.state, method)?;
+            if let Some(first) = methods.insert(method.name, method) {
+                if std::ptr::eq(first, method) {
+                    continue;
+                }
+                let (first, second) = ordered(first, method);
+                return Err(BuildError::DuplicateMethod {
+                    name: method.name,
+                    first: first.rust_path,
+                    first_at: first.location,
+                    second: second.rust_path,
+                    second_at: second.location,
+                });
+            }
+        }
+        Ok(Application {
+            inner: Arc::new(Inner {
+                methods,
+                state: self.state,
+                limits: self.limits,
+                listeners: self.listeners,
+                call_wrapper: self.call_wrapper,
+            }),
+        })
+    }
+
+    fn select(&self) -> Result<Vec<&'static MethodDescriptor>, BuildError> {
+        let all: Vec<_> = registry::registered().collect();
+        let mut selected: Vec<_> = match &self.services {
+            None => all.clone(),
+            Some(names) => {
+                let known = registry::services();
+                if let Some(missing) = names.iter().find(|n| !known.contains(&n.as_str())) {
+                    return Err(BuildError::UnknownService {
+                        name: missing.clone(),
+                        known: known.join(", "),
+                    });
+                }
+                all.iter()
+                    .copied()
+                    .filter(|m| names.iter().any(|n| n == m.service))
+                    .collect()
+            }
+        };
+        for name in &self.methods {
+            let found = all.iter().find(|m| {
+                name.split_once('.')
+                    .is_some_and(|(service, method)| m.service == service && m.name == method)
+            });
+            match found {
+                Some(method) => selected.push(method),
+                None => return Err(BuildError::UnknownMethod { name: name.clone() }),
+            }
+        }
+        Ok(selected)
+    }
+}
+
+/// Orders two definitions by path, so the error text does not depend on
+/// link order.
+fn ordered(
+    a: &'static MethodDescriptor,
+    b: &'static MethodDescriptor,
+) -> (&'static MethodDescriptor, &'static MethodDescriptor) {
+    if (a.rust_path, a.location) <= (b.rust_path, b.location) {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+fn check_state(state: &StateMap, method: &'static MethodDescriptor) -> Result<(), BuildError> {
+    match method
+        .states
+        .iter()
+        .find(|req| !state.contains((req.type_id)()))
+    {
+        Some(req) => Err(BuildError::MissingState {
+            method: method.name,
+            type_name: (req.type_name)(),
+        }),
+        None => Ok(()),
+    }
+}
+
+impl fmt::Debug for ApplicationBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplicationBuilder")
+            .field("services", &self.services)
+            .field("methods", &self.methods)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}

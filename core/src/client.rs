@@ -1,0 +1,190 @@
+//! [`Client`]: typed calls over any client transport and protocol.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::Fault;
+use crate::method::Method;
+use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
+use crate::transport::{ClientTransport, OutgoingRequest, TransportError};
+
+/// Why a client call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallError {
+    /// The server answered with a fault.
+    #[error("the server answered with a fault: {0}")]
+    Fault(Fault),
+    /// The request or reply could not be moved.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The request could not be encoded or the reply decoded.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+}
+
+impl CallError {
+    /// The server's fault, if that is what this is.
+    pub fn fault(&self) -> Option<&Fault> {
+        match self {
+            Self::Fault(fault) => Some(fault),
+            _ => None,
+        }
+    }
+}
+
+impl From<Fault> for CallError {
+    fn from(fault: Fault) -> Self {
+        Self::Fault(fault)
+    }
+}
+
+/// Calls methods over a transport in a protocol.
+///
+/// Cheap to clone; clones share the transport (and its connections).
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<dyn ClientTransport>,
+    protocol: Arc<dyn ClientProtocol>,
+    timeout: Option<Duration>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Client {
+    /// A client sending through `transport` in `protocol`.
+    pub fn new(transport: Arc<dyn ClientTransport>, protocol: Arc<dyn ClientProtocol>) -> Self {
+        Self {
+            transport,
+            protocol,
+            timeout: None,
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Gives up on every call after `timeout` (default: no limit).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Calls a method through its typed call struct, waiting for the reply.
+    /// One-way methods return as soon as the transport accepted the request.
+    ///
+    /// # Errors
+    /// [`CallError::Fault`] with the server's fault, or a transport or
+    /// protocol error.
+    pub async fn call<M: Method>(&self, call: M) -> Result<M::Output, CallError> {
+        self.call_with_deadline(call, self.deadline()).await
+    }
+
+    /// As [`call`](Self::call), with this call's own deadline.
+    ///
+    /// # Errors
+    /// As for [`call`](Self::call); [`TransportError::Timeout`] past the deadline.
+    pub async fn call_with_deadline<M: Method>(
+        &self,
+        call: M,
+        deadline: Option<Instant>,
+    ) -> Result<M::Output, CallError> {
+        if M::ONE_WAY {
+            self.notify_named(M::NAME, &call, deadline).await?;
+            // `#[rpc]` only accepts `()` as the return type of one-way methods.
+            let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
+            return M::Output::deserialize(unit).map_err(|err| {
+                ProtocolError::UnexpectedReply(format!("one-way method with a result: {err}"))
+                    .into()
+            });
+        }
+        self.call_named(M::NAME, &call, deadline).await
+    }
+
+    /// Calls a method by name with any serializable parameters (a map or a
+    /// list), decoding the result as `T`. For callers without the typed
+    /// call structs, such as a command-line client.
+    ///
+    /// # Errors
+    /// As for [`call`](Self::call).
+    pub async fn call_named<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &(dyn erased_serde::Serialize + Sync),
+        deadline: Option<Instant>,
+    ) -> Result<T, CallError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let reply = self.send(method, params, Some(id), deadline).await?;
+        let bytes = reply.ok_or_else(|| {
+            TransportError::Unexpected("no reply to a call that expects one".to_owned())
+        })?;
+        let mut value = None;
+        let outcome = self.protocol.decode_reply(&bytes, &mut |de| {
+            value = Some(erased_serde::deserialize::<T>(de)?);
+            Ok(())
+        })?;
+        outcome?;
+        value.ok_or_else(|| {
+            ProtocolError::UnexpectedReply("the reply carried no result".to_owned()).into()
+        })
+    }
+
+    /// Sends a one-way call (a JSON-RPC notification): no reply is awaited.
+    ///
+    /// # Errors
+    /// A transport or protocol error; faults of the call are never seen.
+    pub async fn notify_named(
+        &self,
+        method: &str,
+        params: &(dyn erased_serde::Serialize + Sync),
+        deadline: Option<Instant>,
+    ) -> Result<(), CallError> {
+        self.send(method, params, None, deadline).await?;
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        params: &(dyn erased_serde::Serialize + Sync),
+        id: Option<u64>,
+        deadline: Option<Instant>,
+    ) -> Result<Option<bytes::Bytes>, CallError> {
+        let body = self.protocol.encode_call(OutgoingCall {
+            method,
+            params,
+            id,
+            method_in_transport: self.transport.names_method(),
+        })?;
+        let request = OutgoingRequest {
+            method: method.to_owned(),
+            body,
+            content_type: self.protocol.content_type(),
+            one_way: id.is_none(),
+            deadline,
+        };
+        let send = self.transport.send(request);
+        let reply = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), send)
+                .await
+                .map_err(|_| TransportError::Timeout)?,
+            None => send.await,
+        };
+        Ok(reply?)
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.timeout.map(|timeout| Instant::now() + timeout)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,242 @@
+//! [`MethodContext`]: everything known about one call as it moves through the
+//! pipeline, and [`RequestInfo`]: what the transport knew about the request
+//! that carried it.
+//!
+//! One request may carry several calls (a JSON-RPC batch): each call gets its
+//! own context, and they share one [`RequestInfo`].
+
+mod extensions;
+mod facts;
+mod trace;
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use bytes::Bytes;
+
+pub use extensions::Extensions;
+pub use facts::{AmqpFacts, HttpFacts, Principal, QueueFacts, TransportFacts};
+pub use trace::{InvalidTraceParent, TraceParent};
+
+use crate::application::Application;
+use crate::method::{Args, MethodDescriptor, Reply};
+use crate::{Fault, State};
+
+/// A process-unique id for a request, for logs and correlation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+impl RequestId {
+    /// The next id of this process.
+    pub fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a transport hands the pipeline: the bytes and the facts around them.
+///
+/// Built by the transport (stage 1 of the pipeline) and shared, read-only, by
+/// every call of the request.
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    /// Process-unique id of this request.
+    pub id: RequestId,
+    /// The request bytes exactly as received.
+    pub in_bytes: Bytes,
+    /// Facts only this kind of transport knows (headers, delivery tag, task id).
+    pub transport: TransportFacts,
+    /// The method, when the transport itself names it (`POST /json/{method}`,
+    /// a queue bound to one method). The body then holds only the parameters.
+    pub method: Option<String>,
+    /// When the caller stops waiting; calls still running then are cut off.
+    pub deadline: Option<Instant>,
+    /// The W3C `traceparent` the caller sent, if valid.
+    pub traceparent: Option<TraceParent>,
+    /// Who the caller is, when the transport authenticated them.
+    pub principal: Option<Principal>,
+}
+
+impl RequestInfo {
+    /// Request facts for `in_bytes` with nothing else known.
+    pub fn new(in_bytes: impl Into<Bytes>, transport: TransportFacts) -> Self {
+        Self {
+            id: RequestId::next(),
+            in_bytes: in_bytes.into(),
+            transport,
+            method: None,
+            deadline: None,
+            traceparent: None,
+            principal: None,
+        }
+    }
+
+    /// Names the method (the body is then the bare parameters).
+    #[must_use]
+    pub fn with_method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// Sets the deadline.
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the caller's trace context.
+    #[must_use]
+    pub fn with_traceparent(mut self, traceparent: TraceParent) -> Self {
+        self.traceparent = Some(traceparent);
+        self
+    }
+
+    /// Sets the authenticated caller.
+    #[must_use]
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+}
+
+/// One call located in the request bytes by
+/// [`InProtocol::decompose_incoming_envelope`](crate::InProtocol::decompose_incoming_envelope).
+///
+/// Header and body are byte ranges into [`RequestInfo::in_bytes`], so
+/// decomposing never copies a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingCall {
+    /// The method name as the caller wrote it.
+    pub method: String,
+    /// The protocol's header part (a SOAP header), if any.
+    pub header: Option<Range<usize>>,
+    /// The parameters: a JSON object or array, a SOAP body element.
+    /// `None` when the caller sent no parameters at all.
+    pub body: Option<Range<usize>>,
+    /// The caller's correlation id for this call as raw protocol text (a
+    /// JSON-RPC `id`), echoed in the reply.
+    pub id: Option<Box<str>>,
+    /// `false` for a notification: the call runs, nothing is sent back.
+    pub expects_reply: bool,
+}
+
+/// Everything known about one call, from decoding to reply.
+///
+/// The driver fills it stage by stage; listeners and call wrappers read it.
+/// Fields that the pipeline owns are read through accessors.
+#[derive(Debug)]
+pub struct MethodContext {
+    app: Application,
+    request: Arc<RequestInfo>,
+    pub(crate) call: Option<IncomingCall>,
+    pub(crate) descriptor: Option<&'static MethodDescriptor>,
+    pub(crate) in_object: Option<Args>,
+    pub(crate) out_object: Option<Reply>,
+    pub(crate) in_error: Option<Fault>,
+    pub(crate) out_error: Option<Fault>,
+    /// Free space for listeners, wrappers and functions to pass data along.
+    pub user_data: Extensions,
+}
+
+impl MethodContext {
+    /// A fresh context for one call of `request`.
+    pub fn new(app: Application, request: Arc<RequestInfo>) -> Self {
+        Self {
+            app,
+            request,
+            call: None,
+            descriptor: None,
+            in_object: None,
+            out_object: None,
+            in_error: None,
+            out_error: None,
+            user_data: Extensions::default(),
+        }
+    }
+
+    /// The application serving this call.
+    pub fn app(&self) -> &Application {
+        &self.app
+    }
+
+    /// The request that carried this call.
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
+    }
+
+    /// The request bytes exactly as received.
+    pub fn in_bytes(&self) -> &[u8] {
+        &self.request.in_bytes
+    }
+
+    /// Transport facts (HTTP headers, AMQP delivery, queue task).
+    pub fn transport(&self) -> &TransportFacts {
+        &self.request.transport
+    }
+
+    /// The authenticated caller, if any.
+    pub fn principal(&self) -> Option<&Principal> {
+        self.request.principal.as_ref()
+    }
+
+    /// The call as located in the request, once decomposed.
+    pub fn call(&self) -> Option<&IncomingCall> {
+        self.call.as_ref()
+    }
+
+    /// The header bytes of this call, if the protocol has headers.
+    pub fn in_header(&self) -> Option<&[u8]> {
+        let range = self.call.as_ref()?.header.clone()?;
+        self.request.in_bytes.get(range)
+    }
+
+    /// The body bytes (the parameters) of this call.
+    pub fn in_body(&self) -> Option<&[u8]> {
+        let range = self.call.as_ref()?.body.clone()?;
+        self.request.in_bytes.get(range)
+    }
+
+    /// The method being called, once it is known.
+    pub fn method(&self) -> Option<&'static MethodDescriptor> {
+        self.descriptor
+    }
+
+    /// The decoded arguments, between deserialization and the call.
+    pub fn in_object(&self) -> Option<&Args> {
+        self.in_object.as_ref()
+    }
+
+    /// The function's return value, once it returned successfully.
+    pub fn out_object(&self) -> Option<&Reply> {
+        self.out_object.as_ref()
+    }
+
+    /// Why the request could not be turned into a call (decode, lookup,
+    /// validation), if it could not.
+    pub fn in_error(&self) -> Option<&Fault> {
+        self.in_error.as_ref()
+    }
+
+    /// Why the call failed, if the function (or a wrapper) returned a fault.
+    pub fn out_error(&self) -> Option<&Fault> {
+        self.out_error.as_ref()
+    }
+
+    /// The shared state of type `T` given to the application builder.
+    ///
+    /// # Errors
+    /// A `Server` fault if no such state was registered (the builder checks
+    /// this for `State<T>` parameters, so it only happens for ad-hoc lookups).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<State<T>, Fault> {
+        self.app.state::<T>()
+    }
+}

@@ -1,0 +1,87 @@
+//! The core of switchboard, a pluggable RPC framework: write a service once,
+//! as plain Rust functions marked [`rpc`], and serve it over any transport in
+//! any protocol, picked at startup.
+//!
+//! This crate holds the contracts and the pipeline; protocols
+//! (`switchboard-json`, ...) and transports (`switchboard-http`, ...) live in
+//! their own crates.
+//!
+//! # Example
+//!
+//! ```
+//! use switchboard::{rpc, Application, Fault};
+//!
+//! /// Adds two numbers.
+//! #[rpc(service = "calc")]
+//! fn add(a: i64, b: i64) -> i64 {
+//!     a + b
+//! }
+//!
+//! /// Divides, refusing zero.
+//! #[rpc(service = "calc")]
+//! async fn divide(a: f64, b: f64) -> Result<f64, Fault> {
+//!     if b == 0.0 {
+//!         return Err(Fault::validation("cannot divide by zero"));
+//!     }
+//!     Ok(a / b)
+//! }
+//!
+//! let app = Application::builder().services(["calc"]).build()?;
+//! let names: Vec<_> = app.methods().map(|m| m.name).collect();
+//! assert_eq!(names, ["add", "divide"]);
+//! assert_eq!(app.method("add").unwrap().params[1].name, "b");
+//! # Ok::<(), switchboard::BuildError>(())
+//! ```
+//!
+//! # Layout
+//!
+//! - [`Application`]: the served methods, state, limits, listeners.
+//! - [`Server`]: the shared pipeline driver transports call.
+//! - [`MethodContext`]: one call's state through the pipeline.
+//! - [`protocol`]: bytes to calls and back; never does I/O.
+//! - [`transport`]: where bytes come from and go to; never parses a body.
+//! - [`Client`]: typed calls over any client transport and protocol.
+//! - [`local`]: the in-process loopback transport.
+//! - [`validate`]: declared constraints, checked before a function runs.
+
+mod application;
+mod client;
+mod context;
+mod events;
+mod fault;
+mod limits;
+mod method;
+mod registry;
+mod server;
+mod state;
+
+pub mod local;
+pub mod protocol;
+pub mod transport;
+pub mod validate;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use application::{Application, ApplicationBuilder, BuildError};
+pub use async_trait::async_trait;
+pub use client::{CallError, Client};
+pub use context::{
+    AmqpFacts, Extensions, HttpFacts, IncomingCall, InvalidTraceParent, MethodContext, Principal,
+    QueueFacts, RequestId, RequestInfo, TraceParent, TransportFacts,
+};
+pub use events::{CallWrapper, Event, EventListener, Next};
+pub use fault::{Fault, code};
+pub use limits::Limits;
+pub use method::{
+    Args, BoxFuture, DeserializeFn, InvokeFn, Method, MethodDescriptor, ParamDescriptor, Reply,
+    SchemaFn, StateRequirement, ValidateFn,
+};
+pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};
+pub use registry::{Registration, registered, services};
+pub use server::{Response, Server};
+pub use state::State;
+pub use switchboard_macros::{Validate, rpc};
+pub use transport::{ClientTransport, ServerTransport, TransportError};
+pub use validate::Validate;

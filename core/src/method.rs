@@ -1,0 +1,182 @@
+//! Method descriptors: what `#[rpc]` registers for each function, and the
+//! type-erased values that travel between protocol and function.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Fault, MethodContext};
+
+/// A boxed, sendable future, as stored in descriptors.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The decoded arguments of one call, type-erased between protocol and
+/// function. Holds the call struct `#[rpc]` generated (e.g. `Echo { s }`).
+pub struct Args(Box<dyn Any + Send + Sync>);
+
+impl Args {
+    /// Wraps decoded arguments.
+    pub fn new<T: Send + Sync + 'static>(args: T) -> Self {
+        Self(Box::new(args))
+    }
+
+    /// The arguments as `T`, if they are a `T`.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+
+    /// Takes the arguments out as `T`.
+    ///
+    /// # Errors
+    /// A `Server` fault if they are not a `T` (a descriptor bug, not input).
+    pub fn downcast<T: 'static>(self) -> Result<T, Fault> {
+        self.0
+            .downcast()
+            .map(|boxed| *boxed)
+            .map_err(|_| Fault::server("internal error: argument type mismatch"))
+    }
+}
+
+impl fmt::Debug for Args {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Args(..)")
+    }
+}
+
+/// A function's successful return value, ready for any out protocol.
+pub struct Reply(Box<dyn erased_serde::Serialize + Send + Sync>);
+
+impl Reply {
+    /// Wraps a return value.
+    pub fn new<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
+        Self(Box::new(value))
+    }
+
+    /// The value, for serializing with any `serde` serializer through
+    /// [`erased_serde::serialize`].
+    pub fn value(&self) -> &(dyn erased_serde::Serialize + Send + Sync) {
+        &*self.0
+    }
+}
+
+impl Serialize for Reply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        erased_serde::serialize(&*self.0, serializer)
+    }
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reply(..)")
+    }
+}
+
+/// Decodes a method's arguments from any protocol's deserializer.
+pub type DeserializeFn =
+    fn(&mut dyn erased_serde::Deserializer<'_>) -> Result<Args, erased_serde::Error>;
+
+/// Checks the declared constraints of decoded arguments.
+pub type ValidateFn = fn(&Args) -> Result<(), Fault>;
+
+/// Runs the function with decoded arguments.
+pub type InvokeFn = for<'a> fn(&'a MethodContext, Args) -> BoxFuture<'a, Result<Reply, Fault>>;
+
+/// Builds a JSON Schema for a parameter or a return type.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// One wire parameter of a method (injected parameters are not listed).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamDescriptor {
+    /// The parameter's wire name.
+    pub name: &'static str,
+    /// Its Rust type, as written.
+    pub rust_type: &'static str,
+    /// Its schema, with any declared constraints.
+    pub schema: SchemaFn,
+    /// Whether a caller may leave it out (`Option<T>` parameters).
+    pub optional: bool,
+}
+
+/// A shared-state type a method needs (a `State<T>` parameter).
+#[derive(Debug, Clone, Copy)]
+pub struct StateRequirement {
+    /// The state's type id.
+    pub type_id: fn() -> TypeId,
+    /// The state's type name, for errors.
+    pub type_name: fn() -> &'static str,
+}
+
+/// Everything switchboard knows about one `#[rpc]` function.
+///
+/// Built by the macro as a `static` and registered with `inventory`.
+#[derive(Clone, Copy)]
+pub struct MethodDescriptor {
+    /// The method's wire name (the function name unless renamed).
+    pub name: &'static str,
+    /// The service it belongs to.
+    pub service: &'static str,
+    /// The Rust path of the function, for errors (`my_crate::maps::create_map`).
+    pub rust_path: &'static str,
+    /// Where it is defined (`file:line`).
+    pub location: &'static str,
+    /// The doc comment.
+    pub doc: &'static str,
+    /// The wire parameters, in order (positional calls use this order).
+    pub params: &'static [ParamDescriptor],
+    /// The return type's schema (`()` for none).
+    pub returns: SchemaFn,
+    /// The full argument struct's schema (an object of the parameters).
+    pub args_schema: SchemaFn,
+    /// One-way methods send no reply on transports that can skip it.
+    pub one_way: bool,
+    /// An HTTP route binding, `"GET /api/maps/{slug}/"`.
+    pub http: Option<&'static str>,
+    /// The path template of the resource a creation returns (`201` + `Location`).
+    pub created: Option<&'static str>,
+    /// Fault codes the method declares it may return.
+    pub throws: &'static [&'static str],
+    /// Shared state the method needs.
+    pub states: &'static [StateRequirement],
+    /// Decodes the arguments.
+    pub deserialize: DeserializeFn,
+    /// Checks declared constraints.
+    pub validate: ValidateFn,
+    /// Runs the function.
+    pub invoke: InvokeFn,
+}
+
+impl MethodDescriptor {
+    /// `service.name`, unique within an application.
+    pub fn qualified_name(&self) -> String {
+        format!("{}.{}", self.service, self.name)
+    }
+}
+
+impl fmt::Debug for MethodDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MethodDescriptor")
+            .field("name", &self.name)
+            .field("service", &self.service)
+            .field("rust_path", &self.rust_path)
+            .field("one_way", &self.one_way)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A typed call: the argument struct `#[rpc]` generates for each function
+/// (`fn echo(s: String)` gives `Echo { s }`), used by [`Client::call`](crate::Client::call).
+pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {
+    /// What the function returns on success.
+    type Output: Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// The method's wire name.
+    const NAME: &'static str;
+    /// Whether the method is one-way (no reply expected).
+    const ONE_WAY: bool;
+    /// The registered descriptor.
+    fn descriptor() -> &'static MethodDescriptor;
+}

@@ -1,0 +1,89 @@
+//! What `#[rpc]` and `#[derive(Validate)]` expand to calls of. Not a stable
+//! API: only the macros use it.
+
+pub use erased_serde;
+pub use inventory;
+pub use regex::Regex;
+pub use schemars;
+pub use serde;
+
+use std::any::TypeId;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::method::{Args, BoxFuture, Reply, StateRequirement};
+use crate::validate::Validate;
+use crate::{Fault, MethodContext, State};
+
+/// Decodes the argument struct `T` from a protocol's deserializer.
+pub fn deserialize_args<T: DeserializeOwned + Send + Sync + 'static>(
+    de: &mut dyn erased_serde::Deserializer<'_>,
+) -> Result<Args, erased_serde::Error> {
+    erased_serde::deserialize::<T>(de).map(Args::new)
+}
+
+/// Checks the argument struct `T`.
+pub fn validate_args<T: Validate + 'static>(args: &Args) -> Result<(), Fault> {
+    match args.downcast_ref::<T>() {
+        Some(args) => args.validate(),
+        None => Err(Fault::server("internal error: argument type mismatch")),
+    }
+}
+
+/// The schema of `T`.
+pub fn schema_for<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// The schema of the argument struct `T`, inlined (not a `$ref`).
+pub fn args_schema_for<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    T::json_schema(generator)
+}
+
+/// The state requirement for `State<T>`.
+pub const fn state_requirement<T: Send + Sync + 'static>() -> StateRequirement {
+    StateRequirement {
+        type_id: TypeId::of::<T>,
+        type_name: std::any::type_name::<T>,
+    }
+}
+
+/// Fetches `State<T>` for an injected parameter.
+///
+/// # Errors
+/// A `Server` fault if it is missing (the builder prevents that).
+pub fn state<T: Send + Sync + 'static>(ctx: &MethodContext) -> Result<State<T>, Fault> {
+    ctx.state::<T>()
+}
+
+/// Wraps a plain return value.
+pub fn ok_reply<T: Serialize + Send + Sync + 'static>(value: T) -> Result<Reply, Fault> {
+    Ok(Reply::new(value))
+}
+
+/// Wraps a `Result` return value.
+pub fn result_reply<T, E>(value: Result<T, E>) -> Result<Reply, Fault>
+where
+    T: Serialize + Send + Sync + 'static,
+    E: Into<Fault>,
+{
+    value.map(Reply::new).map_err(Into::into)
+}
+
+/// Boxes an invocation future.
+pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Result<Reply, Fault>>
+where
+    F: std::future::Future<Output = Result<Reply, Fault>> + Send + 'a,
+{
+    Box::pin(future)
+}
+
+/// Asserts at compile time that an argument type can travel on the wire;
+/// the macro calls it with each parameter's span, so the error points at the
+/// parameter.
+pub const fn assert_wire_type<
+    T: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static,
+>() {
+}

@@ -1,0 +1,305 @@
+//! The protocol traits: bytes to calls ([`InProtocol`]), results to bytes
+//! ([`OutProtocol`]), and the client's side of both ([`ClientProtocol`]).
+//!
+//! Protocols are pure, shared and synchronous: they never do I/O. They are
+//! object safe, so a transport holds `Arc<dyn InProtocol>` picked at run time.
+//! Input and output are separate traits, so a service can read one format and
+//! answer in another.
+
+use std::any::Any;
+use std::fmt;
+
+use crate::context::{IncomingCall, RequestInfo};
+use crate::fault::code;
+use crate::limits::Limits;
+use crate::method::{Args, MethodDescriptor, Reply};
+use crate::{Fault, MethodContext};
+
+/// A type-erased error from a parser or serializer.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a request could not be decoded or a reply encoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// The bytes are not valid for this wire format at all.
+    #[error("malformed request body")]
+    Malformed(#[source] BoxError),
+    /// The bytes parse, but do not form a valid request.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The request names a method that is not served.
+    #[error("unknown method `{0}`")]
+    UnknownMethod(String),
+    /// The parameters do not fit the method.
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// A limit was exceeded.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too big (`"nesting depth"`, `"batch length"`).
+        what: &'static str,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A reply could not be encoded.
+    #[error("could not encode the reply")]
+    Encode(#[source] BoxError),
+    /// A reply from a server could not be understood (client side).
+    #[error("unexpected reply: {0}")]
+    UnexpectedReply(String),
+}
+
+impl From<ProtocolError> for Fault {
+    fn from(err: ProtocolError) -> Self {
+        match err {
+            ProtocolError::Malformed(source) => {
+                Fault::new(code::MALFORMED, format!("malformed request: {source}"))
+            }
+            ProtocolError::InvalidRequest(why) => Fault::new(code::INVALID_REQUEST, why),
+            ProtocolError::UnknownMethod(name) => {
+                Fault::new(code::UNKNOWN_METHOD, format!("unknown method `{name}`"))
+            }
+            ProtocolError::InvalidParams(why) => Fault::new(code::INVALID_PARAMS, why),
+            err @ ProtocolError::LimitExceeded { .. } => {
+                Fault::new(code::LIMIT_EXCEEDED, err.to_string())
+            }
+            ProtocolError::Encode(source) => {
+                tracing::error!(error = %source, "reply could not be encoded");
+                Fault::server("internal error: the reply could not be encoded")
+            }
+            ProtocolError::UnexpectedReply(why) => {
+                Fault::server(format!("unexpected reply: {why}"))
+            }
+        }
+    }
+}
+
+/// A protocol's parsed form of a request (stage 2 output). Only the protocol
+/// that made it can read it.
+pub struct InDocument(Box<dyn Any + Send>);
+
+impl InDocument {
+    /// Wraps a protocol's document.
+    pub fn new<T: Send + 'static>(doc: T) -> Self {
+        Self(Box::new(doc))
+    }
+
+    /// Unwraps it as `T`.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Malformed`] if it is not a `T` (a document from
+    /// another protocol: a wiring bug).
+    pub fn downcast<T: 'static>(self) -> Result<T, ProtocolError> {
+        self.0
+            .downcast()
+            .map(|boxed| *boxed)
+            .map_err(|_| ProtocolError::Malformed("document of another protocol".into()))
+    }
+}
+
+impl fmt::Debug for InDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InDocument(..)")
+    }
+}
+
+/// The calls found in a request (stage 3 output).
+#[derive(Debug, Default)]
+pub struct Envelope {
+    /// One entry per call; an entry that is not a valid call is an error
+    /// answered in its place (JSON-RPC batch members are independent).
+    pub calls: Vec<Result<IncomingCall, Fault>>,
+    /// Whether the request was a batch (answered as a list, even of one).
+    pub batch: bool,
+}
+
+/// The result of one call, as handed to the out protocol.
+#[derive(Debug)]
+pub struct CallOutcome {
+    /// The caller's correlation id (raw protocol text), if any.
+    pub id: Option<Box<str>>,
+    /// `false` for notifications: the out protocol writes nothing for them.
+    pub expects_reply: bool,
+    /// What the function returned, or the fault.
+    pub result: Result<Reply, Fault>,
+}
+
+/// Every outcome of one request (stage 6 input).
+#[derive(Debug)]
+pub struct Replies {
+    /// Whether the request was a batch.
+    pub batch: bool,
+    /// One per call, in request order.
+    pub outcomes: Vec<CallOutcome>,
+}
+
+/// A protocol's form of a reply (stage 6 output).
+pub struct OutDocument(Box<dyn Any + Send>);
+
+impl OutDocument {
+    /// Wraps a protocol's document.
+    pub fn new<T: Send + 'static>(doc: T) -> Self {
+        Self(Box::new(doc))
+    }
+
+    /// Unwraps it as `T`.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Encode`] if it is not a `T`.
+    pub fn downcast<T: 'static>(self) -> Result<T, ProtocolError> {
+        self.0
+            .downcast()
+            .map(|boxed| *boxed)
+            .map_err(|_| ProtocolError::Encode("document of another protocol".into()))
+    }
+}
+
+impl fmt::Debug for OutDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OutDocument(..)")
+    }
+}
+
+/// Decodes requests of one wire format (JSON-RPC 2.0, JSON document, SOAP).
+///
+/// # Contract
+///
+/// - Stages run in order, once per request: [`create_in_document`],
+///   [`decompose_incoming_envelope`], then [`deserialize`] once per call.
+/// - No stage panics on any input; limits in [`Limits`] are enforced before
+///   any value is built from the bytes.
+/// - An `Err` from the first two stages fails the whole request; an `Err`
+///   entry in [`Envelope::calls`] or from `deserialize` fails one call.
+///
+/// [`create_in_document`]: InProtocol::create_in_document
+/// [`decompose_incoming_envelope`]: InProtocol::decompose_incoming_envelope
+/// [`deserialize`]: InProtocol::deserialize
+pub trait InProtocol: Send + Sync + 'static {
+    /// A short name (`"jsonrpc"`, `"json"`, `"soap11"`), for config and logs.
+    fn name(&self) -> &'static str;
+
+    /// The media type this protocol reads (`application/json`).
+    fn content_type(&self) -> &'static str;
+
+    /// Stage 2: parses the bytes into the protocol's document.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Malformed`] or [`ProtocolError::LimitExceeded`].
+    fn create_in_document(
+        &self,
+        request: &RequestInfo,
+        limits: &Limits,
+    ) -> Result<InDocument, ProtocolError>;
+
+    /// Stage 3: finds the calls (method, header, body) in the document.
+    /// When [`RequestInfo::method`] is set, the whole body is that method's
+    /// parameters.
+    ///
+    /// # Errors
+    /// [`ProtocolError::InvalidRequest`] if the document is no request at all.
+    fn decompose_incoming_envelope(
+        &self,
+        request: &RequestInfo,
+        doc: InDocument,
+        limits: &Limits,
+    ) -> Result<Envelope, ProtocolError>;
+
+    /// Stage 4: decodes the call's body ([`MethodContext::in_body`]) into the
+    /// method's typed arguments, through [`MethodDescriptor::deserialize`].
+    ///
+    /// # Errors
+    /// [`ProtocolError::InvalidParams`] if the body does not fit the method.
+    fn deserialize(
+        &self,
+        ctx: &MethodContext,
+        method: &MethodDescriptor,
+    ) -> Result<Args, ProtocolError>;
+}
+
+/// Encodes replies in one wire format.
+///
+/// # Contract
+///
+/// - [`serialize`](OutProtocol::serialize) is called once per request with
+///   every outcome, in request order; it encodes faults like results, and
+///   answers a value that fails to encode with a `Server` fault in its place.
+/// - [`create_out_string`](OutProtocol::create_out_string) returns `None`
+///   when nothing is to be sent back (only notifications).
+pub trait OutProtocol: Send + Sync + 'static {
+    /// A short name, as for [`InProtocol::name`].
+    fn name(&self) -> &'static str;
+
+    /// The media type of the replies.
+    fn content_type(&self) -> &'static str;
+
+    /// Stage 6: turns the outcomes into the protocol's document.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Encode`] if the document cannot be built.
+    fn serialize(
+        &self,
+        request: &RequestInfo,
+        replies: Replies,
+    ) -> Result<OutDocument, ProtocolError>;
+
+    /// Stage 7: the bytes to send, if any.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Encode`] if the bytes cannot be produced.
+    fn create_out_string(&self, doc: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError>;
+}
+
+/// One call as a client sends it.
+#[derive(Clone, Copy)]
+pub struct OutgoingCall<'a> {
+    /// The method's wire name.
+    pub method: &'a str,
+    /// The arguments (the call struct `#[rpc]` generated, or any map).
+    pub params: &'a (dyn erased_serde::Serialize + Sync),
+    /// The correlation id to use; `None` for a one-way call (no reply).
+    pub id: Option<u64>,
+    /// Whether the transport names the method itself (then the body is the
+    /// bare parameters, for protocols that allow it).
+    pub method_in_transport: bool,
+}
+
+impl fmt::Debug for OutgoingCall<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutgoingCall")
+            .field("method", &self.method)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Receives a reply's result value through any protocol's deserializer.
+pub type ReplySink<'s> =
+    dyn FnMut(&mut dyn erased_serde::Deserializer<'_>) -> Result<(), erased_serde::Error> + 's;
+
+/// The client side of a protocol: encodes calls, decodes replies.
+pub trait ClientProtocol: Send + Sync + 'static {
+    /// The media type of requests.
+    fn content_type(&self) -> &'static str;
+
+    /// Encodes one call.
+    ///
+    /// # Errors
+    /// [`ProtocolError::Encode`] if the parameters cannot be encoded.
+    fn encode_call(&self, call: OutgoingCall<'_>) -> Result<Vec<u8>, ProtocolError>;
+
+    /// Decodes a reply: hands the result value to `sink`, or returns the
+    /// server's fault as `Ok(Err(fault))`.
+    ///
+    /// # Errors
+    /// [`ProtocolError::UnexpectedReply`] if the bytes are not a reply.
+    fn decode_reply(
+        &self,
+        bytes: &[u8],
+        sink: &mut ReplySink<'_>,
+    ) -> Result<Result<(), Fault>, ProtocolError>;
+}
+
+const _: Option<&dyn InProtocol> = None;
+const _: Option<&dyn OutProtocol> = None;
+const _: Option<&dyn ClientProtocol> = None;

@@ -1,0 +1,96 @@
+//! The transport traits: where requests come from ([`ServerTransport`]) and
+//! how a client sends them ([`ClientTransport`]). Transports move bytes and
+//! facts; they never parse a body.
+
+use std::future::Future;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+use crate::protocol::BoxError;
+use crate::server::Server;
+
+/// Why a transport could not deliver a request or a reply.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The peer or broker could not be reached (after the transport's own
+    /// retries).
+    #[error("connection failed")]
+    Connect(#[source] BoxError),
+    /// The connection broke while a request was in flight.
+    #[error("i/o failed")]
+    Io(#[source] BoxError),
+    /// No reply came before the deadline.
+    #[error("no reply before the deadline")]
+    Timeout,
+    /// The other side is gone for good (server shut down, queue closed).
+    #[error("transport closed")]
+    Closed,
+    /// The peer answered in a way this transport does not accept
+    /// (an unexpected HTTP status, a reply without a body).
+    #[error("unexpected response: {0}")]
+    Unexpected(String),
+}
+
+/// A source of requests that runs them through a [`Server`] and delivers the
+/// replies: an HTTP listener, an AMQP queue, a polled SQLite table.
+///
+/// # Contract
+///
+/// - `serve` retries transient failures itself (with backoff) and returns
+///   `Err` only when it gives up.
+/// - When `shutdown` completes, it stops taking new requests, lets those in
+///   flight finish, and returns `Ok(())`.
+/// - One-way transports (queues) log or record a reply instead of sending it.
+pub trait ServerTransport: Send + 'static {
+    /// Serves requests until `shutdown` completes.
+    fn serve<F>(
+        self,
+        server: Server,
+        shutdown: F,
+    ) -> impl Future<Output = Result<(), TransportError>> + Send
+    where
+        F: Future<Output = ()> + Send + 'static;
+}
+
+/// One request as a client transport sends it.
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    /// The method's wire name (HTTP paths and queue routing may use it).
+    pub method: String,
+    /// The encoded request.
+    pub body: Vec<u8>,
+    /// The media type of `body`.
+    pub content_type: &'static str,
+    /// Whether no reply is expected.
+    pub one_way: bool,
+    /// When the caller stops waiting.
+    pub deadline: Option<Instant>,
+}
+
+/// Sends encoded requests and returns encoded replies.
+///
+/// Picked at run time (a flag chooses HTTP or AMQP), hence `async_trait`.
+///
+/// # Contract
+///
+/// - `send` returns `Ok(None)` for one-way requests once the transport has
+///   accepted them (written, published with confirm, inserted).
+/// - `send` gives up at `deadline` with [`TransportError::Timeout`].
+/// - Retrying is the transport's choice and is documented on it; a request
+///   is retried only where doing it twice is safe for that transport.
+#[async_trait]
+pub trait ClientTransport: Send + Sync + 'static {
+    /// Whether requests carry the method name outside the body (an HTTP path,
+    /// a routing key), so protocols may send the bare parameters.
+    fn names_method(&self) -> bool {
+        false
+    }
+
+    /// Sends one request.
+    async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError>;
+}
+
+const _: Option<&dyn ClientTransport> = None;
