@@ -1,0 +1,209 @@
+//! JSON-RPC 2.0, the whole specification: named and positional params,
+//! notifications, batches (bounded by [`Limits::max_batch_len`]) and the
+//! standard error codes.
+//!
+//! Faults map to error objects: the standard codes for the pipeline's own
+//! faults (`Client.Malformed` −32700, `Client.InvalidRequest` −32600,
+//! `Client.UnknownMethod` −32601, `Client.InvalidParams` and
+//! `Client.Validation` −32602, `Server` −32603), −32000 for every
+//! application fault. Except for −32700, −32600 and −32601, whose standard
+//! message says it all, `data` carries `faultcode`, `faultstring` and
+//! `detail`, so a switchboard client recovers the exact fault.
+
+mod request;
+mod response;
+
+use std::ops::Range;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+use switchboard::protocol::{
+    ClientProtocol, Envelope, InDocument, InProtocol, OutDocument, OutProtocol, OutgoingCall,
+    ProtocolError, Replies, ReplySink,
+};
+use switchboard::{Args, Fault, Limits, MethodContext, MethodDescriptor, RequestInfo};
+
+pub use response::{
+    APPLICATION_ERROR, INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND,
+    PARSE_ERROR,
+};
+
+use crate::text;
+
+/// The JSON-RPC 2.0 protocol; one value serves as in, out and client protocol.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonRpc;
+
+impl JsonRpc {
+    /// The protocol.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+/// The shape of a request, found by stage 2.
+enum Doc {
+    /// One request object: read in stage 3.
+    Single,
+    /// A batch: the byte range of each element.
+    Batch(Vec<Range<usize>>),
+}
+
+impl InProtocol for JsonRpc {
+    fn name(&self) -> &'static str {
+        "jsonrpc"
+    }
+
+    fn content_type(&self) -> &'static str {
+        "application/json"
+    }
+
+    fn create_in_document(
+        &self,
+        request: &RequestInfo,
+        limits: &Limits,
+    ) -> Result<InDocument, ProtocolError> {
+        let text = text::utf8(&request.in_bytes)?;
+        text::check_depth(text, limits.max_depth)?;
+        if text::first_significant(text) != Some(b'[') {
+            return Ok(InDocument::new(Doc::Single));
+        }
+        let elements: Vec<&RawValue> =
+            serde_json::from_str(text).map_err(|err| ProtocolError::Malformed(Box::new(err)))?;
+        if elements.is_empty() {
+            return Err(ProtocolError::InvalidRequest("empty batch".to_owned()));
+        }
+        if elements.len() > limits.max_batch_len {
+            return Err(ProtocolError::LimitExceeded {
+                what: "batch length",
+                limit: limits.max_batch_len,
+            });
+        }
+        let ranges = elements
+            .iter()
+            .map(|e| text::range_in(text, e.get()))
+            .collect();
+        Ok(InDocument::new(Doc::Batch(ranges)))
+    }
+
+    fn decompose_incoming_envelope(
+        &self,
+        request: &RequestInfo,
+        doc: InDocument,
+        _limits: &Limits,
+    ) -> Result<Envelope, ProtocolError> {
+        let text = text::utf8(&request.in_bytes)?;
+        match doc.downcast::<Doc>()? {
+            Doc::Single => Ok(Envelope {
+                calls: vec![request::read(text, 0..text.len())?],
+                batch: false,
+            }),
+            Doc::Batch(ranges) => {
+                let calls = ranges
+                    .into_iter()
+                    .map(|range| request::read(text, range))
+                    .collect::<Result<_, _>>()?;
+                Ok(Envelope { calls, batch: true })
+            }
+        }
+    }
+
+    fn deserialize(
+        &self,
+        ctx: &MethodContext,
+        method: &MethodDescriptor,
+    ) -> Result<Args, ProtocolError> {
+        crate::params::deserialize(ctx, method)
+    }
+}
+
+impl OutProtocol for JsonRpc {
+    fn name(&self) -> &'static str {
+        "jsonrpc"
+    }
+
+    fn content_type(&self) -> &'static str {
+        "application/json"
+    }
+
+    fn serialize(
+        &self,
+        _request: &RequestInfo,
+        replies: Replies,
+    ) -> Result<OutDocument, ProtocolError> {
+        let mut out = Vec::with_capacity(128);
+        if replies.batch {
+            out.push(b'[');
+        }
+        let mut written = 0usize;
+        for outcome in replies.outcomes.iter().filter(|o| o.expects_reply) {
+            if written > 0 {
+                out.push(b',');
+            }
+            response::write(&mut out, outcome);
+            written += 1;
+        }
+        if replies.batch {
+            out.push(b']');
+        }
+        // Only notifications: nothing at all is sent back.
+        let body = (written > 0).then_some(out);
+        Ok(OutDocument::new(body))
+    }
+
+    fn create_out_string(&self, doc: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> {
+        doc.downcast::<Option<Vec<u8>>>()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct RequestOut<'a> {
+    jsonrpc: &'static str,
+    method: &'a str,
+    params: &'a (dyn erased_serde::Serialize + Sync),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
+}
+
+#[derive(serde::Deserialize)]
+struct ResponseIn<'a> {
+    #[serde(borrow, default)]
+    result: Option<&'a RawValue>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+impl ClientProtocol for JsonRpc {
+    fn content_type(&self) -> &'static str {
+        "application/json"
+    }
+
+    fn encode_call(&self, call: OutgoingCall<'_>) -> Result<Vec<u8>, ProtocolError> {
+        let request = RequestOut {
+            jsonrpc: "2.0",
+            method: call.method,
+            params: call.params,
+            id: call.id,
+        };
+        serde_json::to_vec(&request).map_err(|err| ProtocolError::Encode(Box::new(err)))
+    }
+
+    fn decode_reply(
+        &self,
+        bytes: &[u8],
+        sink: &mut ReplySink<'_>,
+    ) -> Result<Result<(), Fault>, ProtocolError> {
+        let unexpected = |why: String| ProtocolError::UnexpectedReply(why);
+        let response: ResponseIn<'_> =
+            serde_json::from_slice(bytes).map_err(|err| unexpected(err.to_string()))?;
+        if let Some(error) = response.error {
+            return Ok(Err(response::to_fault(&error)));
+        }
+        // `"result": null` arrives as `None` too: it is the unit result.
+        let raw = response.result.map_or("null", RawValue::get);
+        let mut json = serde_json::Deserializer::from_str(raw);
+        let mut erased = <dyn erased_serde::Deserializer<'_>>::erase(&mut json);
+        sink(&mut erased).map_err(|err| unexpected(format!("result does not fit: {err}")))?;
+        Ok(Ok(()))
+    }
+}

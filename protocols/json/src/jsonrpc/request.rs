@@ -1,0 +1,132 @@
+//! Reading JSON-RPC 2.0 request objects (section 4 of the specification).
+
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use switchboard::protocol::ProtocolError;
+use switchboard::{Fault, IncomingCall, code};
+
+use crate::text::range_in;
+
+/// A request object with every member kept raw, so that a wrong member type
+/// is an Invalid Request (−32600) rather than a parse error.
+#[derive(Deserialize)]
+struct RawRequest<'a> {
+    #[serde(borrow, default)]
+    jsonrpc: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    method: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    params: Option<&'a RawValue>,
+    /// `"id": null` must stay distinct from no `id` (a notification).
+    #[serde(borrow, default, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(de).map(Some)
+}
+
+/// How one element of the request failed to be a call.
+pub(crate) fn invalid(why: &str) -> Fault {
+    Fault::new(code::INVALID_REQUEST, format!("invalid request: {why}"))
+}
+
+/// Reads one request object at `range` of `text`.
+///
+/// `Err(ProtocolError)` only for a syntax error (the whole request is then a
+/// parse error); a well-formed value that is no valid request is `Ok(Err)`.
+pub(crate) fn read(
+    text: &str,
+    range: Range<usize>,
+) -> Result<Result<IncomingCall, Fault>, ProtocolError> {
+    let slice = &text[range.clone()];
+    let raw: RawRequest<'_> = match serde_json::from_str(slice) {
+        Ok(raw) => raw,
+        Err(err) if err.is_syntax() || err.is_eof() => {
+            return Err(ProtocolError::Malformed(Box::new(err)));
+        }
+        Err(_) => return Ok(Err(invalid("not a request object"))),
+    };
+    Ok(to_call(text, &raw))
+}
+
+fn to_call(text: &str, raw: &RawRequest<'_>) -> Result<IncomingCall, Fault> {
+    if raw.jsonrpc.map(RawValue::get) != Some("\"2.0\"") {
+        return Err(invalid("`jsonrpc` must be \"2.0\""));
+    }
+    let method = raw
+        .method
+        .and_then(|m| serde_json::from_str::<String>(m.get()).ok())
+        .ok_or_else(|| invalid("`method` must be a string"))?;
+    let body = match raw.params {
+        None => None,
+        Some(params) if matches!(params.get().as_bytes().first(), Some(b'[' | b'{')) => {
+            Some(range_in(text, params.get()))
+        }
+        Some(_) => return Err(invalid("`params` must be an array or an object")),
+    };
+    let id = match raw.id {
+        None => None,
+        Some(id) if is_valid_id(id.get()) => Some(Box::from(id.get())),
+        Some(_) => return Err(invalid("`id` must be a string, a number or null")),
+    };
+    Ok(IncomingCall {
+        method,
+        header: None,
+        body,
+        expects_reply: id.is_some(),
+        id,
+    })
+}
+
+fn is_valid_id(raw: &str) -> bool {
+    matches!(raw.as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9')) || raw == "null"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(text: &str) -> Result<IncomingCall, Fault> {
+        read(text, 0..text.len()).expect("well-formed")
+    }
+
+    #[test]
+    fn null_id_is_a_call_and_missing_id_a_notification() {
+        let with_null = call(r#"{"jsonrpc":"2.0","method":"m","id":null}"#).unwrap();
+        assert_eq!(with_null.id.as_deref(), Some("null"));
+        assert!(with_null.expects_reply);
+        let notification = call(r#"{"jsonrpc":"2.0","method":"m"}"#).unwrap();
+        assert!(!notification.expects_reply);
+    }
+
+    #[test]
+    fn wrong_member_types_are_invalid_requests() {
+        for text in [
+            r#"{"jsonrpc":"2.0","method":1,"params":"bar"}"#,
+            r#"{"jsonrpc":"1.0","method":"m","id":1}"#,
+            r#"{"method":"m","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params":3,"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":1,"id":2}"#,
+            "1",
+        ] {
+            let fault = call(text).unwrap_err();
+            assert_eq!(fault.code(), "Client.InvalidRequest", "{text}");
+        }
+    }
+
+    #[test]
+    fn escaped_method_names_are_unescaped() {
+        let c = call(r#"{"jsonrpc":"2.0","method":"ech\u006f","id":"a"}"#).unwrap();
+        assert_eq!(c.method, "echo");
+        assert_eq!(c.id.as_deref(), Some("\"a\""));
+    }
+
+    #[test]
+    fn syntax_errors_fail_the_whole_request() {
+        assert!(read("{\"jsonrpc\"", 0..10).is_err());
+    }
+}
