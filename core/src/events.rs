@@ -9,7 +9,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::method::{Args, MethodDescriptor, Reply};
+use crate::method::{Args, BoxFuture, MethodDescriptor, Reply};
 use crate::{Fault, MethodContext};
 
 /// A point in a call's life that listeners can observe.
@@ -94,8 +94,8 @@ impl<'a> Next<'a> {
     }
 
     /// Calls the function.
-    pub async fn run(self) -> Result<Reply, Fault> {
-        (self.method.invoke)(self.ctx, self.args).await
+    pub fn run(self) -> BoxFuture<'a, Result<Reply, Fault>> {
+        (self.method.invoke)(self.ctx, self.args)
     }
 }
 

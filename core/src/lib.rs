@@ -68,15 +68,15 @@ pub use application::{Application, ApplicationBuilder, BuildError};
 pub use async_trait::async_trait;
 pub use client::{CallError, Client};
 pub use context::{
-    AmqpFacts, Extensions, HttpFacts, IncomingCall, InvalidTraceParent, MethodContext, Principal,
-    QueueFacts, RequestId, RequestInfo, TraceParent, TransportFacts,
+    AmqpFacts, Extensions, HttpFacts, IncomingCall, InvalidTraceParent, MethodContext, MethodName,
+    Principal, QueueFacts, RequestId, RequestInfo, TraceParent, TransportFacts,
 };
 pub use events::{CallWrapper, Event, EventListener, Next};
 pub use fault::{Fault, code};
 pub use limits::Limits;
 pub use method::{
-    Args, BoxFuture, DeserializeFn, InvokeFn, Method, MethodDescriptor, ParamDescriptor, Reply,
-    SchemaFn, StateRequirement, ValidateFn,
+    Args, BoxFuture, DeserializeFn, DeserializeJsonFn, InvokeFn, Method, MethodDescriptor,
+    ParamDescriptor, Reply, SchemaFn, StateRequirement, ValidateFn,
 };
 pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};
 pub use registry::{Registration, registered, services};

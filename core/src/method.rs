@@ -49,7 +49,25 @@ impl fmt::Debug for Args {
 }
 
 /// A function's successful return value, ready for any out protocol.
-pub struct Reply(Box<dyn erased_serde::Serialize + Send + Sync>);
+pub struct Reply(Box<dyn ReplyValue>);
+
+/// A return value: serializable by any format through `erased_serde`, and
+/// straight to JSON without the erased indirection (JSON is the hot path of
+/// most protocols and queues).
+trait ReplyValue: erased_serde::Serialize + Send + Sync {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error>;
+    fn as_erased(&self) -> &(dyn erased_serde::Serialize + Send + Sync);
+}
+
+impl<T: Serialize + Send + Sync> ReplyValue for T {
+    fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        serde_json::to_writer(out, self)
+    }
+
+    fn as_erased(&self) -> &(dyn erased_serde::Serialize + Send + Sync) {
+        self
+    }
+}
 
 impl Reply {
     /// Wraps a return value.
@@ -60,13 +78,21 @@ impl Reply {
     /// The value, for serializing with any `serde` serializer through
     /// [`erased_serde::serialize`].
     pub fn value(&self) -> &(dyn erased_serde::Serialize + Send + Sync) {
-        &*self.0
+        self.0.as_erased()
+    }
+
+    /// Appends the value as JSON to `out` (monomorphized: no erased calls).
+    ///
+    /// # Errors
+    /// If the value refuses to serialize (a map with non-string keys).
+    pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        self.0.write_json(out)
     }
 }
 
 impl Serialize for Reply {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        erased_serde::serialize(&*self.0, serializer)
+        erased_serde::serialize(self.0.as_erased(), serializer)
     }
 }
 
@@ -79,6 +105,10 @@ impl fmt::Debug for Reply {
 /// Decodes a method's arguments from any protocol's deserializer.
 pub type DeserializeFn =
     fn(&mut dyn erased_serde::Deserializer<'_>) -> Result<Args, erased_serde::Error>;
+
+/// Decodes a method's arguments from JSON text, monomorphized (the JSON
+/// protocols' fast path; equivalent to [`DeserializeFn`] over `serde_json`).
+pub type DeserializeJsonFn = fn(&[u8]) -> Result<Args, serde_json::Error>;
 
 /// Checks the declared constraints of decoded arguments.
 pub type ValidateFn = fn(&Args) -> Result<(), Fault>;
@@ -142,8 +172,10 @@ pub struct MethodDescriptor {
     pub throws: &'static [&'static str],
     /// Shared state the method needs.
     pub states: &'static [StateRequirement],
-    /// Decodes the arguments.
+    /// Decodes the arguments from any format.
     pub deserialize: DeserializeFn,
+    /// Decodes the arguments from JSON, without type erasure.
+    pub deserialize_json: DeserializeJsonFn,
     /// Checks declared constraints.
     pub validate: ValidateFn,
     /// Runs the function.

@@ -24,6 +24,13 @@ pub fn deserialize_args<T: DeserializeOwned + Send + Sync + 'static>(
     erased_serde::deserialize::<T>(de).map(Args::new)
 }
 
+/// Decodes the argument struct `T` from JSON text, requiring nothing after it.
+pub fn deserialize_json_args<T: DeserializeOwned + Send + Sync + 'static>(
+    json: &[u8],
+) -> Result<Args, serde_json::Error> {
+    serde_json::from_slice::<T>(json).map(Args::new)
+}
+
 /// Checks the argument struct `T`.
 pub fn validate_args<T: Validate + 'static>(args: &Args) -> Result<(), Fault> {
     match args.downcast_ref::<T>() {

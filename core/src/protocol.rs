@@ -15,6 +15,12 @@ use crate::limits::Limits;
 use crate::method::{Args, MethodDescriptor, Reply};
 use crate::{Fault, MethodContext};
 
+/// A list of calls or outcomes: one inline (the common, unbatched case
+/// allocates nothing), more on the heap.
+pub type Calls<T> = smallvec::SmallVec<[T; 1]>;
+
+pub use smallvec::smallvec as calls;
+
 /// A type-erased error from a parser or serializer.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -109,7 +115,7 @@ impl fmt::Debug for InDocument {
 pub struct Envelope {
     /// One entry per call; an entry that is not a valid call is an error
     /// answered in its place (JSON-RPC batch members are independent).
-    pub calls: Vec<Result<IncomingCall, Fault>>,
+    pub calls: Calls<Result<IncomingCall, Fault>>,
     /// Whether the request was a batch (answered as a list, even of one).
     pub batch: bool,
 }
@@ -117,8 +123,9 @@ pub struct Envelope {
 /// The result of one call, as handed to the out protocol.
 #[derive(Debug)]
 pub struct CallOutcome {
-    /// The caller's correlation id (raw protocol text), if any.
-    pub id: Option<Box<str>>,
+    /// The caller's correlation id, as a byte range of the request
+    /// ([`IncomingCall::id`]).
+    pub id: Option<std::ops::Range<usize>>,
     /// `false` for notifications: the out protocol writes nothing for them.
     pub expects_reply: bool,
     /// What the function returned, or the fault.
@@ -131,27 +138,52 @@ pub struct Replies {
     /// Whether the request was a batch.
     pub batch: bool,
     /// One per call, in request order.
-    pub outcomes: Vec<CallOutcome>,
+    pub outcomes: Calls<CallOutcome>,
 }
 
 /// A protocol's form of a reply (stage 6 output).
-pub struct OutDocument(Box<dyn Any + Send>);
+///
+/// Text protocols whose document already is the reply's bytes use
+/// [`OutDocument::bytes`], which costs no allocation.
+pub struct OutDocument(OutRepr);
+
+enum OutRepr {
+    Bytes(Option<Vec<u8>>),
+    Any(Box<dyn Any + Send>),
+}
 
 impl OutDocument {
     /// Wraps a protocol's document.
     pub fn new<T: Send + 'static>(doc: T) -> Self {
-        Self(Box::new(doc))
+        Self(OutRepr::Any(Box::new(doc)))
     }
 
-    /// Unwraps it as `T`.
+    /// A document that is the final bytes (`None`: nothing to send).
+    pub fn bytes(bytes: Option<Vec<u8>>) -> Self {
+        Self(OutRepr::Bytes(bytes))
+    }
+
+    /// Unwraps a document made by [`OutDocument::bytes`].
+    ///
+    /// # Errors
+    /// [`ProtocolError::Encode`] if it was made otherwise.
+    pub fn into_bytes(self) -> Result<Option<Vec<u8>>, ProtocolError> {
+        match self.0 {
+            OutRepr::Bytes(bytes) => Ok(bytes),
+            OutRepr::Any(_) => Err(ProtocolError::Encode("document of another protocol".into())),
+        }
+    }
+
+    /// Unwraps a document made by [`OutDocument::new`] as `T`.
     ///
     /// # Errors
     /// [`ProtocolError::Encode`] if it is not a `T`.
     pub fn downcast<T: 'static>(self) -> Result<T, ProtocolError> {
-        self.0
-            .downcast()
-            .map(|boxed| *boxed)
-            .map_err(|_| ProtocolError::Encode("document of another protocol".into()))
+        let wrong = || ProtocolError::Encode("document of another protocol".into());
+        match self.0 {
+            OutRepr::Any(any) => any.downcast().map(|boxed| *boxed).map_err(|_| wrong()),
+            OutRepr::Bytes(_) => Err(wrong()),
+        }
     }
 }
 

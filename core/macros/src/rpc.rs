@@ -231,6 +231,7 @@ impl Method<'_> {
                 throws: &[#(#throws),*],
                 states: &[#(#states),*],
                 deserialize: ::switchboard::__private::deserialize_args::<#call>,
+                deserialize_json: ::switchboard::__private::deserialize_json_args::<#call>,
                 validate: ::switchboard::__private::validate_args::<#call>,
                 invoke: #invoke,
             };

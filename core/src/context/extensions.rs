@@ -7,7 +7,7 @@ use std::fmt;
 /// A map from type to one value of that type. Allocates only when first used.
 #[derive(Default)]
 pub struct Extensions {
-    map: Option<HashMap<TypeId, Box<dyn Any + Send + Sync>>>,
+    map: Option<Box<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
 }
 
 impl Extensions {
@@ -15,7 +15,7 @@ impl Extensions {
     pub fn insert<T: Send + Sync + 'static>(&mut self, value: T) -> Option<T> {
         let old = self
             .map
-            .get_or_insert_with(HashMap::new)
+            .get_or_insert_with(Box::default)
             .insert(TypeId::of::<T>(), Box::new(value))?;
         old.downcast().ok().map(|boxed| *boxed)
     }
@@ -42,7 +42,7 @@ impl Extensions {
 
 impl fmt::Debug for Extensions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.map.as_ref().map_or(0, HashMap::len);
+        let len = self.map.as_ref().map_or(0, |map| map.len());
         f.debug_struct("Extensions").field("len", &len).finish()
     }
 }

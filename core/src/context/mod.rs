@@ -24,6 +24,10 @@ use crate::application::Application;
 use crate::method::{Args, MethodDescriptor, Reply};
 use crate::{Fault, State};
 
+/// A method name as a request carries it: names of up to 23 bytes are
+/// stored inline, so decoding a call allocates nothing for its name.
+pub type MethodName = smol_str::SmolStr;
+
 /// A process-unique id for a request, for logs and correlation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
@@ -115,16 +119,16 @@ impl RequestInfo {
 /// decomposing never copies a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncomingCall {
-    /// The method name as the caller wrote it.
-    pub method: String,
+    /// The method name as the caller wrote it (stored inline when short).
+    pub method: MethodName,
     /// The protocol's header part (a SOAP header), if any.
     pub header: Option<Range<usize>>,
     /// The parameters: a JSON object or array, a SOAP body element.
     /// `None` when the caller sent no parameters at all.
     pub body: Option<Range<usize>>,
-    /// The caller's correlation id for this call as raw protocol text (a
-    /// JSON-RPC `id`), echoed in the reply.
-    pub id: Option<Box<str>>,
+    /// The caller's correlation id for this call (a JSON-RPC `id`), as the
+    /// byte range of its raw protocol text in the request; echoed in the reply.
+    pub id: Option<Range<usize>>,
     /// `false` for a notification: the call runs, nothing is sent back.
     pub expects_reply: bool,
 }
@@ -141,8 +145,9 @@ pub struct MethodContext {
     pub(crate) descriptor: Option<&'static MethodDescriptor>,
     pub(crate) in_object: Option<Args>,
     pub(crate) out_object: Option<Reply>,
-    pub(crate) in_error: Option<Fault>,
-    pub(crate) out_error: Option<Fault>,
+    // Boxed: rare, and the context lives in every request future.
+    pub(crate) in_error: Option<Box<Fault>>,
+    pub(crate) out_error: Option<Box<Fault>>,
     /// Free space for listeners, wrappers and functions to pass data along.
     pub user_data: Extensions,
 }
@@ -223,12 +228,12 @@ impl MethodContext {
     /// Why the request could not be turned into a call (decode, lookup,
     /// validation), if it could not.
     pub fn in_error(&self) -> Option<&Fault> {
-        self.in_error.as_ref()
+        self.in_error.as_deref()
     }
 
     /// Why the call failed, if the function (or a wrapper) returned a fault.
     pub fn out_error(&self) -> Option<&Fault> {
-        self.out_error.as_ref()
+        self.out_error.as_deref()
     }
 
     /// The shared state of type `T` given to the application builder.

@@ -7,27 +7,28 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// Polls the inner future, catching panics.
-pub(super) struct CatchUnwind<F> {
-    inner: Pin<Box<F>>,
+pin_project_lite::pin_project! {
+    /// Polls the inner future, catching panics.
+    pub(super) struct CatchUnwind<F> {
+        #[pin]
+        inner: F,
+    }
 }
 
 impl<F: Future> CatchUnwind<F> {
     pub(super) fn new(inner: F) -> Self {
-        Self {
-            inner: Box::pin(inner),
-        }
+        Self { inner }
     }
 }
 
 impl<F: Future> Future for CatchUnwind<F> {
     type Output = Result<F::Output, String>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // The inner future is dropped right after a panic (never polled
         // again), so observing its broken state is impossible.
-        let inner = &mut self.inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx))) {
+        let inner = self.project().inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
             Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),

@@ -6,13 +6,18 @@
 mod catch_unwind;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+
+use tracing::Instrument;
 
 use crate::context::{IncomingCall, RequestInfo};
 use crate::events::{Event, Next};
 use crate::fault::code;
-use crate::method::Reply;
-use crate::protocol::{CallOutcome, Envelope, InProtocol, OutProtocol, ProtocolError, Replies};
+use crate::method::{Args, MethodDescriptor, Reply};
+use crate::protocol::{
+    CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
+};
 use crate::{Application, Fault, MethodContext};
 
 use catch_unwind::CatchUnwind;
@@ -71,23 +76,27 @@ impl Server {
 
     /// Runs one request through the whole pipeline. Never panics on input:
     /// every failure becomes a fault, encoded by the out protocol.
-    #[tracing::instrument(name = "request", skip_all, fields(id = %request.id, protocol = self.in_protocol.name()))]
-    pub async fn process(&self, request: RequestInfo) -> Response {
-        let request = Arc::new(request);
-        let (batch, outcomes) = match self.get_in_envelope(&request) {
-            Ok(envelope) => {
-                let mut outcomes = Vec::with_capacity(envelope.calls.len());
-                for call in envelope.calls {
-                    outcomes.push(self.process_call(&request, call).await);
-                }
-                (envelope.batch, outcomes)
-            }
+    pub fn process(&self, request: RequestInfo) -> impl Future<Output = Response> + Send + '_ {
+        let span =
+            tracing::debug_span!("request", id = %request.id, protocol = self.in_protocol.name());
+        // Shared before any future exists, so the future holds a pointer,
+        // not the request's facts.
+        self.process_shared(Arc::new(request)).instrument(span)
+    }
+
+    async fn process_shared(&self, request: Arc<RequestInfo>) -> Response {
+        let (batch, calls) = match self.get_in_envelope(&request) {
+            Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => {
                 tracing::debug!(code = %fault.code, "request rejected");
-                let outcome = self.reject(&request, fault).await;
-                (false, vec![outcome])
+                // It still gets a context, so listeners see its fault.
+                (false, calls![Err(fault)])
             }
         };
+        let mut outcomes = Calls::with_capacity(calls.len());
+        for call in calls {
+            outcomes.push(self.process_call(&request, call).await);
+        }
         self.get_out_string(&request, batch, outcomes)
     }
 
@@ -107,41 +116,66 @@ impl Server {
             .decompose_incoming_envelope(request, doc, limits)?)
     }
 
-    /// A request that failed before any call was found still gets a context,
-    /// so listeners see its fault.
-    async fn reject(&self, request: &Arc<RequestInfo>, fault: Fault) -> CallOutcome {
-        let mut ctx = MethodContext::new(self.app.clone(), Arc::clone(request));
-        self.fire(Event::ContextCreated, &ctx).await;
-        ctx.in_error = Some(fault.clone());
-        self.fire(Event::MethodException, &ctx).await;
-        self.fire(Event::ContextClosed, &ctx).await;
-        CallOutcome {
-            id: None,
-            expects_reply: true,
-            result: Err(fault),
-        }
-    }
-
+    /// Stages 4 and 5 for one call, with its events.
+    ///
+    /// Kept as one `async fn` on purpose: every nested `async fn` level adds
+    /// its whole state to the request future and a copy of it per call.
     async fn process_call(
         &self,
         request: &Arc<RequestInfo>,
         call: Result<IncomingCall, Fault>,
     ) -> CallOutcome {
         let mut ctx = MethodContext::new(self.app.clone(), Arc::clone(request));
-        self.fire(Event::ContextCreated, &ctx).await;
-        let (id, expects_reply) = match &call {
-            Ok(call) => (call.id.clone(), call.expects_reply),
-            Err(_) => (None, true),
-        };
+        let observed = !self.app.listeners().is_empty();
+        if observed {
+            self.fire(Event::ContextCreated, &ctx).await;
+        }
+        let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
         let result = match call.and_then(|call| self.get_in_object(&mut ctx, call)) {
-            Ok(()) => self.get_out_object(&mut ctx).await,
+            Ok((method, args)) => {
+                let args = if observed {
+                    ctx.in_object = Some(args);
+                    self.fire(Event::MethodCall, &ctx).await;
+                    ctx.in_object.take()
+                } else {
+                    Some(args)
+                };
+                let result = match args {
+                    Some(args) => self.get_out_object(&ctx, method, args).await,
+                    None => Err(Fault::server("internal error: arguments lost")),
+                };
+                match result {
+                    Ok(reply) if observed => {
+                        ctx.out_object = Some(reply);
+                        self.fire(Event::MethodReturn, &ctx).await;
+                        ctx.out_object
+                            .take()
+                            .ok_or_else(|| Fault::server("internal error: reply lost"))
+                    }
+                    Ok(reply) => Ok(reply),
+                    Err(fault) => {
+                        tracing::debug!(method = method.name, code = %fault.code, "call failed");
+                        ctx.out_error = Some(Box::new(fault.clone()));
+                        if observed {
+                            self.fire(Event::MethodException, &ctx).await;
+                        }
+                        Err(fault)
+                    }
+                }
+            }
             Err(fault) => {
-                ctx.in_error = Some(fault.clone());
-                self.fire(Event::MethodException, &ctx).await;
+                ctx.in_error = Some(Box::new(fault.clone()));
+                if observed {
+                    self.fire(Event::MethodException, &ctx).await;
+                }
                 Err(fault)
             }
         };
-        self.fire(Event::ContextClosed, &ctx).await;
+        if observed {
+            self.fire(Event::ContextClosed, &ctx).await;
+        }
+        // Moved, not cloned: the context is done with it.
+        let id = ctx.call.as_mut().and_then(|call| call.id.take());
         CallOutcome {
             id,
             expects_reply,
@@ -150,56 +184,37 @@ impl Server {
     }
 
     /// Stage 4: finds the method, decodes and validates the arguments.
-    fn get_in_object(&self, ctx: &mut MethodContext, call: IncomingCall) -> Result<(), Fault> {
-        let method = self
-            .app
-            .method(&call.method)
-            .ok_or_else(|| ProtocolError::UnknownMethod(call.method.clone()))?;
+    fn get_in_object(
+        &self,
+        ctx: &mut MethodContext,
+        call: IncomingCall,
+    ) -> Result<(&'static MethodDescriptor, Args), Fault> {
+        let method = self.app.method(&call.method);
+        let method = method.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
         ctx.call = Some(call);
+        let method = method?;
         ctx.descriptor = Some(method);
         let args = self.in_protocol.deserialize(ctx, method)?;
         (method.validate)(&args)?;
-        ctx.in_object = Some(args);
-        Ok(())
+        Ok((method, args))
     }
 
-    /// Stage 5 (rpclib's `process_request`): events, call wrapper, function.
-    async fn get_out_object(&self, ctx: &mut MethodContext) -> Result<Reply, Fault> {
-        self.fire(Event::MethodCall, ctx).await;
-        let result = self.call_wrapped(ctx).await;
-        match result {
-            Ok(reply) => {
-                ctx.out_object = Some(reply);
-                self.fire(Event::MethodReturn, ctx).await;
-                // The listeners only borrowed it; it was set just above.
-                ctx.out_object
-                    .take()
-                    .ok_or_else(|| Fault::server("internal error: reply lost"))
-            }
-            Err(fault) => {
-                tracing::debug!(code = %fault.code, "call failed");
-                ctx.out_error = Some(fault.clone());
-                self.fire(Event::MethodException, ctx).await;
-                Err(fault)
-            }
-        }
-    }
-
-    async fn call_wrapped(&self, ctx: &mut MethodContext) -> Result<Reply, Fault> {
-        let (Some(method), Some(args)) = (ctx.descriptor, ctx.in_object.take()) else {
-            return Err(Fault::server("internal error: call not decoded"));
-        };
-        let ctx: &MethodContext = ctx;
+    /// Stage 5 (rpclib's `process_request`): the call wrapper and the
+    /// function, cut off at the request's deadline, panics caught.
+    async fn get_out_object(
+        &self,
+        ctx: &MethodContext,
+        method: &'static MethodDescriptor,
+        args: Args,
+    ) -> Result<Reply, Fault> {
         let next = Next::new(ctx, method, args);
-        let call = async {
-            match self.app.call_wrapper() {
-                Some(wrapper) => wrapper.call(next).await,
-                None => next.run().await,
-            }
-        };
-        let call = CatchUnwind::new(call);
+        let call = CatchUnwind::new(match self.app.call_wrapper() {
+            Some(wrapper) => wrapper.call(next),
+            None => next.run(),
+        });
         let result = match ctx.request().deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), call)
+            // Boxed: a timer is large, and most calls have no deadline.
+            Some(deadline) => Box::pin(tokio::time::timeout_at(deadline.into(), call))
                 .await
                 .unwrap_or_else(|_| {
                     Ok(Err(Fault::new(
@@ -220,7 +235,7 @@ impl Server {
         &self,
         request: &RequestInfo,
         batch: bool,
-        outcomes: Vec<CallOutcome>,
+        outcomes: Calls<CallOutcome>,
     ) -> Response {
         let fault = outcomes
             .iter()
@@ -237,7 +252,7 @@ impl Server {
                 let fault = Fault::from(err);
                 let replies = Replies {
                     batch: false,
-                    outcomes: vec![CallOutcome {
+                    outcomes: calls![CallOutcome {
                         id: None,
                         expects_reply: true,
                         result: Err(fault),
@@ -259,7 +274,11 @@ impl Server {
     }
 
     async fn fire(&self, event: Event, ctx: &MethodContext) {
-        for listener in self.app.listeners() {
+        let listeners = self.app.listeners();
+        if listeners.is_empty() {
+            return;
+        }
+        for listener in listeners {
             listener.on_event(event, ctx).await;
         }
     }

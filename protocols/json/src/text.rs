@@ -14,11 +14,25 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, ProtocolError> {
 ///
 /// A linear scan that knows strings and escapes; it does not validate the
 /// JSON (the parser does that next), it only bounds the parser's recursion.
-pub(crate) fn check_depth(text: &str, limit: usize) -> Result<(), ProtocolError> {
+pub(crate) fn check_depth(text: &[u8], limit: usize) -> Result<(), ProtocolError> {
+    // Fast path: with no more openers than the limit, no nesting can exceed
+    // it. This count vectorizes (`[` | 0x20 is `{`, and no other byte maps
+    // to `{`; a u8 sum per 255-byte chunk cannot overflow); the exact scan
+    // below goes byte by byte.
+    let openers: usize = text
+        .chunks(255)
+        .map(|chunk| {
+            let in_chunk: u8 = chunk.iter().map(|&b| u8::from(b | 0x20 == b'{')).sum();
+            usize::from(in_chunk)
+        })
+        .sum();
+    if openers <= limit {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
-    for byte in text.bytes() {
+    for &byte in text {
         if in_string {
             match byte {
                 _ if escaped => escaped = false,
@@ -54,8 +68,9 @@ pub(crate) fn range_in(whole: &str, part: &str) -> Range<usize> {
 }
 
 /// The first byte that is not JSON whitespace.
-pub(crate) fn first_significant(text: &str) -> Option<u8> {
-    text.bytes()
+pub(crate) fn first_significant(text: &[u8]) -> Option<u8> {
+    text.iter()
+        .copied()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
@@ -65,10 +80,10 @@ mod tests {
 
     #[test]
     fn depth_counts_only_structure_outside_strings() {
-        assert!(check_depth(r#"{"a":[1,{"b":"[[[[[["}]}"#, 3).is_ok());
-        assert!(check_depth(r#"{"a":[1,{"b":[]}]}"#, 3).is_err());
-        assert!(check_depth(r#""\"[[[[""#, 1).is_ok());
-        assert!(check_depth(&"[".repeat(100_000), 64).is_err());
+        assert!(check_depth(br#"{"a":[1,{"b":"[[[[[["}]}"#, 3).is_ok());
+        assert!(check_depth(br#"{"a":[1,{"b":[]}]}"#, 3).is_err());
+        assert!(check_depth(br#""\"[[[[""#, 1).is_ok());
+        assert!(check_depth("[".repeat(100_000).as_bytes(), 64).is_err());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::text::{first_significant, range_in};
 
 /// The whole body is the params of `method` (named by the transport).
 pub(super) fn bare_params(text: &str, method: &str) -> Result<IncomingCall, ProtocolError> {
-    let body = match first_significant(text) {
+    let body = match first_significant(text.as_bytes()) {
         None => None,
         Some(b'{' | b'[') => {
             let raw: &RawValue = serde_json::from_str(text)
@@ -30,7 +30,7 @@ pub(super) fn bare_params(text: &str, method: &str) -> Result<IncomingCall, Prot
             ));
         }
     };
-    Ok(call(method.to_owned(), body))
+    Ok(call(method, body))
 }
 
 /// The body is `{"method": params}`.
@@ -39,7 +39,7 @@ pub(super) fn method_and_params(text: &str) -> Result<IncomingCall, ProtocolErro
     let parsed = json.deserialize_any(OneMember { text });
     let parsed = parsed.and_then(|parsed| json.end().map(|()| parsed));
     match parsed {
-        Ok(Ok((method, body))) => Ok(call(method, body)),
+        Ok(Ok((method, body))) => Ok(call(&method, body)),
         Ok(Err(why)) => Err(ProtocolError::InvalidRequest(why)),
         Err(err) if err.is_syntax() || err.is_eof() => Err(ProtocolError::Malformed(Box::new(err))),
         Err(err) => Err(ProtocolError::InvalidRequest(err.to_string())),

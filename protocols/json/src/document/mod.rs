@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 use switchboard::protocol::{
     ClientProtocol, Envelope, InDocument, InProtocol, OutDocument, OutProtocol, OutgoingCall,
-    ProtocolError, Replies, ReplySink,
+    ProtocolError, Replies, ReplySink, calls,
 };
 use switchboard::{
     Args, Fault, IncomingCall, Limits, MethodContext, MethodDescriptor, RequestInfo,
@@ -50,8 +50,7 @@ impl InProtocol for JsonDocument {
         request: &RequestInfo,
         limits: &Limits,
     ) -> Result<InDocument, ProtocolError> {
-        let text = text::utf8(&request.in_bytes)?;
-        text::check_depth(text, limits.max_depth)?;
+        text::check_depth(&request.in_bytes, limits.max_depth)?;
         Ok(InDocument::new(()))
     }
 
@@ -68,7 +67,7 @@ impl InProtocol for JsonDocument {
             None => envelope::method_and_params(text)?,
         };
         Ok(Envelope {
-            calls: vec![Ok(call)],
+            calls: calls![Ok(call)],
             batch: false,
         })
     }
@@ -106,7 +105,7 @@ fn write_outcome(out: &mut Vec<u8>, outcome: &switchboard::protocol::CallOutcome
     let start = out.len();
     match &outcome.result {
         Ok(reply) => {
-            if let Err(err) = serde_json::to_writer(&mut *out, reply) {
+            if let Err(err) = reply.write_json(out) {
                 tracing::error!(error = %err, "result could not be encoded as JSON");
                 out.truncate(start);
                 write_fault(
@@ -140,7 +139,7 @@ impl OutProtocol for JsonDocument {
             .collect();
         let mut out = Vec::with_capacity(64);
         match answered.as_slice() {
-            [] => return Ok(OutDocument::new(None::<Vec<u8>>)),
+            [] => return Ok(OutDocument::bytes(None)),
             [single] if !replies.batch => write_outcome(&mut out, single),
             // Several calls (read by another protocol): a list of replies.
             many => {
@@ -154,11 +153,11 @@ impl OutProtocol for JsonDocument {
                 out.push(b']');
             }
         }
-        Ok(OutDocument::new(Some(out)))
+        Ok(OutDocument::bytes(Some(out)))
     }
 
     fn create_out_string(&self, doc: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> {
-        doc.downcast::<Option<Vec<u8>>>()
+        doc.into_bytes()
     }
 }
 
@@ -209,9 +208,9 @@ impl ClientProtocol for JsonDocument {
 }
 
 /// Re-exported for the envelope module.
-fn call(method: String, body: Option<std::ops::Range<usize>>) -> IncomingCall {
+fn call(method: &str, body: Option<std::ops::Range<usize>>) -> IncomingCall {
     IncomingCall {
-        method,
+        method: method.into(),
         header: None,
         body,
         id: None,

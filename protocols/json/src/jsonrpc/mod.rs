@@ -19,7 +19,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use switchboard::protocol::{
     ClientProtocol, Envelope, InDocument, InProtocol, OutDocument, OutProtocol, OutgoingCall,
-    ProtocolError, Replies, ReplySink,
+    ProtocolError, Replies, ReplySink, calls,
 };
 use switchboard::{Args, Fault, Limits, MethodContext, MethodDescriptor, RequestInfo};
 
@@ -63,11 +63,13 @@ impl InProtocol for JsonRpc {
         request: &RequestInfo,
         limits: &Limits,
     ) -> Result<InDocument, ProtocolError> {
-        let text = text::utf8(&request.in_bytes)?;
-        text::check_depth(text, limits.max_depth)?;
-        if text::first_significant(text) != Some(b'[') {
+        let bytes = &request.in_bytes;
+        text::check_depth(bytes, limits.max_depth)?;
+        if text::first_significant(bytes) != Some(b'[') {
+            // UTF-8 is checked once, when stage 3 reads the request.
             return Ok(InDocument::new(Doc::Single));
         }
+        let text = text::utf8(bytes)?;
         let elements: Vec<&RawValue> =
             serde_json::from_str(text).map_err(|err| ProtocolError::Malformed(Box::new(err)))?;
         if elements.is_empty() {
@@ -95,7 +97,7 @@ impl InProtocol for JsonRpc {
         let text = text::utf8(&request.in_bytes)?;
         match doc.downcast::<Doc>()? {
             Doc::Single => Ok(Envelope {
-                calls: vec![request::read(text, 0..text.len())?],
+                calls: calls![request::read(text, 0..text.len())?],
                 batch: false,
             }),
             Doc::Batch(ranges) => {
@@ -128,7 +130,7 @@ impl OutProtocol for JsonRpc {
 
     fn serialize(
         &self,
-        _request: &RequestInfo,
+        request: &RequestInfo,
         replies: Replies,
     ) -> Result<OutDocument, ProtocolError> {
         let mut out = Vec::with_capacity(128);
@@ -140,7 +142,7 @@ impl OutProtocol for JsonRpc {
             if written > 0 {
                 out.push(b',');
             }
-            response::write(&mut out, outcome);
+            response::write(&mut out, &request.in_bytes, outcome);
             written += 1;
         }
         if replies.batch {
@@ -148,11 +150,11 @@ impl OutProtocol for JsonRpc {
         }
         // Only notifications: nothing at all is sent back.
         let body = (written > 0).then_some(out);
-        Ok(OutDocument::new(body))
+        Ok(OutDocument::bytes(body))
     }
 
     fn create_out_string(&self, doc: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> {
-        doc.downcast::<Option<Vec<u8>>>()
+        doc.into_bytes()
     }
 }
 

@@ -58,14 +58,19 @@ struct ErrorData<'a> {
 }
 
 /// Appends one response object for `outcome` to `out`.
-pub(crate) fn write(out: &mut Vec<u8>, outcome: &CallOutcome) {
+pub(crate) fn write(out: &mut Vec<u8>, request: &[u8], outcome: &CallOutcome) {
     let start = out.len();
-    let id = outcome.id.as_deref().unwrap_or("null");
+    // The id is raw JSON from the request, checked when it was read.
+    let id = outcome
+        .id
+        .clone()
+        .and_then(|range| request.get(range))
+        .unwrap_or(b"null");
     out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",");
     match &outcome.result {
         Ok(reply) => {
             out.extend_from_slice(b"\"result\":");
-            if let Err(err) = serde_json::to_writer(&mut *out, reply) {
+            if let Err(err) = reply.write_json(out) {
                 tracing::error!(error = %err, "result could not be encoded as JSON");
                 out.truncate(start);
                 let fault = Fault::server("internal error: the result could not be encoded");
@@ -78,11 +83,11 @@ pub(crate) fn write(out: &mut Vec<u8>, outcome: &CallOutcome) {
         }
     }
     out.extend_from_slice(b",\"id\":");
-    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(id);
     out.push(b'}');
 }
 
-fn write_error(out: &mut Vec<u8>, fault: &Fault, id: &str) {
+fn write_error(out: &mut Vec<u8>, fault: &Fault, id: &[u8]) {
     let (code, standard_message) = standard(fault);
     let data = (!is_plain(fault)).then(|| ErrorData {
         faultcode: fault.code(),
@@ -98,7 +103,7 @@ fn write_error(out: &mut Vec<u8>, fault: &Fault, id: &str) {
     // Only strings, integers and `Value`s: writing to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, &error);
     out.extend_from_slice(b",\"id\":");
-    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(id);
     out.push(b'}');
 }
 

@@ -1,0 +1,83 @@
+//! What the pipeline benchmark and the profiling example share: the request,
+//! the server, and the hand-written baseline.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use switchboard::{Application, RequestInfo, Server, TransportFacts};
+use switchboard_json::JsonRpc;
+
+/// A JSON-RPC `echo` call.
+pub const REQUEST: &[u8] =
+    br#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#;
+
+/// Polls a future that never waits (nothing in these paths does I/O).
+pub fn run<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// The demo service in JSON-RPC.
+pub fn server() -> Server {
+    let app = Application::builder()
+        .services([switchboard_services::demo::SERVICE])
+        .build()
+        .expect("the demo service is linked");
+    Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc))
+}
+
+/// One request through the whole pipeline, bytes to bytes.
+pub fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
+    let request = RequestInfo::new(body, TransportFacts::Local);
+    run(server.process(request)).body.unwrap_or_default()
+}
+
+/// What a careful hand-written JSON-RPC echo endpoint does.
+pub mod by_hand {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Request<'a> {
+        jsonrpc: &'a str,
+        method: &'a str,
+        #[serde(borrow)]
+        params: &'a RawValue,
+        #[serde(borrow)]
+        id: &'a RawValue,
+    }
+
+    #[derive(Deserialize)]
+    struct EchoParams {
+        s: String,
+    }
+
+    #[derive(Serialize)]
+    struct Response<'a, T> {
+        jsonrpc: &'static str,
+        result: T,
+        id: &'a RawValue,
+    }
+
+    /// Parses, checks, dispatches and answers one request.
+    pub fn handle(body: &[u8]) -> Vec<u8> {
+        let request: Request<'_> = serde_json::from_slice(body).expect("valid request");
+        assert_eq!(request.jsonrpc, "2.0");
+        assert_eq!(request.method, "echo");
+        let params: EchoParams = serde_json::from_str(request.params.get()).expect("valid params");
+        let response = Response {
+            jsonrpc: "2.0",
+            result: params.s,
+            id: request.id,
+        };
+        serde_json::to_vec(&response).expect("serializable")
+    }
+}
