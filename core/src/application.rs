@@ -34,7 +34,9 @@ pub enum BuildError {
         second_at: &'static str,
     },
     /// A service was asked for that no linked crate registers.
-    #[error("no service named `{name}` is registered (known: {known})")]
+    #[error(
+        "no service named `{name}` is registered (known: {known}); if a crate defines it, make sure the binary links that crate, e.g. with `use that_crate as _;`"
+    )]
     UnknownService {
         /// The requested name.
         name: String,

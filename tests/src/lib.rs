@@ -2,10 +2,11 @@
 //! the JSON-RPC 2.0 specification's examples call, and helpers that run raw
 //! bytes through the loopback pipeline.
 //!
-//! The `jsonrpc-spec` service is registered here, in a library crate, and
-//! found by applications built in the test binaries: that is the
-//! cross-crate registration the tests rely on.
+//! The `jsonrpc-spec` and `checks` services are registered here, in a
+//! library crate, and found by applications built in the test binaries:
+//! that is the cross-crate registration the tests rely on.
 
+pub mod checks;
 pub mod spec;
 
 // Link the shipped services so their registrations are present.
@@ -28,6 +29,18 @@ pub fn spec_app() -> Application {
         .method("demo.subtract")
         .build()
         .expect("spec services are registered")
+}
+
+/// The `checks` and `demo` services, with the state `checks` needs.
+///
+/// # Panics
+/// If the services are not registered (a broken build, not input).
+pub fn checks_app() -> Application {
+    Application::builder()
+        .services([checks::SERVICE, "demo"])
+        .state(checks::Counter::default())
+        .build()
+        .expect("checks services are registered")
 }
 
 /// A JSON-RPC server for `app`.

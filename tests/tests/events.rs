@@ -1,0 +1,179 @@
+//! Event listeners see a call's life in order, with its context; a call
+//! wrapper can run code around a call or short-circuit it.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use switchboard::{
+    Application, CallWrapper, Event, EventListener, Fault, MethodContext, Next, Reply, async_trait,
+};
+use switchboard_tests::{exchange, jsonrpc_server};
+
+/// Records `(event, method, fault code)` for every event.
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<(Event, Option<String>, Option<String>)>>>);
+
+#[async_trait]
+impl EventListener for Recorder {
+    async fn on_event(&self, event: Event, ctx: &MethodContext) {
+        let method = ctx.method().map(|m| m.name.to_owned());
+        let fault = ctx
+            .in_error()
+            .or(ctx.out_error())
+            .map(|f| f.code().to_owned());
+        if event == Event::MethodReturn {
+            assert!(
+                ctx.out_object().is_some(),
+                "the result is visible on return"
+            );
+        }
+        if event == Event::MethodCall {
+            assert!(
+                ctx.in_object().is_some(),
+                "the arguments are visible on call"
+            );
+        }
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push((event, method, fault));
+    }
+}
+
+impl Recorder {
+    fn take(&self) -> Vec<(Event, Option<String>, Option<String>)> {
+        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+    }
+}
+
+fn some(text: &str) -> Option<String> {
+    Some(text.to_owned())
+}
+
+#[tokio::test]
+async fn listeners_see_each_call_in_order() {
+    let recorder = Recorder::default();
+    let app = Application::builder()
+        .services(["demo"])
+        .listener(recorder.clone())
+        .build()
+        .expect("demo");
+    let server = jsonrpc_server(app);
+
+    exchange(
+        &server,
+        r#"{"jsonrpc":"2.0","method":"echo","params":["a"],"id":1}"#,
+    )
+    .await;
+    assert_eq!(
+        recorder.take(),
+        vec![
+            (Event::ContextCreated, None, None),
+            (Event::MethodCall, some("echo"), None),
+            (Event::MethodReturn, some("echo"), None),
+            (Event::ContextClosed, some("echo"), None),
+        ]
+    );
+
+    exchange(
+        &server,
+        r#"{"jsonrpc":"2.0","method":"fail","params":["no"],"id":1}"#,
+    )
+    .await;
+    assert_eq!(
+        recorder.take(),
+        vec![
+            (Event::ContextCreated, None, None),
+            (Event::MethodCall, some("fail"), None),
+            (Event::MethodException, some("fail"), some("Client")),
+            (Event::ContextClosed, some("fail"), some("Client")),
+        ]
+    );
+
+    exchange(&server, r#"{"jsonrpc":"2.0","method":"nope","id":1}"#).await;
+    assert_eq!(
+        recorder.take(),
+        vec![
+            (Event::ContextCreated, None, None),
+            (Event::MethodException, None, some("Client.UnknownMethod")),
+            (Event::ContextClosed, None, some("Client.UnknownMethod")),
+        ]
+    );
+
+    exchange(&server, "{oops").await;
+    assert_eq!(
+        recorder.take(),
+        vec![
+            (Event::ContextCreated, None, None),
+            (Event::MethodException, None, some("Client.Malformed")),
+            (Event::ContextClosed, None, some("Client.Malformed")),
+        ]
+    );
+}
+
+/// Refuses `fail`, doubles every other result's text.
+struct Gatekeeper;
+
+#[async_trait]
+impl CallWrapper for Gatekeeper {
+    async fn call(&self, next: Next<'_>) -> Result<Reply, Fault> {
+        if next.method().name == "fail" {
+            return Err(Fault::unauthorized("fail is not allowed here"));
+        }
+        if next.method().name == "echo" {
+            // Short-circuit with a value the function never produced.
+            return Ok(Reply::new("intercepted"));
+        }
+        next.run().await
+    }
+}
+
+#[tokio::test]
+async fn a_call_wrapper_can_short_circuit() {
+    let recorder = Recorder::default();
+    let app = Application::builder()
+        .services(["demo"])
+        .listener(recorder.clone())
+        .call_wrapper(Gatekeeper)
+        .build()
+        .expect("demo");
+    let server = jsonrpc_server(app);
+    let call = |method: &str, params: Value| {
+        json!({"jsonrpc": "2.0", "method": method, "params": params, "id": 1}).to_string()
+    };
+    let reply = exchange(&server, call("echo", json!(["a"])))
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply).expect("JSON")["result"],
+        "intercepted"
+    );
+    let reply = exchange(&server, call("fail", json!(["a"])))
+        .await
+        .expect("reply");
+    let reply: Value = serde_json::from_str(&reply).expect("JSON");
+    assert_eq!(reply["error"]["data"]["faultcode"], "Client.Unauthorized");
+    let reply = exchange(&server, call("sum", json!([1, 2])))
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply).expect("JSON")["result"],
+        3.0
+    );
+    let events: Vec<_> = recorder
+        .take()
+        .into_iter()
+        .map(|(event, _, _)| event)
+        .collect();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| **e == Event::MethodException)
+            .count(),
+        1
+    );
+    assert_eq!(
+        events.iter().filter(|e| **e == Event::MethodReturn).count(),
+        2
+    );
+}
