@@ -102,15 +102,11 @@ pub fn pair(capacity: usize) -> (LocalClient, LocalListener) {
 }
 
 impl ServerTransport for LocalListener {
-    fn serve<F>(
-        mut self,
-        server: Server,
-        shutdown: F,
-    ) -> impl Future<Output = Result<(), TransportError>> + Send
+    async fn serve<F>(mut self, server: Server, shutdown: F) -> Result<(), TransportError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        async move {
+        {
             let mut tasks = tokio::task::JoinSet::new();
             tokio::pin!(shutdown);
             loop {

@@ -9,9 +9,12 @@ use switchboard::{
 };
 use switchboard_tests::{exchange, jsonrpc_server};
 
-/// Records `(event, method, fault code)` for every event.
+/// One observed event: what happened, to which method, with which fault code.
+type Seen = (Event, Option<String>, Option<String>);
+
+/// Records every event.
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<(Event, Option<String>, Option<String>)>>>);
+struct Recorder(Arc<Mutex<Vec<Seen>>>);
 
 #[async_trait]
 impl EventListener for Recorder {
@@ -41,7 +44,7 @@ impl EventListener for Recorder {
 }
 
 impl Recorder {
-    fn take(&self) -> Vec<(Event, Option<String>, Option<String>)> {
+    fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut *self.0.lock().expect("not poisoned"))
     }
 }

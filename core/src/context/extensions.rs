@@ -7,6 +7,9 @@ use std::fmt;
 /// A map from type to one value of that type. Allocates only when first used.
 #[derive(Default)]
 pub struct Extensions {
+    // Boxed to keep the context (and every request future) small; most
+    // calls never store user data.
+    #[allow(clippy::box_collection)]
     map: Option<Box<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
 }
 

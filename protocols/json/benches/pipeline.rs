@@ -32,10 +32,7 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| by_hand::handle(black_box(REQUEST)));
     });
     group.bench_function("switchboard_pipeline", |b| {
-        b.iter(|| {
-            let request = RequestInfo::new(black_box(REQUEST), TransportFacts::Local);
-            run(server.process(request)).body
-        });
+        b.iter(|| common::through_pipeline(&server, black_box(REQUEST)));
     });
     let client = Client::new(
         Arc::new(LocalClient::direct(server.clone())),

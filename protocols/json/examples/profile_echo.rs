@@ -5,7 +5,7 @@
 //! Run with `cargo run --release -p switchboard-json --example profile_echo -- pipeline 100000`
 //! (or `by_hand`).
 
-#[path = "../benches/common.rs"]
+#[path = "../benches/common/mod.rs"]
 mod common;
 
 fn main() {

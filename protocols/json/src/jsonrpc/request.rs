@@ -116,8 +116,12 @@ fn is_valid_id(raw: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Reads a well-formed request; a syntax error fails the test.
     fn call(text: &str) -> Result<IncomingCall, Fault> {
-        read(text, 0..text.len()).expect("well-formed")
+        match read(text, 0..text.len()) {
+            Ok(call) => call,
+            Err(err) => panic!("not well-formed: {err}"),
+        }
     }
 
     #[test]

@@ -12,11 +12,11 @@ use switchboard::{Application, RequestInfo, Server, TransportFacts};
 use switchboard_json::JsonRpc;
 
 /// A JSON-RPC `echo` call.
-pub const REQUEST: &[u8] =
+pub(crate) const REQUEST: &[u8] =
     br#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#;
 
 /// Polls a future that never waits (nothing in these paths does I/O).
-pub fn run<F: Future>(future: F) -> F::Output {
+pub(crate) fn run<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
@@ -27,7 +27,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 }
 
 /// The demo service in JSON-RPC.
-pub fn server() -> Server {
+pub(crate) fn server() -> Server {
     let app = Application::builder()
         .services([switchboard_services::demo::SERVICE])
         .build()
@@ -36,13 +36,13 @@ pub fn server() -> Server {
 }
 
 /// One request through the whole pipeline, bytes to bytes.
-pub fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
+pub(crate) fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
     let request = RequestInfo::new(body, TransportFacts::Local);
     run(server.process(request)).body.unwrap_or_default()
 }
 
 /// What a careful hand-written JSON-RPC echo endpoint does.
-pub mod by_hand {
+pub(crate) mod by_hand {
     use super::*;
 
     #[derive(Deserialize)]
@@ -68,7 +68,7 @@ pub mod by_hand {
     }
 
     /// Parses, checks, dispatches and answers one request.
-    pub fn handle(body: &[u8]) -> Vec<u8> {
+    pub(crate) fn handle(body: &[u8]) -> Vec<u8> {
         let request: Request<'_> = serde_json::from_slice(body).expect("valid request");
         assert_eq!(request.jsonrpc, "2.0");
         assert_eq!(request.method, "echo");
