@@ -11,8 +11,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// The fault codes switchboard itself raises. Services may add their own
-/// sub-codes (`Client.OutOfStock`); protocols map unknown `Client.*` codes
-/// like [`code::CLIENT`] and unknown others like [`code::SERVER`].
+/// sub-codes (`Client.OutOfStock`); a protocol without a place for a code
+/// falls back to its family (`Client` or `Server`) and keeps the full code
+/// where it can (JSON-RPC's `data.faultcode`, SOAP's `faultcode`).
 pub mod code {
     /// Some mistake of the caller's.
     pub const CLIENT: &str = "Client";

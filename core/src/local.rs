@@ -6,7 +6,8 @@
 //! Two shapes:
 //!
 //! - [`LocalClient::direct`] runs the pipeline inside the caller's task (the
-//!   cheapest path, used to measure the pipeline itself);
+//!   cheapest path, used to measure the pipeline itself); a one-way call
+//!   returns once it has run, since there is no queue to accept it into;
 //! - [`pair`] gives a client and a [`LocalListener`] joined by a channel, the
 //!   listener being a real [`ServerTransport`] with graceful shutdown.
 

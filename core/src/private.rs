@@ -87,10 +87,20 @@ where
     Box::pin(future)
 }
 
+/// A type an `#[rpc]` parameter can have. It exists for its error message:
+/// without it, a parameter type missing a trait is reported as a bare
+/// unsatisfied bound inside this module.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an #[rpc] parameter: it is decoded from the request",
+    label = "parameter types must implement `Serialize`, `Deserialize`, `JsonSchema`, `Send` and `Sync`",
+    note = "for your own type, add `#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]` to it; for a foreign type, wrap it in one that does",
+    note = "or, if it is not sent by the caller, inject it with a `State<{Self}>` parameter"
+)]
+pub trait WireType {}
+
+impl<T: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static> WireType for T {}
+
 /// Asserts at compile time that an argument type can travel on the wire;
 /// the macro calls it with each parameter's span, so the error points at the
 /// parameter.
-pub const fn assert_wire_type<
-    T: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static,
->() {
-}
+pub const fn assert_wire_type<T: WireType>() {}

@@ -225,8 +225,9 @@ pub trait InProtocol: Send + Sync + 'static {
     ) -> Result<InDocument, ProtocolError>;
 
     /// Stage 3: finds the calls (method, header, body) in the document.
-    /// When [`RequestInfo::method`] is set, the whole body is that method's
-    /// parameters.
+    /// When [`RequestInfo::method`] is set and the format has a bare-params
+    /// form (the JSON document), the whole body is that method's parameters;
+    /// formats that always name the method in the body (JSON-RPC) ignore it.
     ///
     /// # Errors
     /// [`ProtocolError::InvalidRequest`] if the document is no request at all.

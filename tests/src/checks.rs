@@ -62,3 +62,18 @@ pub fn find(key: String) -> Result<String, Fault> {
     Err(Fault::not_found(format!("no entry `{key}`"))
         .with_detail(serde_json::json!({ "key": key })))
 }
+
+/// The tenant a listener stored in the context's user data, if any.
+#[rpc(service = "checks")]
+pub fn tenant(ctx: &MethodContext) -> Option<String> {
+    ctx.user_data.get::<String>()
+}
+
+/// Greets in the caller's language; the parameter is `lang` on the wire.
+#[rpc(service = "checks")]
+pub fn greet(#[serde(rename = "lang")] language: String) -> String {
+    match language.as_str() {
+        "fi" => "hei".to_owned(),
+        _ => "hello".to_owned(),
+    }
+}

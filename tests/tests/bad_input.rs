@@ -284,3 +284,31 @@ async fn application_faults_keep_their_code_and_detail() {
         json!({"faultcode": "Client.NotFound", "faultstring": "no entry `k`", "detail": {"key": "k"}})
     );
 }
+
+#[tokio::test]
+async fn the_response_fault_reflects_only_answered_calls() {
+    let server = jsonrpc_server(checks_app());
+    let notification = br#"{"jsonrpc":"2.0","method":"nope"}"#.to_vec();
+    let response = server
+        .process(switchboard::RequestInfo::new(
+            notification,
+            switchboard::TransportFacts::Local,
+        ))
+        .await;
+    assert!(response.body.is_none());
+    assert!(
+        response.fault.is_none(),
+        "a failed notification is not the caller's fault to see"
+    );
+    let call = br#"{"jsonrpc":"2.0","method":"nope","id":1}"#.to_vec();
+    let response = server
+        .process(switchboard::RequestInfo::new(
+            call,
+            switchboard::TransportFacts::Local,
+        ))
+        .await;
+    assert_eq!(
+        response.fault.map(|f| f.code().to_owned()).as_deref(),
+        Some("Client.UnknownMethod")
+    );
+}

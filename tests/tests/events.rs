@@ -180,3 +180,36 @@ async fn a_call_wrapper_can_short_circuit() {
         2
     );
 }
+
+/// Stores the caller's "tenant" for the function to read.
+struct Tenancy;
+
+#[async_trait]
+impl EventListener for Tenancy {
+    async fn on_event(&self, event: Event, ctx: &MethodContext) {
+        if event == Event::ContextCreated {
+            ctx.user_data.insert(String::from("acme"));
+        }
+        if event == Event::MethodReturn {
+            assert_eq!(ctx.user_data.get::<String>().as_deref(), Some("acme"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn listeners_and_functions_share_user_data() {
+    let app = Application::builder()
+        .services(["checks", "demo"])
+        .state(switchboard_tests::checks::Counter::default())
+        .listener(Tenancy)
+        .build()
+        .expect("services");
+    let server = jsonrpc_server(app);
+    let reply = exchange(&server, r#"{"jsonrpc":"2.0","method":"tenant","id":1}"#)
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply).expect("JSON")["result"],
+        "acme"
+    );
+}

@@ -75,3 +75,9 @@ fn unknown_services_and_missing_state_are_refused() {
     );
     assert!(err.to_string().contains("Counter"), "{err}");
 }
+
+#[test]
+fn renamed_parameters_keep_their_wire_name() {
+    let app = switchboard_tests::checks_app();
+    assert_eq!(app.method("greet").expect("greet").params[0].name, "lang");
+}

@@ -46,9 +46,7 @@ use proc_macro::TokenStream;
 /// registers the method's descriptor.
 #[proc_macro_attribute]
 pub fn rpc(attr: TokenStream, item: TokenStream) -> TokenStream {
-    rpc::expand(attr.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    rpc::expand(attr.into(), item.into()).into()
 }
 
 /// Derives `switchboard::Validate` from the constraints declared with

@@ -8,9 +8,27 @@ use syn::{Attribute, Ident, ItemFn, LitStr, Type};
 use crate::attr::RpcArgs;
 use crate::signature::{self, Param, Returns};
 
-pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+/// Expands `#[rpc]`. On an error the function is still emitted (without its
+/// parameter attributes), so the only errors are the macro's own, not
+/// "cannot find function" at every call site.
+pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut function: ItemFn = match syn::parse2(item) {
+        Ok(function) => function,
+        Err(err) => return err.into_compile_error(),
+    };
+    expand_fn(attr, &mut function).unwrap_or_else(|err| {
+        for input in &mut function.sig.inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                typed.attrs.clear();
+            }
+        }
+        let error = err.into_compile_error();
+        quote!(#error #function)
+    })
+}
+
+fn expand_fn(attr: TokenStream, function: &mut ItemFn) -> syn::Result<TokenStream> {
     let args = RpcArgs::parse(attr)?;
-    let mut function: ItemFn = syn::parse2(item)?;
     let service = args.service.clone().ok_or_else(|| {
         syn::Error::new(
             Span::call_site(),
@@ -41,7 +59,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     };
     let method = Method {
         args: &args,
-        function: &function,
+        function,
         params: &params,
         returns: &returns,
         wire_name,
@@ -72,7 +90,9 @@ struct Method<'a> {
 impl Method<'_> {
     fn wire_params(&self) -> impl Iterator<Item = (&Ident, &Type, &[Attribute])> {
         self.params.iter().filter_map(|param| match param {
-            Param::Wire { name, ty, attrs } => Some((name, ty, attrs.as_slice())),
+            Param::Wire {
+                name, ty, attrs, ..
+            } => Some((name, ty, attrs.as_slice())),
             _ => None,
         })
     }
@@ -191,18 +211,25 @@ impl Method<'_> {
         let doc = doc_text(&self.function.attrs);
         let output = &self.returns.output;
         let one_way = self.args.one_way.is_some();
-        let params = self.wire_params().map(|(name, ty, _)| {
-            let name = name.to_string();
+        let params = self.params.iter().filter_map(|param| {
+            let Param::Wire {
+                wire_name: name,
+                ty,
+                ..
+            } = param
+            else {
+                return None;
+            };
             let rust_type = quote!(#ty).to_string().replace(' ', "");
             let optional = signature::is_option(ty);
-            quote! {
+            Some(quote! {
                 ::switchboard::ParamDescriptor {
                     name: #name,
                     rust_type: #rust_type,
                     schema: ::switchboard::__private::schema_for::<#ty>,
                     optional: #optional,
                 }
-            }
+            })
         });
         let states = self.params.iter().filter_map(|param| match param {
             Param::State { inner } => {
@@ -309,10 +336,10 @@ fn check_route(route: &LitStr, params: &[Param]) -> syn::Result<()> {
         let name = inner.trim_start_matches('*');
         let known = params
             .iter()
-            .any(|param| matches!(param, Param::Wire { name: ident, .. } if ident == name));
+            .any(|param| matches!(param, Param::Wire { wire_name, .. } if wire_name == name));
         if !known {
             return Err(error(format!(
-                "route parameter `{{{inner}}}` is not a parameter of the function"
+                "route parameter `{{{inner}}}` is not a wire parameter of the function: add a `{name}` parameter or rename it in the route"
             )));
         }
     }

@@ -1,17 +1,19 @@
 //! Reading an `#[rpc]` function's signature: which parameters come from the
 //! wire, which are injected, and what it returns.
 
-use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{
     Attribute, FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Signature, Type,
 };
+
+use crate::constraints::Constraints;
 
 /// One parameter of the function.
 pub(crate) enum Param {
     /// Read from the request.
     Wire {
         name: Ident,
+        /// The name on the wire: `#[serde(rename = "...")]` or the Rust name.
+        wire_name: String,
         ty: Type,
         attrs: Vec<Attribute>,
     },
@@ -30,55 +32,67 @@ pub(crate) struct Returns {
 }
 
 /// Reads the parameters, taking their attributes off the signature (they
-/// move to the call struct's fields).
+/// move to the call struct's fields). Reports every bad parameter, not only
+/// the first.
 pub(crate) fn params(sig: &mut Signature) -> syn::Result<Vec<Param>> {
-    if let Some(param) = sig.generics.params.first() {
-        return Err(syn::Error::new(
-            param.span(),
+    let mut errors = Vec::new();
+    if !sig.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics.params,
             "#[rpc] functions cannot be generic: the wire types must be known; write one function per concrete type",
         ));
     }
     let mut out = Vec::new();
-    let mut context_seen: Option<Span> = None;
+    let mut context_seen = false;
     for input in &mut sig.inputs {
         let typed = match input {
             FnArg::Receiver(receiver) => {
-                return Err(syn::Error::new(
-                    receiver.span(),
+                errors.push(syn::Error::new_spanned(
+                    receiver,
                     "#[rpc] functions cannot take `self`: write a free function and inject shared data with a `State<T>` parameter",
                 ));
+                continue;
             }
             FnArg::Typed(typed) => typed,
         };
         let attrs = std::mem::take(&mut typed.attrs);
-        let param = classify(&typed.pat, &typed.ty, attrs)?;
-        if let Param::Context = param {
-            if context_seen.is_some() {
-                return Err(syn::Error::new(
-                    typed.ty.span(),
-                    "only one `&MethodContext` parameter can be injected; remove this one",
-                ));
+        match classify(&typed.pat, &typed.ty, attrs) {
+            Ok(Param::Context) if context_seen => errors.push(syn::Error::new_spanned(
+                &typed.ty,
+                "only one `&MethodContext` parameter can be injected; remove this one",
+            )),
+            Ok(param) => {
+                context_seen |= matches!(param, Param::Context);
+                out.push(param);
             }
-            context_seen = Some(typed.ty.span());
+            Err(err) => errors.push(err),
         }
-        out.push(param);
     }
-    Ok(out)
+    match errors.into_iter().reduce(combine) {
+        Some(err) => Err(err),
+        None => Ok(out),
+    }
+}
+
+/// Joins two errors so that both are reported.
+pub(crate) fn combine(mut first: syn::Error, second: syn::Error) -> syn::Error {
+    first.combine(second);
+    first
 }
 
 fn classify(pat: &Pat, ty: &Type, attrs: Vec<Attribute>) -> syn::Result<Param> {
     if let Type::Reference(reference) = ty {
         if last_ident(&reference.elem).is_some_and(|id| id == "MethodContext") {
             if reference.mutability.is_some() {
-                return Err(syn::Error::new(
-                    ty.span(),
+                return Err(syn::Error::new_spanned(
+                    ty,
                     "the context is shared while a call runs: take `&MethodContext`, not `&mut MethodContext`",
                 ));
             }
             return injected_without_attrs(Param::Context, &attrs);
         }
-        return Err(syn::Error::new(
-            ty.span(),
+        return Err(syn::Error::new_spanned(
+            ty,
             "#[rpc] parameters are decoded from the request and must be owned types: use `String` for `&str`, `Vec<T>` for `&[T]`",
         ));
     }
@@ -90,13 +104,20 @@ fn classify(pat: &Pat, ty: &Type, attrs: Vec<Attribute>) -> syn::Result<Param> {
             ident.ident.clone()
         }
         other => {
-            return Err(syn::Error::new(
-                other.span(),
+            return Err(syn::Error::new_spanned(
+                other,
                 "#[rpc] parameters need a plain name: it is the parameter's wire name",
             ));
         }
     };
+    // Read the constraints now, so that a bad one is reported once, here,
+    // rather than again by every use of the call struct.
+    let constraints = Constraints::read(&attrs)?;
+    let wire_name = constraints
+        .rename
+        .map_or_else(|| name.to_string(), |lit| lit.value());
     Ok(Param::Wire {
+        wire_name,
         name,
         ty: ty.clone(),
         attrs,
@@ -105,9 +126,9 @@ fn classify(pat: &Pat, ty: &Type, attrs: Vec<Attribute>) -> syn::Result<Param> {
 
 fn injected_without_attrs(param: Param, attrs: &[Attribute]) -> syn::Result<Param> {
     match attrs.first() {
-        Some(attr) => Err(syn::Error::new(
-            attr.span(),
-            "injected parameters are not read from the request, so they take no constraints",
+        Some(attr) => Err(syn::Error::new_spanned(
+            attr,
+            "injected parameters are not read from the request, so they take no constraints: remove this attribute",
         )),
         None => Ok(param),
     }

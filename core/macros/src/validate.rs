@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 use crate::constraints::{Bounds, Constraints};
+use crate::signature::combine;
 
 pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
     let input: DeriveInput = syn::parse2(item)?;
@@ -28,9 +29,16 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
         }
     };
     let mut checks = Vec::new();
+    let mut errors = Vec::new();
     for field in fields {
         let Some(ident) = &field.ident else { continue };
-        let constraints = Constraints::read(&field.attrs)?;
+        let constraints = match Constraints::read(&field.attrs) {
+            Ok(constraints) => constraints,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
         let wire_name = constraints
             .rename
             .as_ref()
@@ -41,6 +49,9 @@ pub(crate) fn expand(item: TokenStream) -> syn::Result<TokenStream> {
             &constraints,
             field.span(),
         ));
+    }
+    if let Some(err) = errors.into_iter().reduce(combine) {
+        return Err(err);
     }
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();

@@ -208,22 +208,28 @@ impl Server {
         args: Args,
     ) -> Result<Reply, Fault> {
         let next = Next::new(ctx, method, args);
-        let call = CatchUnwind::new(match self.app.call_wrapper() {
+        let call = match self.app.call_wrapper() {
             Some(wrapper) => wrapper.call(next),
             None => next.run(),
-        });
-        let result = match ctx.request().deadline {
-            // Boxed: a timer is large, and most calls have no deadline.
-            Some(deadline) => Box::pin(tokio::time::timeout_at(deadline.into(), call))
-                .await
-                .unwrap_or_else(|_| {
-                    Ok(Err(Fault::new(
-                        code::TIMEOUT,
-                        "the call did not finish before its deadline",
-                    )))
-                }),
-            None => call.await,
         };
+        let deadline = ctx.request().deadline;
+        // The timer is inside the panic guard too: on a runtime without a
+        // time driver, a deadline fails the call instead of the server.
+        let result = CatchUnwind::new(async move {
+            match deadline {
+                // Boxed: a timer is large, and most calls have no deadline.
+                Some(deadline) => Box::pin(tokio::time::timeout_at(deadline.into(), call))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Fault::new(
+                            code::TIMEOUT,
+                            "the call did not finish before its deadline",
+                        ))
+                    }),
+                None => call.await,
+            }
+        })
+        .await;
         result.unwrap_or_else(|panic| {
             tracing::error!(method = method.name, panic, "method panicked");
             Err(Fault::server("internal error"))
@@ -237,8 +243,11 @@ impl Server {
         batch: bool,
         outcomes: Calls<CallOutcome>,
     ) -> Response {
-        let fault = outcomes
+        // Only answered calls count: a failed notification changes nothing
+        // the caller sees.
+        let mut fault = outcomes
             .iter()
+            .filter(|o| o.expects_reply)
             .find_map(|o| o.result.as_ref().err())
             .cloned();
         let replies = Replies { batch, outcomes };
@@ -249,13 +258,14 @@ impl Server {
         {
             Ok(body) => body,
             Err(err) => {
-                let fault = Fault::from(err);
+                let encode_fault = Fault::from(err);
+                fault = Some(encode_fault.clone());
                 let replies = Replies {
                     batch: false,
                     outcomes: calls![CallOutcome {
                         id: None,
                         expects_reply: true,
-                        result: Err(fault),
+                        result: Err(encode_fault),
                     }],
                 };
                 out.serialize(request, replies)

@@ -2,8 +2,9 @@
 //! instruction-count profiling (`valgrind --tool=callgrind`), which is
 //! steadier than wall time on a shared machine.
 //!
-//! Run with `cargo run --release -p switchboard-json --example profile_echo -- pipeline 100000`
-//! (or `by_hand`).
+//! Build with `cargo build --release -p switchboard-json --example profile_echo`, then run
+//! `valgrind --tool=callgrind target/release/examples/profile_echo pipeline 20000`
+//! (and `by_hand`) and compare the instruction totals.
 
 #[path = "../benches/common/mod.rs"]
 mod common;

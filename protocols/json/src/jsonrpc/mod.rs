@@ -3,10 +3,13 @@
 //! standard error codes.
 //!
 //! Faults map to error objects: the standard codes for the pipeline's own
-//! faults (`Client.Malformed` −32700, `Client.InvalidRequest` −32600,
-//! `Client.UnknownMethod` −32601, `Client.InvalidParams` and
-//! `Client.Validation` −32602, `Server` −32603), −32000 for every
-//! application fault. Except for −32700, −32600 and −32601, whose standard
+//! faults (`Client.Malformed` −32700, `Client.InvalidRequest` and
+//! `Client.LimitExceeded` −32600, `Client.UnknownMethod` −32601,
+//! `Client.InvalidParams` and `Client.Validation` −32602, `Server` and its
+//! sub-codes −32603), −32000 for every other (application) fault.
+//!
+//! The method is always named in the body: [`RequestInfo::method`] is
+//! ignored (JSON-RPC has no bare-params form). Except for −32700, −32600 and −32601, whose standard
 //! message says it all, `data` carries `faultcode`, `faultstring` and
 //! `detail`, so a switchboard client recovers the exact fault.
 

@@ -27,7 +27,7 @@ fn standard(fault: &Fault) -> (i64, Option<&'static str>) {
         code::INVALID_REQUEST | code::LIMIT_EXCEEDED => (INVALID_REQUEST, Some("Invalid Request")),
         code::UNKNOWN_METHOD => (METHOD_NOT_FOUND, Some("Method not found")),
         code::INVALID_PARAMS | code::VALIDATION => (INVALID_PARAMS, Some("Invalid params")),
-        code::SERVER => (INTERNAL_ERROR, Some("Internal error")),
+        _ if fault.has_code(code::SERVER) => (INTERNAL_ERROR, Some("Internal error")),
         _ => (APPLICATION_ERROR, None),
     }
 }

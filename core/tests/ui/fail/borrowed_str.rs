@@ -1,0 +1,8 @@
+use switchboard::rpc;
+
+#[rpc(service = "demo")]
+fn echo(s: &str) -> String {
+    s.to_owned()
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use switchboard::rpc;
+
+#[rpc(name = "echo")]
+fn echo(s: String) -> String {
+    s
+}
+
+fn main() {}
