@@ -83,5 +83,5 @@ pub use registry::{Registration, registered, services};
 pub use server::{Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
-pub use transport::{ClientTransport, ServerTransport, TransportError};
+pub use transport::{ClientTransport, OutgoingRequest, ServerTransport, TransportError};
 pub use validate::Validate;

@@ -214,6 +214,13 @@ pub trait InProtocol: Send + Sync + 'static {
     /// The media type this protocol reads (`application/json`).
     fn content_type(&self) -> &'static str;
 
+    /// Whether the format has a bare-params form, so a transport may name the
+    /// method itself ([`RequestInfo::method`]) and send only the parameters
+    /// (`POST /json/{method}`, a queue bound to one method).
+    fn accepts_named_method(&self) -> bool {
+        false
+    }
+
     /// Stage 2: parses the bytes into the protocol's document.
     ///
     /// # Errors

@@ -18,25 +18,25 @@ pub enum TransportFacts {
 }
 
 /// What an HTTP transport knows about a request.
+///
+/// The `http` crate's types are used as they come from the server, so
+/// recording the facts copies nothing.
 #[derive(Debug, Clone, Default)]
 pub struct HttpFacts {
     /// The request method (`POST`, `GET`, ...).
-    pub method: String,
-    /// The request path and query.
-    pub uri: String,
-    /// The request headers, names lowercased, in arrival order.
-    pub headers: Vec<(String, String)>,
+    pub method: http::Method,
+    /// The request URI (path and query).
+    pub uri: http::Uri,
+    /// The request headers.
+    pub headers: http::HeaderMap,
     /// The peer's address, when known.
     pub peer: Option<SocketAddr>,
 }
 
 impl HttpFacts {
-    /// The first value of header `name` (case-insensitive).
+    /// The first value of header `name` (case-insensitive), if it is text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.get(name)?.to_str().ok()
     }
 }
 

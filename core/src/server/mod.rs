@@ -33,6 +33,9 @@ pub struct Response {
     /// The first fault among the calls, for transports that map faults to
     /// a status (HTTP); `None` when every call succeeded.
     pub fault: Option<Fault>,
+    /// Whether the request was a batch (its faults are per call, inside the
+    /// body; a transport should not turn the first one into a status).
+    pub batch: bool,
 }
 
 /// An application with the protocols it is served in.
@@ -98,6 +101,19 @@ impl Server {
             outcomes.push(self.process_call(&request, call).await);
         }
         self.get_out_string(&request, batch, outcomes)
+    }
+
+    /// Answers `request` with `fault` without running anything: for
+    /// transports that refuse a request before the pipeline (wrong
+    /// credentials, a body over the limit, a wrong media type), so that the
+    /// refusal still comes in the protocol's own error format.
+    pub fn refuse(&self, request: &RequestInfo, fault: Fault) -> Response {
+        let outcome = CallOutcome {
+            id: None,
+            expects_reply: true,
+            result: Err(fault),
+        };
+        self.get_out_string(request, false, calls![outcome])
     }
 
     /// Stages 2 and 3, with the body limit checked first.
@@ -280,6 +296,7 @@ impl Server {
             body,
             content_type: out.content_type(),
             fault,
+            batch,
         }
     }
 

@@ -1,0 +1,135 @@
+//! [`HttpConfig`]: limits, timeouts, auth and links of the HTTP server.
+//!
+//! | setting | default | what happens past it |
+//! |---|---|---|
+//! | `max_body_bytes` | 1 MiB | `413 Payload Too Large`, with the protocol's error body |
+//! | `max_header_bytes` | 64 KiB (at least 8 KiB) | the connection is closed (hyper answers `431`) |
+//! | `request_timeout` | 30 s | `408` while the body is still arriving; `504` if the call runs past it |
+//! | `header_timeout` | 10 s | the connection is closed |
+//! | `max_concurrent_requests` | 1024 | further requests wait for a slot |
+//! | `shutdown_grace` | 30 s | connections still open after it are dropped |
+
+use std::time::Duration;
+
+/// Who may call the server.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// Anyone.
+    #[default]
+    None,
+    /// Callers sending `Authorization: Bearer <token>`.
+    Bearer {
+        /// The expected token.
+        token: String,
+    },
+    /// Callers sending `Authorization: Basic` with these credentials.
+    Basic {
+        /// The user name (also the principal's name).
+        user: String,
+        /// The password.
+        password: String,
+    },
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print secrets.
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Bearer { .. } => f.write_str("Bearer { token: <redacted> }"),
+            Self::Basic { user, .. } => {
+                write!(f, "Basic {{ user: {user:?}, password: <redacted> }}")
+            }
+        }
+    }
+}
+
+/// Settings of an [`HttpServer`](crate::HttpServer). All limits are finite.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest request head (request line and headers), in bytes.
+    pub max_header_bytes: usize,
+    /// Time allowed for a whole request: receiving the body and running it.
+    pub request_timeout: Duration,
+    /// Time allowed for a client to send the request head.
+    pub header_timeout: Duration,
+    /// Requests served at once; further requests wait.
+    pub max_concurrent_requests: usize,
+    /// How long a graceful shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+    /// Who may call (the health check is always open).
+    pub auth: Auth,
+    /// The public base URL (`https://maps.example.com`) for links the
+    /// server prints (`Location` headers); relative links when `None`.
+    pub public_url: Option<String>,
+}
+
+impl HttpConfig {
+    /// Default body limit: 1 MiB.
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+    /// Default request head limit: 64 KiB.
+    pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+    /// The smallest head limit the HTTP parser accepts.
+    pub const MIN_HEADER_BYTES: usize = 8 * 1024;
+    /// Default time for a whole request: 30 s.
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Default time to receive a request head: 10 s.
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default number of requests served at once.
+    pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 1024;
+    /// Default grace period of a shutdown: 30 s.
+    pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+    /// Sets the body limit.
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets the request timeout.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets who may call.
+    #[must_use]
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Sets the public base URL for links.
+    #[must_use]
+    pub fn with_public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sets how many requests are served at once.
+    #[must_use]
+    pub fn with_max_concurrent_requests(mut self, max: usize) -> Self {
+        self.max_concurrent_requests = max.max(1);
+        self
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
+            max_header_bytes: Self::DEFAULT_MAX_HEADER_BYTES,
+            request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            header_timeout: Self::DEFAULT_HEADER_TIMEOUT,
+            max_concurrent_requests: Self::DEFAULT_MAX_CONCURRENT_REQUESTS,
+            shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,
+            auth: Auth::None,
+            public_url: None,
+        }
+    }
+}

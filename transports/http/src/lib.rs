@@ -1,0 +1,26 @@
+//! The HTTP transport of switchboard.
+//!
+//! - [`HttpServer`]: protocols mounted on paths (`POST /jsonrpc`,
+//!   `POST /json`, `POST /json/{method}`), REST route bindings declared on
+//!   methods (`#[rpc(http = "GET /api/maps/{slug}/")]`), `GET /healthz`;
+//!   body, head, time and concurrency limits with finite defaults
+//!   ([`HttpConfig`]), bearer or basic auth, one tracing span per request,
+//!   graceful shutdown.
+//! - [`HttpClient`]: a [`ClientTransport`](switchboard::ClientTransport)
+//!   for the typed [`Client`](switchboard::Client), in any protocol.
+//! - [`HttpTransport`]: one protocol pair on HTTP, as a
+//!   [`ServerTransport`](switchboard::ServerTransport).
+//!
+//! The transport never names a protocol: they are handed in at startup.
+//! Faults become statuses (`Client.Validation` 400, `Client.Unauthorized`
+//! 401, `Client.NotFound` 404, `Client.Conflict` 409, too large 413, wrong
+//! media type 415, `Server` 500, `Server.Timeout` 504) with the protocol's
+//! own error body.
+
+mod client;
+mod config;
+mod server;
+
+pub use client::{HttpClient, HttpClientError};
+pub use config::{Auth, HttpConfig};
+pub use server::{HttpServer, HttpServerBuilder, HttpTransport, RouteError};

@@ -1,0 +1,91 @@
+//! Reading a request body within the size limit and the time limit, and
+//! checking its media type. Hyper has no body timeout of its own: a client
+//! that stalls mid-body is cut off here.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use http::{HeaderMap, header};
+use http_body_util::BodyExt;
+use switchboard::{Fault, code};
+
+use super::status::BODY_TIMEOUT;
+
+/// Reads the whole body: at most `limit` bytes, finished before `deadline`.
+///
+/// # Errors
+/// `Client.LimitExceeded` if the body is (or says it is) too large,
+/// `Client.Timeout` if it did not arrive in time, `Client.Malformed` if the
+/// connection broke mid-body.
+pub(crate) async fn read(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: Instant,
+) -> Result<bytes::Bytes, Fault> {
+    let too_large = || {
+        Fault::new(
+            code::LIMIT_EXCEEDED,
+            format!("request body size exceeds the limit of {limit}"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let limited = http_body_util::Limited::new(body, limit);
+    match tokio::time::timeout_at(deadline.into(), limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(err)) => {
+            tracing::debug!(error = %err, "request body broke off");
+            Err(Fault::new(code::MALFORMED, "the request body was cut off"))
+        }
+        Err(_) => Err(Fault::new(
+            BODY_TIMEOUT,
+            "the request body did not arrive before the request timeout",
+        )),
+    }
+}
+
+/// Checks that the request's media type is `expected` (parameters such as
+/// `charset` are ignored). A request without a `Content-Type` is accepted.
+///
+/// # Errors
+/// `Client.UnsupportedMediaType` naming the expected type.
+pub(crate) fn check_media_type(headers: &HeaderMap, expected: &str) -> Result<(), Fault> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let given = value.to_str().unwrap_or("");
+    let essence = given.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case(expected) {
+        return Ok(());
+    }
+    Err(Fault::new(
+        code::UNSUPPORTED_MEDIA_TYPE,
+        format!("expected a `{expected}` body, got `{given}`"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn media_types_compare_without_parameters() {
+        let mut headers = HeaderMap::new();
+        assert!(check_media_type(&headers, "application/json").is_ok());
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("Application/JSON; charset=utf-8"),
+        );
+        assert!(check_media_type(&headers, "application/json").is_ok());
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let fault = check_media_type(&headers, "application/json").unwrap_err();
+        assert_eq!(fault.code(), "Client.UnsupportedMediaType");
+    }
+}

@@ -1,0 +1,364 @@
+//! [`HttpServer`]: an application's protocols mounted on HTTP paths, its
+//! REST route bindings, the health check, limits, auth and graceful
+//! shutdown.
+
+mod auth;
+mod body;
+mod listener;
+mod rest;
+mod rpc;
+mod status;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Request};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use http::{HeaderValue, StatusCode, header};
+use switchboard::{Application, InProtocol, OutProtocol, Server, ServerTransport, TransportError};
+use tokio::net::TcpListener;
+
+pub use rest::RouteError;
+
+use crate::config::HttpConfig;
+
+/// What every handler shares.
+pub(crate) struct Shared {
+    pub(crate) config: HttpConfig,
+}
+
+/// An HTTP server for one [`Application`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use switchboard::Application;
+/// use switchboard_http::{HttpConfig, HttpServer};
+/// # use switchboard::protocol::*;
+/// # use switchboard::{Args, Limits, MethodContext, MethodDescriptor, RequestInfo};
+/// # #[derive(Clone, Copy)] struct Proto;
+/// # impl InProtocol for Proto {
+/// #     fn name(&self) -> &'static str { "p" }
+/// #     fn content_type(&self) -> &'static str { "application/json" }
+/// #     fn create_in_document(&self, _: &RequestInfo, _: &Limits) -> Result<InDocument, ProtocolError> { Ok(InDocument::new(())) }
+/// #     fn decompose_incoming_envelope(&self, _: &RequestInfo, _: InDocument, _: &Limits) -> Result<Envelope, ProtocolError> { Ok(Envelope::default()) }
+/// #     fn deserialize(&self, _: &MethodContext, _: &MethodDescriptor) -> Result<Args, ProtocolError> { Err(ProtocolError::InvalidParams(String::new())) }
+/// # }
+/// # impl OutProtocol for Proto {
+/// #     fn name(&self) -> &'static str { "p" }
+/// #     fn content_type(&self) -> &'static str { "application/json" }
+/// #     fn serialize(&self, _: &RequestInfo, _: Replies) -> Result<OutDocument, ProtocolError> { Ok(OutDocument::bytes(None)) }
+/// #     fn create_out_string(&self, d: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> { d.into_bytes() }
+/// # }
+/// # let json_rpc = Arc::new(Proto);
+/// let app = Application::builder().services::<[&str; 0], &str>([]).build()?;
+/// let router = HttpServer::builder(app)
+///     .config(HttpConfig::default())
+///     .endpoint("/jsonrpc", json_rpc.clone(), json_rpc)
+///     .build()?
+///     .router();
+/// # let _ = router;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct HttpServer {
+    router: Router,
+    shared: Arc<Shared>,
+    endpoints: Vec<String>,
+}
+
+impl HttpServer {
+    /// Starts building a server for `app`.
+    pub fn builder(app: Application) -> HttpServerBuilder {
+        HttpServerBuilder {
+            app,
+            config: HttpConfig::default(),
+            endpoints: Vec::new(),
+            rest: None,
+        }
+    }
+
+    /// The axum router (to embed in a larger app, or to test without a socket).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The paths of the RPC endpoints, in mount order.
+    pub fn endpoints(&self) -> &[String] {
+        &self.endpoints
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HttpConfig {
+        &self.shared.config
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets requests in
+    /// flight finish (for at most the configured grace period).
+    ///
+    /// # Errors
+    /// [`TransportError::Io`] if the listener fails for good.
+    pub async fn serve<F>(self, listener: TcpListener, shutdown: F) -> Result<(), TransportError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        listener::run(listener, self.router, &self.shared.config, shutdown).await
+    }
+}
+
+impl fmt::Debug for HttpServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpServer")
+            .field("endpoints", &self.endpoints)
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The protocol pair of one mount.
+type Pair = (Arc<dyn InProtocol>, Arc<dyn OutProtocol>);
+
+/// Builds an [`HttpServer`].
+pub struct HttpServerBuilder {
+    app: Application,
+    config: HttpConfig,
+    endpoints: Vec<(String, Pair)>,
+    rest: Option<Pair>,
+}
+
+impl HttpServerBuilder {
+    /// Sets limits, timeouts, auth and the public URL.
+    #[must_use]
+    pub fn config(mut self, config: HttpConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Mounts a protocol at `POST path` (and, if the protocol takes bare
+    /// params, at `POST path/{method}`).
+    #[must_use]
+    pub fn endpoint(
+        mut self,
+        path: impl Into<String>,
+        in_protocol: Arc<dyn InProtocol>,
+        out_protocol: Arc<dyn OutProtocol>,
+    ) -> Self {
+        let path = format!("/{}", path.into().trim_matches('/'));
+        self.endpoints.push((path, (in_protocol, out_protocol)));
+        self
+    }
+
+    /// Serves the methods' REST route bindings through this protocol pair,
+    /// which must take bare params (the JSON document protocol).
+    #[must_use]
+    pub fn rest(
+        mut self,
+        in_protocol: Arc<dyn InProtocol>,
+        out_protocol: Arc<dyn OutProtocol>,
+    ) -> Self {
+        self.rest = Some((in_protocol, out_protocol));
+        self
+    }
+
+    /// Builds the server.
+    ///
+    /// # Errors
+    /// [`RouteError`] for a malformed or doubly bound route, or a REST
+    /// protocol without a bare-params form.
+    pub fn build(self) -> Result<HttpServer, RouteError> {
+        let shared = Arc::new(Shared {
+            config: self.config,
+        });
+        let mut router = Router::new().route(
+            "/healthz",
+            on(MethodFilter::GET, healthz).merge(options(&["GET", "HEAD"])),
+        );
+        let mut paths = Vec::new();
+        for (path, (in_protocol, out_protocol)) in self.endpoints {
+            let named = in_protocol.accepts_named_method();
+            let server = Server::new(self.app.clone(), in_protocol, out_protocol);
+            let endpoint = Arc::new(rpc::Endpoint {
+                server,
+                shared: Arc::clone(&shared),
+            });
+            router = router.route(&path, rpc_route(Arc::clone(&endpoint), false));
+            if named {
+                let with_method = format!("{}/{{method}}", path.trim_end_matches('/'));
+                router = router.route(&with_method, rpc_route(endpoint, true));
+            }
+            paths.push(path);
+        }
+        if let Some((in_protocol, out_protocol)) = self.rest {
+            if !in_protocol.accepts_named_method() {
+                return Err(RouteError::Protocol(in_protocol.name()));
+            }
+            let server = Server::new(self.app.clone(), in_protocol, out_protocol);
+            router = mount_rest(router, &self.app, &server, &shared)?;
+        }
+        let router = router
+            .fallback(|| async { status::empty(StatusCode::NOT_FOUND) })
+            .layer(tower::limit::ConcurrencyLimitLayer::new(
+                shared.config.max_concurrent_requests,
+            ))
+            .layer(tower_http::trace::TraceLayer::new_for_http());
+        Ok(HttpServer {
+            router,
+            shared,
+            endpoints: paths,
+        })
+    }
+}
+
+impl fmt::Debug for HttpServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let paths: Vec<_> = self.endpoints.iter().map(|(path, _)| path).collect();
+        f.debug_struct("HttpServerBuilder")
+            .field("endpoints", &paths)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn rpc_route(endpoint: Arc<rpc::Endpoint>, named: bool) -> MethodRouter {
+    let post = if named {
+        on(
+            MethodFilter::POST,
+            move |Path(method): Path<String>, request: Request| {
+                rpc::handle(endpoint, Some(method), request)
+            },
+        )
+    } else {
+        on(MethodFilter::POST, move |request: Request| {
+            rpc::handle(endpoint, None, request)
+        })
+    };
+    post.merge(options(&["POST"]))
+}
+
+/// Mounts every REST binding, grouping verbs by path.
+fn mount_rest(
+    mut router: Router,
+    app: &Application,
+    server: &Server,
+    shared: &Arc<Shared>,
+) -> Result<Router, RouteError> {
+    let mut by_path: BTreeMap<String, Vec<rest::Binding>> = BTreeMap::new();
+    for method in app.methods() {
+        if let Some(binding) = rest::Binding::of(method)? {
+            let same_path = by_path.entry(binding.path.clone()).or_default();
+            if let Some(other) = same_path.iter().find(|b| b.verb == binding.verb) {
+                return Err(RouteError::Duplicate {
+                    verb: binding.verb.to_string(),
+                    path: binding.path.clone(),
+                    first: other.method.name,
+                    second: binding.method.name,
+                });
+            }
+            same_path.push(binding);
+        }
+    }
+    for (path, bindings) in by_path {
+        let mut verbs: Vec<&str> = bindings.iter().map(|b| b.verb.as_str()).collect();
+        if verbs.contains(&"GET") {
+            verbs.push("HEAD");
+        }
+        let mut methods = options(&verbs);
+        for binding in bindings {
+            let filter = MethodFilter::try_from(binding.verb.clone()).map_err(|_| {
+                RouteError::Malformed {
+                    method: binding.method.name,
+                    route: binding.method.http.unwrap_or(""),
+                }
+            })?;
+            let route = Arc::new(rest::Route {
+                binding,
+                server: server.clone(),
+                shared: Arc::clone(shared),
+            });
+            methods = methods.merge(on(filter, move |segments, request: Request| {
+                rest::handle(route, segments, request)
+            }));
+        }
+        router = router.route(&path, methods);
+    }
+    Ok(router)
+}
+
+/// `OPTIONS`: `204` with the path's `Allow` list.
+fn options(verbs: &[&str]) -> MethodRouter {
+    let mut all: Vec<&str> = verbs.to_vec();
+    all.push("OPTIONS");
+    let allow =
+        HeaderValue::from_str(&all.join(", ")).unwrap_or(HeaderValue::from_static("OPTIONS"));
+    on(MethodFilter::OPTIONS, move || {
+        let allow = allow.clone();
+        async move {
+            let mut response = status::empty(StatusCode::NO_CONTENT);
+            response.headers_mut().insert(header::ALLOW, allow);
+            response
+        }
+    })
+}
+
+async fn healthz() -> Response {
+    status::with_body(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        b"ok\n".to_vec(),
+    )
+}
+
+/// A single protocol pair served on HTTP, for code that treats every
+/// transport alike: the server's protocol is mounted at [`path`](Self::path).
+#[derive(Debug)]
+pub struct HttpTransport {
+    listener: TcpListener,
+    config: HttpConfig,
+    path: String,
+}
+
+impl HttpTransport {
+    /// Serves on `listener`, at `POST /`.
+    pub fn new(listener: TcpListener) -> Self {
+        Self {
+            listener,
+            config: HttpConfig::default(),
+            path: "/".to_owned(),
+        }
+    }
+
+    /// Mounts the protocol at `path` instead of `/`.
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Sets limits, timeouts and auth.
+    #[must_use]
+    pub fn config(mut self, config: HttpConfig) -> Self {
+        self.config = config;
+        self
+    }
+}
+
+impl ServerTransport for HttpTransport {
+    async fn serve<F>(self, server: Server, shutdown: F) -> Result<(), TransportError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let http = HttpServer::builder(server.app().clone())
+            .config(self.config)
+            .endpoint(
+                self.path,
+                Arc::clone(server.in_protocol()),
+                Arc::clone(server.out_protocol()),
+            )
+            .build()
+            .map_err(|err| TransportError::Io(Box::new(err)))?;
+        http.serve(self.listener, shutdown).await
+    }
+}

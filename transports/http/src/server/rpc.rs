@@ -1,0 +1,113 @@
+//! The RPC endpoints: `POST /jsonrpc`, `POST /json`, `POST /json/{method}`,
+//! one per protocol handed to the server. The transport moves bytes and
+//! facts; the protocol does the rest.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
+use http::{HeaderValue, StatusCode, header};
+use switchboard::{Fault, HttpFacts, RequestInfo, Server, TraceParent, TransportFacts};
+
+use super::{Shared, auth, body, status};
+
+/// One protocol mounted at a path.
+pub(crate) struct Endpoint {
+    pub(crate) server: Server,
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// Serves one request at an RPC endpoint; `method` is set for
+/// `POST /path/{method}`.
+pub(crate) async fn handle(
+    endpoint: Arc<Endpoint>,
+    method: Option<String>,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let deadline = started + endpoint.shared.config.request_timeout;
+    let (parts, body) = request.into_parts();
+    let mut info = request_info(parts, deadline);
+    if let Some(method) = method {
+        info.method = Some(method);
+    }
+    let server = &endpoint.server;
+    let headers = headers_of(&info);
+    let principal = match auth::authenticate(&endpoint.shared.config.auth, headers) {
+        Ok(principal) => principal,
+        Err(fault) => return refuse(&endpoint, &info, fault),
+    };
+    if let Err(fault) = body::check_media_type(headers, server.in_protocol().content_type()) {
+        return refuse(&endpoint, &info, fault);
+    }
+    let limit = endpoint.shared.config.max_body_bytes;
+    match body::read(headers, body, limit, deadline).await {
+        Ok(bytes) => info.in_bytes = bytes,
+        Err(fault) => return refuse(&endpoint, &info, fault),
+    }
+    info.principal = principal;
+    let response = server.process(info).await;
+    to_http(response)
+}
+
+/// The request's facts, with the body still to come.
+pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> RequestInfo {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0);
+    let traceparent = parts
+        .headers
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok()?.parse::<TraceParent>().ok());
+    let facts = HttpFacts {
+        method: parts.method,
+        uri: parts.uri,
+        headers: parts.headers,
+        peer,
+    };
+    let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::Http(facts));
+    info.deadline = Some(deadline);
+    info.traceparent = traceparent;
+    info
+}
+
+/// The headers recorded in `info` (always HTTP facts here).
+pub(crate) fn headers_of(info: &RequestInfo) -> &http::HeaderMap {
+    static EMPTY: std::sync::OnceLock<http::HeaderMap> = std::sync::OnceLock::new();
+    match &info.transport {
+        TransportFacts::Http(facts) => &facts.headers,
+        _ => EMPTY.get_or_init(http::HeaderMap::new),
+    }
+}
+
+/// A refusal in the endpoint's protocol, with the fault's status.
+fn refuse(endpoint: &Endpoint, info: &RequestInfo, fault: Fault) -> Response {
+    let challenge = (status::status_of(&fault) == StatusCode::UNAUTHORIZED)
+        .then(|| auth::challenge(&endpoint.shared.config.auth))
+        .flatten();
+    let mut response = to_http(endpoint.server.refuse(info, fault));
+    if let Some(challenge) = challenge {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+    }
+    response
+}
+
+/// The pipeline's response as HTTP: `204` with nothing to send, the fault's
+/// status for a failed single call, `200` otherwise (a batch's faults are
+/// in its body).
+pub(crate) fn to_http(response: switchboard::Response) -> Response {
+    let Some(body) = response.body else {
+        return status::empty(StatusCode::NO_CONTENT);
+    };
+    let code = match &response.fault {
+        Some(fault) if !response.batch => status::status_of(fault),
+        _ => StatusCode::OK,
+    };
+    status::with_body(code, response.content_type, body)
+}

@@ -1,0 +1,77 @@
+//! Fault codes to HTTP statuses, and pipeline responses to HTTP responses.
+
+use axum::body::Body;
+use axum::response::Response;
+use http::{HeaderValue, StatusCode, header};
+use switchboard::{Fault, code};
+
+/// The code of a request whose body arrived too slowly.
+pub(crate) const BODY_TIMEOUT: &str = "Client.Timeout";
+
+/// The HTTP status for a fault: the most specific family that has one.
+pub(crate) fn status_of(fault: &Fault) -> StatusCode {
+    const TABLE: &[(&str, StatusCode)] = &[
+        (code::VALIDATION, StatusCode::BAD_REQUEST),
+        (code::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
+        (code::NOT_FOUND, StatusCode::NOT_FOUND),
+        (code::UNKNOWN_METHOD, StatusCode::NOT_FOUND),
+        (code::CONFLICT, StatusCode::CONFLICT),
+        (code::LIMIT_EXCEEDED, StatusCode::PAYLOAD_TOO_LARGE),
+        (
+            code::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (BODY_TIMEOUT, StatusCode::REQUEST_TIMEOUT),
+        (code::TIMEOUT, StatusCode::GATEWAY_TIMEOUT),
+        (code::CLIENT, StatusCode::BAD_REQUEST),
+    ];
+    TABLE
+        .iter()
+        .find(|(family, _)| fault.has_code(family))
+        .map_or(StatusCode::INTERNAL_SERVER_ERROR, |(_, status)| *status)
+}
+
+/// A response with `body` of media type `content_type`.
+pub(crate) fn with_body(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// A bodiless response.
+pub(crate) fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_map_to_statuses() {
+        let cases = [
+            ("Client.Validation", 400),
+            ("Client.InvalidParams", 400),
+            ("Client.Malformed", 400),
+            ("Client.Unauthorized", 401),
+            ("Client.NotFound.Map", 404),
+            ("Client.UnknownMethod", 404),
+            ("Client.Conflict", 409),
+            ("Client.LimitExceeded", 413),
+            ("Client.UnsupportedMediaType", 415),
+            ("Client.Timeout", 408),
+            ("Client.Whatever", 400),
+            ("Server", 500),
+            ("Server.Timeout", 504),
+            ("Other", 500),
+        ];
+        for (code, status) in cases {
+            assert_eq!(status_of(&Fault::new(code, "x")).as_u16(), status, "{code}");
+        }
+    }
+}
