@@ -4,5 +4,11 @@
 //!
 //! - [`demo`]: `echo`, `sum`, `subtract`, `fail`, `sleep`: small methods used by
 //!   the docs, examples, tests and benchmarks.
+//! - [`gridmap`]: maps, observers and obstacles on a grid in SQLite, what
+//!   each observer sees, and the map text format with its import and export.
+//! - [`hosting`]: services and protocols picked by name, as
+//!   `switchboard serve` hosts them.
 
 pub mod demo;
+pub mod gridmap;
+pub mod hosting;

@@ -18,6 +18,15 @@ use switchboard_http::HttpConfig;
 #[derive(Default)]
 struct Shelf(Mutex<BTreeMap<u32, Item>>);
 
+impl Shelf {
+    fn items(&self) -> std::sync::MutexGuard<'_, BTreeMap<u32, Item>> {
+        // No test panics while holding the lock.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// A thing on the shelf.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 struct Item {
@@ -29,7 +38,7 @@ struct Item {
 /// Lists the items, optionally only those up to `max_price`.
 #[rpc(service = "items", http = "GET /api/items/")]
 fn list_items(shelf: State<Shelf>, max_price: Option<f64>) -> Vec<Item> {
-    let items = shelf.0.lock().expect("not poisoned");
+    let items = shelf.items();
     items
         .values()
         .filter(|i| max_price.is_none_or(|max| i.price <= max))
@@ -49,7 +58,7 @@ fn add_item(
     #[schemars(length(min = 1))] name: String,
     #[schemars(range(min = 0))] price: f64,
 ) -> Result<Item, Fault> {
-    let mut items = shelf.0.lock().expect("not poisoned");
+    let mut items = shelf.items();
     if items.contains_key(&id) {
         return Err(Fault::conflict(format!("item {id} exists")));
     }
@@ -61,7 +70,7 @@ fn add_item(
 /// One item.
 #[rpc(service = "items", http = "GET /api/items/{id}/")]
 fn get_item(shelf: State<Shelf>, id: u32) -> Result<Item, Fault> {
-    let items = shelf.0.lock().expect("not poisoned");
+    let items = shelf.items();
     items
         .get(&id)
         .cloned()
@@ -71,7 +80,7 @@ fn get_item(shelf: State<Shelf>, id: u32) -> Result<Item, Fault> {
 /// Renames an item.
 #[rpc(service = "items", http = "PUT /api/items/{id}/")]
 fn rename_item(shelf: State<Shelf>, id: u32, name: String) -> Result<(), Fault> {
-    let mut items = shelf.0.lock().expect("not poisoned");
+    let mut items = shelf.items();
     let item = items
         .get_mut(&id)
         .ok_or_else(|| Fault::not_found(format!("no item {id}")))?;
@@ -82,7 +91,7 @@ fn rename_item(shelf: State<Shelf>, id: u32, name: String) -> Result<(), Fault> 
 /// Removes an item.
 #[rpc(service = "items", http = "DELETE /api/items/{id}/")]
 fn remove_item(shelf: State<Shelf>, id: u32) -> Result<(), Fault> {
-    let mut items = shelf.0.lock().expect("not poisoned");
+    let mut items = shelf.items();
     items
         .remove(&id)
         .map(drop)

@@ -45,6 +45,10 @@ impl InProtocol for JsonDocument {
         "application/json"
     }
 
+    fn accepts_named_method(&self) -> bool {
+        true
+    }
+
     fn create_in_document(
         &self,
         request: &RequestInfo,

@@ -5,6 +5,7 @@
 mod auth;
 mod body;
 mod listener;
+mod observe;
 mod rest;
 mod rpc;
 mod status;
@@ -29,6 +30,8 @@ use crate::config::HttpConfig;
 /// What every handler shares.
 pub(crate) struct Shared {
     pub(crate) config: HttpConfig,
+    /// One permit per request served at once.
+    pub(crate) slots: tokio::sync::Semaphore,
 }
 
 /// An HTTP server for one [`Application`].
@@ -170,6 +173,7 @@ impl HttpServerBuilder {
     /// protocol without a bare-params form.
     pub fn build(self) -> Result<HttpServer, RouteError> {
         let shared = Arc::new(Shared {
+            slots: tokio::sync::Semaphore::new(self.config.max_concurrent_requests.max(1)),
             config: self.config,
         });
         let mut router = Router::new().route(
@@ -198,12 +202,7 @@ impl HttpServerBuilder {
             let server = Server::new(self.app.clone(), in_protocol, out_protocol);
             router = mount_rest(router, &self.app, &server, &shared)?;
         }
-        let router = router
-            .fallback(|| async { status::empty(StatusCode::NOT_FOUND) })
-            .layer(tower::limit::ConcurrencyLimitLayer::new(
-                shared.config.max_concurrent_requests,
-            ))
-            .layer(tower_http::trace::TraceLayer::new_for_http());
+        let router = router.fallback(|| async { status::empty(StatusCode::NOT_FOUND) });
         Ok(HttpServer {
             router,
             shared,

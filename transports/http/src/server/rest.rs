@@ -25,7 +25,7 @@ use switchboard::{Fault, MethodDescriptor, ParamDescriptor, Server, code};
 
 pub(crate) use params::ParamKind;
 
-use super::{Shared, auth, body, rpc, status};
+use super::{Shared, auth, body, observe, rpc, status};
 
 /// One method bound to a verb and a path.
 pub(crate) struct Binding {
@@ -108,6 +108,11 @@ pub(crate) async fn handle(
     Path(segments): Path<Vec<(String, String)>>,
     request: Request,
 ) -> Response {
+    let shared = Arc::clone(&route.shared);
+    observe::observed(&shared, request, |request| serve(route, segments, request)).await
+}
+
+async fn serve(route: Arc<Route>, segments: Vec<(String, String)>, request: Request) -> Response {
     let deadline = Instant::now() + route.shared.config.request_timeout;
     let (parts, body) = request.into_parts();
     let query = parts.uri.query().map(str::to_owned);

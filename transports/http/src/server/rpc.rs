@@ -11,7 +11,7 @@ use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
 use switchboard::{Fault, HttpFacts, RequestInfo, Server, TraceParent, TransportFacts};
 
-use super::{Shared, auth, body, status};
+use super::{Shared, auth, body, observe, status};
 
 /// One protocol mounted at a path.
 pub(crate) struct Endpoint {
@@ -26,6 +26,11 @@ pub(crate) async fn handle(
     method: Option<String>,
     request: Request,
 ) -> Response {
+    let shared = Arc::clone(&endpoint.shared);
+    observe::observed(&shared, request, |request| serve(endpoint, method, request)).await
+}
+
+async fn serve(endpoint: Arc<Endpoint>, method: Option<String>, request: Request) -> Response {
     let started = Instant::now();
     let deadline = started + endpoint.shared.config.request_timeout;
     let (parts, body) = request.into_parts();
