@@ -8,6 +8,7 @@ mod catch_unwind;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use tracing::Instrument;
 
@@ -232,18 +233,25 @@ impl Server {
         // The timer is inside the panic guard too: on a runtime without a
         // time driver, a deadline fails the call instead of the server.
         let result = CatchUnwind::new(async move {
-            match deadline {
-                // Boxed: a timer is large, and most calls have no deadline.
-                Some(deadline) => Box::pin(tokio::time::timeout_at(deadline.into(), call))
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(Fault::new(
-                            code::TIMEOUT,
-                            "the call did not finish before its deadline",
-                        ))
-                    }),
-                None => call.await,
+            let Some(deadline) = deadline else {
+                return call.await;
+            };
+            // Most calls finish on their first poll: those need no timer.
+            let mut call = call;
+            if let Poll::Ready(result) =
+                std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await
+            {
+                return result;
             }
+            // Boxed: a timer is large, and only slow calls get here.
+            Box::pin(tokio::time::timeout_at(deadline.into(), call))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Fault::new(
+                        code::TIMEOUT,
+                        "the call did not finish before its deadline",
+                    ))
+                })
         })
         .await;
         result.unwrap_or_else(|panic| {

@@ -2,6 +2,8 @@
 //! checking its media type. Hyper has no body timeout of its own: a client
 //! that stalls mid-body is cut off here.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -35,8 +37,15 @@ pub(crate) async fn read(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let limited = http_body_util::Limited::new(body, limit);
-    match tokio::time::timeout_at(deadline.into(), limited.collect()).await {
+    let mut collect = std::pin::pin!(http_body_util::Limited::new(body, limit).collect());
+    // A small body usually arrives with the head and is complete at once:
+    // it needs no timer.
+    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let outcome = match first {
+        Poll::Ready(result) => Ok(result),
+        Poll::Pending => tokio::time::timeout_at(deadline.into(), collect).await,
+    };
+    match outcome {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Ok(Err(err)) => {

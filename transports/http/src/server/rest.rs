@@ -108,11 +108,13 @@ pub(crate) async fn handle(
     Path(segments): Path<Vec<(String, String)>>,
     request: Request,
 ) -> Response {
-    let shared = Arc::clone(&route.shared);
-    observe::observed(&shared, request, |request| serve(route, segments, request)).await
+    observe::observed(&route.shared, request, |request| {
+        serve(&route, segments, request)
+    })
+    .await
 }
 
-async fn serve(route: Arc<Route>, segments: Vec<(String, String)>, request: Request) -> Response {
+async fn serve(route: &Route, segments: Vec<(String, String)>, request: Request) -> Response {
     let deadline = Instant::now() + route.shared.config.request_timeout;
     let (parts, body) = request.into_parts();
     let query = parts.uri.query().map(str::to_owned);
@@ -125,10 +127,10 @@ async fn serve(route: Arc<Route>, segments: Vec<(String, String)>, request: Requ
     let headers = rpc::headers_of(&info);
     let principal = match auth::authenticate(&route.shared.config.auth, headers) {
         Ok(principal) => principal,
-        Err(fault) => return refuse(&route, &info, fault),
+        Err(fault) => return refuse(route, &info, fault),
     };
     let merged = if route.binding.takes_body() {
-        read_json_object(&route, headers, body, deadline).await
+        read_json_object(route, headers, body, deadline).await
     } else {
         params::from_query(&route.binding, query.as_deref())
     };
@@ -139,14 +141,14 @@ async fn serve(route: Arc<Route>, segments: Vec<(String, String)>, request: Requ
                 params.entry(key).or_insert(value);
             }
         }
-        Err(fault) => return refuse(&route, &info, fault),
+        Err(fault) => return refuse(route, &info, fault),
     }
     info.in_bytes = serde_json::to_vec(&Value::Object(params))
         .unwrap_or_default()
         .into();
     info.principal = principal;
     let response = route.server.process(info).await;
-    respond(&route, &path_params, response)
+    respond(route, &path_params, response)
 }
 
 async fn read_json_object(

@@ -26,11 +26,13 @@ pub(crate) async fn handle(
     method: Option<String>,
     request: Request,
 ) -> Response {
-    let shared = Arc::clone(&endpoint.shared);
-    observe::observed(&shared, request, |request| serve(endpoint, method, request)).await
+    observe::observed(&endpoint.shared, request, |request| {
+        serve(&endpoint, method, request)
+    })
+    .await
 }
 
-async fn serve(endpoint: Arc<Endpoint>, method: Option<String>, request: Request) -> Response {
+async fn serve(endpoint: &Endpoint, method: Option<String>, request: Request) -> Response {
     let started = Instant::now();
     let deadline = started + endpoint.shared.config.request_timeout;
     let (parts, body) = request.into_parts();
@@ -42,15 +44,15 @@ async fn serve(endpoint: Arc<Endpoint>, method: Option<String>, request: Request
     let headers = headers_of(&info);
     let principal = match auth::authenticate(&endpoint.shared.config.auth, headers) {
         Ok(principal) => principal,
-        Err(fault) => return refuse(&endpoint, &info, fault),
+        Err(fault) => return refuse(endpoint, &info, fault),
     };
     if let Err(fault) = body::check_media_type(headers, server.in_protocol().content_type()) {
-        return refuse(&endpoint, &info, fault);
+        return refuse(endpoint, &info, fault);
     }
     let limit = endpoint.shared.config.max_body_bytes;
     match body::read(headers, body, limit, deadline).await {
         Ok(bytes) => info.in_bytes = bytes,
-        Err(fault) => return refuse(&endpoint, &info, fault),
+        Err(fault) => return refuse(endpoint, &info, fault),
     }
     info.principal = principal;
     let response = server.process(info).await;
