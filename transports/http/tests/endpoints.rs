@@ -32,6 +32,18 @@ async fn post(url: &str, content_type: &str, body: &str) -> (u16, String) {
     (status, response.text().await.expect("body"))
 }
 
+/// Signals when a call starts running.
+struct CallStarted(Arc<tokio::sync::Notify>);
+
+#[switchboard::async_trait]
+impl switchboard::EventListener for CallStarted {
+    async fn on_event(&self, event: switchboard::Event, _ctx: &switchboard::MethodContext) {
+        if event == switchboard::Event::MethodCall {
+            self.0.notify_one();
+        }
+    }
+}
+
 #[tokio::test]
 async fn each_protocol_endpoint_answers() {
     let running = start(server(demo(), HttpConfig::default())).await;
@@ -273,7 +285,12 @@ async fn unknown_paths_wrong_verbs_head_and_options() -> Result<(), Box<dyn std:
 
 #[tokio::test]
 async fn shutdown_lets_requests_in_flight_finish() -> Result<(), Box<dyn std::error::Error>> {
-    let running = start(server(demo(), HttpConfig::default())).await;
+    let started = Arc::new(tokio::sync::Notify::new());
+    let app = Application::builder()
+        .services(["demo"])
+        .listener(CallStarted(Arc::clone(&started)))
+        .build()?;
+    let running = start(server(app, HttpConfig::default())).await;
     let url = running.url("/jsonrpc");
     let slow = tokio::spawn(async move {
         post(
@@ -283,7 +300,8 @@ async fn shutdown_lets_requests_in_flight_finish() -> Result<(), Box<dyn std::er
         )
         .await
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The call is running once its `MethodCall` event fires.
+    started.notified().await;
     let addr = running.addr;
     running.shutdown().await;
     let (status, body) = slow.await?;
