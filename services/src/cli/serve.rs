@@ -109,9 +109,13 @@ pub(crate) async fn run(args: ServeArgs) -> ExitCode {
         Ok(listener) => listener,
         Err(err) => return super::fail(&format!("cannot listen on {}", args.listen), &err),
     };
+    let shutdown = match shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(err) => return super::fail("cannot listen for shutdown signals", &err),
+    };
     let addr = listener.local_addr().unwrap_or(args.listen);
     print_banner(&addr, &args);
-    match server.serve(listener, shutdown_signal()).await {
+    match server.serve(listener, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => super::fail("the server stopped", &err),
     }
@@ -138,31 +142,29 @@ fn print_banner(addr: &SocketAddr, args: &ServeArgs) {
     println!("Stop with Ctrl-C.");
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Installs the SIGINT and SIGTERM handlers now (before the banner tells
+/// anyone the server is up, so an early signal still shuts it down
+/// gracefully) and returns a future that completes on either.
+fn shutdown_signal()
+-> Result<impl std::future::Future<Output = ()> + Send + 'static, std::io::Error> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+            tracing::info!("shutdown requested");
+        })
     }
-    tracing::info!("shutdown requested");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutdown requested");
+        })
+    }
 }
