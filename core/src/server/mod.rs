@@ -37,6 +37,10 @@ pub struct Response {
     /// Whether the request was a batch (its faults are per call, inside the
     /// body; a transport should not turn the first one into a status).
     pub batch: bool,
+    /// The first fault among all the calls, notifications included: for
+    /// transports that record failures instead of answering them (queues),
+    /// so that a failed one-way call is never lost.
+    pub any_fault: Option<Fault>,
 }
 
 /// An application with the protocols it is served in.
@@ -274,6 +278,13 @@ impl Server {
             .filter(|o| o.expects_reply)
             .find_map(|o| o.result.as_ref().err())
             .cloned();
+        let mut any_fault = match &fault {
+            Some(fault) => Some(fault.clone()),
+            None => outcomes
+                .iter()
+                .find_map(|o| o.result.as_ref().err())
+                .cloned(),
+        };
         let replies = Replies { batch, outcomes };
         let out = &self.out_protocol;
         let body = match out
@@ -284,6 +295,7 @@ impl Server {
             Err(err) => {
                 let encode_fault = Fault::from(err);
                 fault = Some(encode_fault.clone());
+                any_fault = Some(encode_fault.clone());
                 let replies = Replies {
                     batch: false,
                     outcomes: calls![CallOutcome {
@@ -305,6 +317,7 @@ impl Server {
             content_type: out.content_type(),
             fault,
             batch,
+            any_fault,
         }
     }
 

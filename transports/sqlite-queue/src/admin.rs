@@ -1,0 +1,252 @@
+//! [`QueueAdmin`]: operations on a queue file, all safe while producers and
+//! consumers run: status, failures, retry and garbage collection.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use tokio::sync::Notify;
+
+use crate::db::{Db, now_ms};
+use crate::error::QueueError;
+use crate::options::QueueOptions;
+use crate::wake;
+
+/// A snapshot of the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStatus {
+    /// Tasks stored (not yet collected by [`QueueAdmin::gc`]).
+    pub tasks: i64,
+    /// The highest task id ever assigned (0 if none).
+    pub last_task_id: i64,
+    /// Every registered fan-out consumer.
+    pub consumers: Vec<ConsumerStatus>,
+    /// Every registered work-queue group.
+    pub groups: Vec<GroupStatus>,
+    /// Rows in the failures table.
+    pub failures: i64,
+}
+
+/// Where one fan-out consumer stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerStatus {
+    /// The worker id.
+    pub worker_id: String,
+    /// The last task id it has passed.
+    pub checkpoint: i64,
+    /// Stored tasks after the checkpoint (its backlog).
+    pub lag: i64,
+}
+
+/// Where one work-queue group stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupStatus {
+    /// The group name.
+    pub name: String,
+    /// Every task up to this id is done.
+    pub floor: i64,
+    /// Stored tasks above the floor that are not done (its backlog).
+    pub lag: i64,
+    /// Tasks claimed under a lease that still holds.
+    pub leased: i64,
+}
+
+/// One recorded failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureRecord {
+    /// The row id.
+    pub id: i64,
+    /// The consumer or group member that failed it.
+    pub worker_id: String,
+    /// The group, for group members.
+    pub group: Option<String>,
+    /// The failed task.
+    pub task_id: i64,
+    /// The fault code.
+    pub faultcode: String,
+    /// The fault message.
+    pub faultstring: String,
+    /// When, in unix milliseconds.
+    pub failed_at: i64,
+    /// How many times it ran.
+    pub attempts: u32,
+    /// The task it was re-enqueued as by [`QueueAdmin::retry`], if it was.
+    pub retried_as: Option<i64>,
+}
+
+/// Administers a queue file.
+#[derive(Debug, Clone)]
+pub struct QueueAdmin {
+    db: Db,
+    wake: Arc<Notify>,
+}
+
+impl QueueAdmin {
+    /// Opens (creating and migrating if needed) the queue file at `path`.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be opened or migrated.
+    pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
+        let db = Db::open(path.as_ref(), &options)?;
+        let wake = wake::for_path(db.path());
+        Ok(Self { db, wake })
+    }
+
+    /// Backlog and lag per consumer and per group, and the failure count.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be read.
+    pub async fn status(&self) -> Result<QueueStatus, QueueError> {
+        self.db.run(read_status).await
+    }
+
+    /// Every recorded failure, oldest first.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be read.
+    pub async fn failures(&self) -> Result<Vec<FailureRecord>, QueueError> {
+        self.db
+            .run(|conn| {
+                let mut query = conn.prepare(
+                    "SELECT id, worker_id, group_name, task_id, faultcode, faultstring,
+                            failed_at, attempts, retried_as
+                     FROM failures ORDER BY id",
+                )?;
+                let rows = query.query_map([], failure_from_row)?;
+                rows.collect()
+            })
+            .await
+    }
+
+    /// Re-enqueues the data of task `task_id` as a new task and returns its
+    /// id; the failures of the old task are marked `retried_as` it.
+    ///
+    /// The new task goes to every consumer and group, like any task: a
+    /// fan-out consumer that had run the old one without a fault runs it
+    /// again. (Resetting one consumer's checkpoint instead would re-run
+    /// every task after it.)
+    ///
+    /// # Errors
+    /// [`QueueError::NoSuchTask`] if the task was collected (`gc` keeps
+    /// tasks with failures that were not retried), or another [`QueueError`].
+    pub async fn retry(&self, task_id: i64) -> Result<i64, QueueError> {
+        let new_id = self.db.run(move |conn| requeue(conn, task_id)).await?;
+        let new_id = new_id.ok_or(QueueError::NoSuchTask(task_id))?;
+        self.wake.notify_waiters();
+        Ok(new_id)
+    }
+
+    /// Deletes the tasks every registered consumer and group has passed,
+    /// except failed ones not yet retried. Returns how many were deleted.
+    /// With no consumer or group registered, nothing is deleted.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be written.
+    pub async fn gc(&self) -> Result<usize, QueueError> {
+        let deleted = self.db.run(collect).await?;
+        tracing::info!(deleted, "queue collected");
+        Ok(deleted)
+    }
+}
+
+fn read_status(conn: &mut Connection) -> rusqlite::Result<QueueStatus> {
+    let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0));
+    let tasks = count("SELECT COUNT(*) FROM task_queue")?;
+    let failures = count("SELECT COUNT(*) FROM failures")?;
+    let last_task_id =
+        count("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'task_queue'")?;
+    let consumers = conn
+        .prepare(
+            "SELECT w.worker_id, w.task_id,
+                    (SELECT COUNT(*) FROM task_queue t WHERE t.id > w.task_id)
+             FROM worker_status w ORDER BY w.worker_id",
+        )?
+        .query_map([], |row| {
+            Ok(ConsumerStatus {
+                worker_id: row.get(0)?,
+                checkpoint: row.get(1)?,
+                lag: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let groups = conn
+        .prepare(
+            "SELECT g.group_name, g.task_id,
+                (SELECT COUNT(*) FROM task_queue t WHERE t.id > g.task_id AND NOT EXISTS
+                    (SELECT 1 FROM group_leases l
+                     WHERE l.group_name = g.group_name AND l.task_id = t.id AND l.done = 1)),
+                (SELECT COUNT(*) FROM group_leases l
+                 WHERE l.group_name = g.group_name AND l.done = 0 AND l.lease_until > ?1)
+             FROM group_status g ORDER BY g.group_name",
+        )?
+        .query_map([now_ms()], |row| {
+            Ok(GroupStatus {
+                name: row.get(0)?,
+                floor: row.get(1)?,
+                lag: row.get(2)?,
+                leased: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(QueueStatus {
+        tasks,
+        last_task_id,
+        consumers,
+        groups,
+        failures,
+    })
+}
+
+fn failure_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailureRecord> {
+    Ok(FailureRecord {
+        id: row.get(0)?,
+        worker_id: row.get(1)?,
+        group: row.get(2)?,
+        task_id: row.get(3)?,
+        faultcode: row.get(4)?,
+        faultstring: row.get(5)?,
+        failed_at: row.get(6)?,
+        attempts: row.get(7)?,
+        retried_as: row.get(8)?,
+    })
+}
+
+fn requeue(conn: &mut Connection, task_id: i64) -> rusqlite::Result<Option<i64>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let copied = tx.execute(
+        "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at)
+         SELECT data, method, content_type, ?2, NULL FROM task_queue WHERE id = ?1",
+        params![task_id, now_ms()],
+    )?;
+    if copied == 0 {
+        return Ok(None);
+    }
+    let new_id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE failures SET retried_as = ?2 WHERE task_id = ?1 AND retried_as IS NULL",
+        params![task_id, new_id],
+    )?;
+    tx.commit()?;
+    Ok(Some(new_id))
+}
+
+fn collect(conn: &mut Connection) -> rusqlite::Result<usize> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // MIN over no rows is NULL, and `id <= NULL` matches nothing.
+    let horizon: Option<i64> = tx
+        .query_row(
+            "SELECT MIN(task_id) FROM
+                (SELECT task_id FROM worker_status UNION ALL SELECT task_id FROM group_status)",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    let deleted = tx.execute(
+        "DELETE FROM task_queue WHERE id <= ?1
+            AND id NOT IN (SELECT task_id FROM failures WHERE retried_as IS NULL)",
+        [horizon],
+    )?;
+    tx.commit()?;
+    Ok(deleted)
+}

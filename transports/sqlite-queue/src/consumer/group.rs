@@ -1,0 +1,218 @@
+//! Work-queue groups: members with one group name share the tasks, each task
+//! to one member at a time, through leases in `group_leases`.
+//!
+//! A member claims the lowest task above the group's floor that has no lease
+//! or whose lease ran out, in one IMMEDIATE transaction, so two members
+//! never hold a task at once while its lease holds. When it finishes it
+//! marks the lease done (with the failure, if any) and advances the floor
+//! past every done task; leases below the floor are deleted. A member that
+//! dies leaves its lease to expire; the next claim counts another delivery,
+//! and after `max_deliveries` the task is recorded as failed and done.
+//! Leases are not extended while a task runs: the visibility timeout must
+//! exceed the longest task.
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use switchboard::{Fault, Server};
+
+use super::QueueConsumer;
+use super::poll::{Poller, Stop};
+use super::task::{self, FailureRow, Outcome, TOO_MANY_DELIVERIES, Task};
+use crate::db::{Db, duration_ms, now_ms};
+use crate::error::QueueError;
+use crate::options::FailurePolicy;
+
+/// Who claims, for how long, how often.
+#[derive(Debug, Clone)]
+struct Member {
+    group: String,
+    worker_id: String,
+    lease_ms: i64,
+    max_deliveries: u32,
+}
+
+/// The group loop, until shutdown or a halt.
+pub(super) async fn serve(
+    consumer: &QueueConsumer,
+    server: &Server,
+    stop: &mut Stop,
+    group: &str,
+) -> Result<(), QueueError> {
+    let options = &consumer.options;
+    let member = Member {
+        group: group.to_owned(),
+        worker_id: consumer.worker_id.clone(),
+        lease_ms: duration_ms(options.visibility_timeout),
+        max_deliveries: options.max_deliveries,
+    };
+    register(&consumer.db, group).await?;
+    tracing::info!(group, worker_id = %member.worker_id, "group member started");
+    let mut poller = Poller::new(options.poll_min, options.poll_max);
+    while !stop.is_stopped() {
+        let wake = consumer.wake.notified();
+        tokio::pin!(wake);
+        wake.as_mut().enable();
+        let claimer = member.clone();
+        let Some((task, delivery)) = consumer.db.run(move |conn| claim(conn, &claimer)).await?
+        else {
+            poller.idle(wake, stop).await;
+            continue;
+        };
+        poller.busy();
+        let policy = options.failure_policy;
+        let outcome = task::run(server, &task, &member.worker_id, delivery, policy, stop).await;
+        let (failure, halt) = match outcome {
+            // The lease runs out and another member takes the task.
+            Outcome::Interrupted => break,
+            Outcome::Done => (None, false),
+            Outcome::Failed { fault, attempts } => {
+                let halt = policy == FailurePolicy::Halt;
+                (Some(failure_row(&member, task.id, fault, attempts)), halt)
+            }
+        };
+        let code = failure.as_ref().map(|f| f.fault.code().to_owned());
+        let finisher = member.clone();
+        let task_id = task.id;
+        consumer
+            .db
+            .run(move |conn| finish(conn, &finisher, task_id, failure, !halt))
+            .await?;
+        if halt {
+            return Err(QueueError::Halted {
+                task_id,
+                code: code.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> FailureRow {
+    FailureRow {
+        worker_id: member.worker_id.clone(),
+        group: Some(member.group.clone()),
+        task_id,
+        fault,
+        attempts,
+    }
+}
+
+async fn register(db: &Db, group: &str) -> Result<(), QueueError> {
+    let group = group.to_owned();
+    db.run(move |conn| {
+        conn.execute(
+            "INSERT OR IGNORE INTO group_status (group_name, task_id) VALUES (?1, 0)",
+            [&group],
+        )
+        .map(drop)
+    })
+    .await
+}
+
+/// Claims the next task: `(task, deliveries before this one)`.
+fn claim(
+    conn: &mut rusqlite::Connection,
+    member: &Member,
+) -> rusqlite::Result<Option<(Task, u32)>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    loop {
+        let Some((task, deliveries)) = next_claimable(&tx, &member.group, now)? else {
+            tx.commit()?;
+            return Ok(None);
+        };
+        if deliveries >= member.max_deliveries {
+            let fault = Fault::new(TOO_MANY_DELIVERIES, "no member finished the task");
+            let failure = failure_row(member, task.id, fault, deliveries);
+            mark_done(&tx, member, task.id, Some(&failure))?;
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO group_leases
+                (group_name, task_id, worker_id, lease_until, attempts, done)
+             VALUES (?1, ?2, ?3, ?4, 1, 0)
+             ON CONFLICT (group_name, task_id) DO UPDATE SET
+                worker_id = excluded.worker_id,
+                lease_until = excluded.lease_until,
+                attempts = attempts + 1",
+            params![
+                member.group,
+                task.id,
+                member.worker_id,
+                now.saturating_add(member.lease_ms)
+            ],
+        )?;
+        tx.commit()?;
+        tracing::debug!(task_id = task.id, deliveries, "task claimed");
+        return Ok(Some((task, deliveries)));
+    }
+}
+
+/// The lowest task above the floor without a live lease, with its
+/// delivery count so far.
+fn next_claimable(
+    tx: &Transaction<'_>,
+    group: &str,
+    now: i64,
+) -> rusqlite::Result<Option<(Task, u32)>> {
+    tx.prepare_cached(
+        "SELECT t.id, t.data, t.method, t.content_type, t.expires_at, COALESCE(l.attempts, 0)
+         FROM task_queue t
+         LEFT JOIN group_leases l ON l.group_name = ?1 AND l.task_id = t.id
+         WHERE t.id > (SELECT task_id FROM group_status WHERE group_name = ?1)
+           AND (l.task_id IS NULL OR (l.done = 0 AND l.lease_until <= ?2))
+         ORDER BY t.id LIMIT 1",
+    )?
+    .query_row(params![group, now], |row| {
+        Ok((Task::from_row(row)?, row.get(5)?))
+    })
+    .optional()
+}
+
+/// Records the end of a task: done (or, for a halt, only the failure).
+fn finish(
+    conn: &mut rusqlite::Connection,
+    member: &Member,
+    task_id: i64,
+    failure: Option<FailureRow>,
+    done: bool,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if done {
+        mark_done(&tx, member, task_id, failure.as_ref())?;
+    } else if let Some(failure) = &failure {
+        failure.insert(&tx)?;
+    }
+    tx.commit()
+}
+
+/// Marks the lease done, records the failure, advances the floor.
+fn mark_done(
+    tx: &Transaction<'_>,
+    member: &Member,
+    task_id: i64,
+    failure: Option<&FailureRow>,
+) -> rusqlite::Result<()> {
+    if let Some(failure) = failure {
+        failure.insert(tx)?;
+    }
+    tx.execute(
+        "UPDATE group_leases SET done = 1 WHERE group_name = ?1 AND task_id = ?2",
+        params![member.group, task_id],
+    )?;
+    // Claims take the lowest free id, so every task below the lowest
+    // unfinished lease is done; with none unfinished, all leased ones are.
+    tx.execute(
+        "UPDATE group_status SET task_id = MAX(task_id, COALESCE(
+            (SELECT MIN(task_id) - 1 FROM group_leases WHERE group_name = ?1 AND done = 0),
+            (SELECT MAX(task_id) FROM group_leases WHERE group_name = ?1 AND done = 1),
+            task_id))
+         WHERE group_name = ?1",
+        [&member.group],
+    )?;
+    tx.execute(
+        "DELETE FROM group_leases WHERE group_name = ?1 AND done = 1
+            AND task_id <= (SELECT task_id FROM group_status WHERE group_name = ?1)",
+        [&member.group],
+    )?;
+    Ok(())
+}

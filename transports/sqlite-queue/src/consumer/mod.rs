@@ -1,0 +1,129 @@
+//! [`QueueConsumer`]: a polling [`ServerTransport`] over the queue file, as
+//! a fan-out consumer (every consumer sees every task) or as a member of a
+//! work-queue group (each task to one member).
+//!
+//! Delivery is at least once per consumer (or per group): a consumer killed
+//! between running a task and committing its checkpoint runs the task again
+//! when restarted. Replies are logged at `debug`, not sent; faults are
+//! recorded in the `failures` table.
+
+mod fanout;
+mod group;
+mod poll;
+mod task;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use switchboard::{Server, ServerTransport, TransportError};
+use tokio::sync::Notify;
+
+use crate::db::Db;
+use crate::error::QueueError;
+use crate::options::ConsumerOptions;
+use crate::wake;
+
+pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
+
+/// A consumer of the queue file, identified by its worker id.
+///
+/// # Contract
+///
+/// - Tasks run one at a time, in id order (for a group: in claim order).
+/// - A task whose [`Response::fault`](switchboard::Response::fault) is set
+///   (garbage bytes, an unknown method, a fault from the function), that
+///   expired, or whose content type the server does not read, is handled by
+///   the [`FailurePolicy`](crate::FailurePolicy): recorded in `failures`
+///   and passed, retried first, or recorded before the consumer halts.
+/// - The body is handed to the pipeline with the task's method named
+///   ([`RequestInfo::with_method`](switchboard::RequestInfo::with_method))
+///   when the in protocol has a bare-params form, and as a whole request
+///   otherwise. Producer and consumer must use the same protocol.
+/// - When `shutdown` completes, the current task finishes, the checkpoint
+///   is committed and `serve` returns `Ok(())`.
+#[derive(Debug, Clone)]
+pub struct QueueConsumer {
+    db: Db,
+    wake: Arc<Notify>,
+    worker_id: String,
+    group: Option<String>,
+    options: ConsumerOptions,
+}
+
+impl QueueConsumer {
+    /// Opens (creating and migrating if needed) the queue file at `path`
+    /// for the fan-out consumer `worker_id`. It registers (at task 0 if
+    /// new) when it starts serving. Blocks briefly: call it at startup.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be opened or migrated.
+    pub fn open(
+        path: impl AsRef<Path>,
+        worker_id: impl Into<String>,
+        options: ConsumerOptions,
+    ) -> Result<Self, QueueError> {
+        let db = Db::open(path.as_ref(), &options.queue)?;
+        let wake = wake::for_path(db.path());
+        Ok(Self {
+            db,
+            wake,
+            worker_id: worker_id.into(),
+            group: None,
+            options,
+        })
+    }
+
+    /// Makes this consumer a member of the work-queue group `name` instead
+    /// of a fan-out consumer: the group as a whole sees every task, each
+    /// member only those it claims.
+    #[must_use]
+    pub fn with_group(mut self, name: impl Into<String>) -> Self {
+        self.group = Some(name.into());
+        self
+    }
+
+    /// The worker id.
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    /// The group, if this consumer is a group member.
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+
+    /// Runs tasks through `server` until `shutdown` completes, like
+    /// [`ServerTransport::serve`] but with the queue's own error.
+    ///
+    /// # Errors
+    /// [`QueueError::Halted`] under [`FailurePolicy::Halt`](crate::FailurePolicy::Halt),
+    /// [`QueueError::Busy`] if the file stayed locked past the busy budget,
+    /// or another [`QueueError`].
+    pub async fn run<F>(self, server: Server, shutdown: F) -> Result<(), QueueError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut stop = poll::Stop::new(shutdown);
+        let result = match &self.group {
+            Some(group) => group::serve(&self, &server, &mut stop, group).await,
+            None => fanout::serve(&self, &server, &mut stop).await,
+        };
+        match &result {
+            Ok(()) => tracing::info!(worker_id = %self.worker_id, "consumer stopped"),
+            Err(err) => {
+                tracing::error!(worker_id = %self.worker_id, error = %err, "consumer failed")
+            }
+        }
+        result
+    }
+}
+
+impl ServerTransport for QueueConsumer {
+    async fn serve<F>(self, server: Server, shutdown: F) -> Result<(), TransportError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        Ok(self.run(server, shutdown).await?)
+    }
+}

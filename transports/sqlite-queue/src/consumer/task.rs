@@ -1,0 +1,179 @@
+//! One task through the pipeline: building its [`RequestInfo`], the
+//! failure policy, and the failure record.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use rusqlite::{Transaction, params};
+use switchboard::{Fault, QueueFacts, RequestInfo, Server, TransportFacts};
+
+use super::poll::Stop;
+use crate::db::now_ms;
+use crate::options::FailurePolicy;
+
+/// The fault code of a task whose `expires_at` had passed.
+pub const EXPIRED: &str = "Client.Expired";
+/// The fault code of a group task whose members died `max_deliveries` times.
+pub const TOO_MANY_DELIVERIES: &str = "Server.TooManyDeliveries";
+
+/// A task as read from `task_queue`.
+#[derive(Debug, Clone)]
+pub(crate) struct Task {
+    pub(crate) id: i64,
+    pub(crate) data: Bytes,
+    pub(crate) method: String,
+    pub(crate) content_type: String,
+    pub(crate) expires_at: Option<i64>,
+}
+
+impl Task {
+    /// Reads the columns `id, data, method, content_type, expires_at`.
+    pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            data: Bytes::from(row.get::<_, Vec<u8>>(1)?),
+            method: row.get(2)?,
+            content_type: row.get(3)?,
+            expires_at: row.get(4)?,
+        })
+    }
+}
+
+/// How a task ended for this consumer.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// It ran without a fault.
+    Done,
+    /// It failed (after `attempts` runs) and must be recorded.
+    Failed {
+        /// The last fault.
+        fault: Fault,
+        /// How many times it ran (0: not at all, e.g. expired).
+        attempts: u32,
+    },
+    /// Shutdown came during a retry backoff: the task is not passed.
+    Interrupted,
+}
+
+/// Runs `task`, retrying per `policy`. `delivery` is how often the task was
+/// delivered before (groups; 0 for fan-out consumers).
+pub(crate) async fn run(
+    server: &Server,
+    task: &Task,
+    worker_id: &str,
+    delivery: u32,
+    policy: FailurePolicy,
+    stop: &mut Stop,
+) -> Outcome {
+    if let Some(fault) = refusal(server, task) {
+        return Outcome::Failed { fault, attempts: 0 };
+    }
+    let (max_attempts, backoff) = match policy {
+        FailurePolicy::Retry {
+            max_attempts,
+            backoff,
+        } => (max_attempts.max(1), backoff),
+        FailurePolicy::Record | FailurePolicy::Halt => (1, Duration::ZERO),
+    };
+    let mut attempt = 0;
+    loop {
+        let fault = match run_once(server, task, worker_id, delivery + attempt).await {
+            None => return Outcome::Done,
+            Some(fault) => fault,
+        };
+        attempt += 1;
+        if attempt >= max_attempts {
+            return Outcome::Failed {
+                fault,
+                attempts: attempt,
+            };
+        }
+        tracing::warn!(task_id = task.id, code = %fault.code, attempt, "task failed; retrying");
+        if stop.sleep(backoff.saturating_mul(attempt)).await {
+            return Outcome::Interrupted;
+        }
+    }
+}
+
+/// Faults found without running the task: expired, or written in another
+/// media type than the consumer reads.
+fn refusal(server: &Server, task: &Task) -> Option<Fault> {
+    if task.expires_at.is_some_and(|at| at <= now_ms()) {
+        return Some(Fault::new(EXPIRED, "the task expired before it ran"));
+    }
+    let expected = server.in_protocol().content_type();
+    if !same_media_type(&task.content_type, expected) {
+        return Some(Fault::new(
+            switchboard::code::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "task is `{}`, the consumer reads `{expected}`",
+                task.content_type
+            ),
+        ));
+    }
+    None
+}
+
+fn same_media_type(a: &str, b: &str) -> bool {
+    let essence = |s: &str| {
+        s.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    essence(a) == essence(b)
+}
+
+async fn run_once(server: &Server, task: &Task, worker_id: &str, attempt: u32) -> Option<Fault> {
+    let facts = TransportFacts::Queue(QueueFacts {
+        worker_id: worker_id.to_owned(),
+        task_id: task.id,
+        attempt,
+    });
+    let mut request = RequestInfo::new(task.data.clone(), facts);
+    if server.in_protocol().accepts_named_method() {
+        request = request.with_method(task.method.as_str());
+    }
+    let response = server.process(request).await;
+    // One-way transport: the reply is logged, not sent.
+    tracing::debug!(
+        task_id = task.id,
+        reply_bytes = response.body.as_ref().map_or(0, Vec::len),
+        failed = response.any_fault.is_some(),
+        "task processed"
+    );
+    response.any_fault
+}
+
+/// A row for the `failures` table.
+#[derive(Debug, Clone)]
+pub(crate) struct FailureRow {
+    pub(crate) worker_id: String,
+    pub(crate) group: Option<String>,
+    pub(crate) task_id: i64,
+    pub(crate) fault: Fault,
+    pub(crate) attempts: u32,
+}
+
+impl FailureRow {
+    /// Inserts the row in the caller's transaction.
+    pub(crate) fn insert(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        tracing::warn!(task_id = self.task_id, code = %self.fault.code, "task failed; recorded");
+        tx.prepare_cached(
+            "INSERT INTO failures
+                (worker_id, group_name, task_id, faultcode, faultstring, failed_at, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            self.worker_id,
+            self.group,
+            self.task_id,
+            self.fault.code(),
+            self.fault.message(),
+            now_ms(),
+            self.attempts
+        ])?;
+        Ok(())
+    }
+}

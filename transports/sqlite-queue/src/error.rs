@@ -1,0 +1,65 @@
+//! [`QueueError`]: why a queue operation failed.
+
+use std::time::Duration;
+
+use switchboard::TransportError;
+
+/// Why a producer, consumer or admin operation on the queue file failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueueError {
+    /// Another connection held the lock for longer than the busy budget
+    /// ([`QueueOptions::busy_timeout`](crate::QueueOptions::busy_timeout)).
+    #[error("database stayed locked for {waited:?}; giving up")]
+    Busy {
+        /// The busy budget that was spent waiting.
+        waited: Duration,
+    },
+    /// SQLite reported an error.
+    #[error("sqlite error")]
+    Sqlite(#[source] rusqlite::Error),
+    /// The file was written by a newer version of this crate.
+    #[error("queue schema version {found} is newer than the supported {supported}")]
+    SchemaTooNew {
+        /// The file's `user_version`.
+        found: i64,
+        /// The newest version this crate knows.
+        supported: i64,
+    },
+    /// The blocking database task died (it panicked or the runtime shut down).
+    #[error("database task failed")]
+    Join(#[source] tokio::task::JoinError),
+    /// A consumer with [`FailurePolicy::Halt`](crate::FailurePolicy::Halt)
+    /// stopped at a failing task (recorded in the failures table).
+    #[error("consumer halted at task {task_id} (fault `{code}`)")]
+    Halted {
+        /// The task that failed.
+        task_id: i64,
+        /// The fault code it failed with.
+        code: String,
+    },
+    /// No task with this id is left in the queue.
+    #[error("no task {0} in the queue")]
+    NoSuchTask(i64),
+}
+
+impl QueueError {
+    /// Maps a rusqlite error, naming lock timeouts as [`QueueError::Busy`].
+    pub(crate) fn from_sqlite(err: rusqlite::Error, budget: Duration) -> Self {
+        match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Self::Busy { waited: budget }
+            }
+            _ => Self::Sqlite(err),
+        }
+    }
+}
+
+impl From<QueueError> for TransportError {
+    fn from(err: QueueError) -> Self {
+        match err {
+            QueueError::Busy { .. } => TransportError::Timeout,
+            other => TransportError::Io(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The SQLite fan-out queue transport of switchboard: rpclib's DB-backed
+//! queue, over one WAL file, with nothing to install.
+//!
+//! A [`QueueProducer`] (a [`ClientTransport`](switchboard::ClientTransport))
+//! inserts serialized calls; each [`QueueConsumer`] (a
+//! [`ServerTransport`](switchboard::ServerTransport)) reads the tasks after
+//! its checkpoint, runs them through the pipeline, records failures and
+//! advances its checkpoint in one transaction. Every consumer sees every
+//! task; consumers that share a group name share the tasks instead.
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use switchboard::{Application, Server};
+//! use switchboard_json::JsonDocument;
+//! use switchboard_sqlite_queue::{ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer};
+//! use switchboard_services as _; // links the `demo` service
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("queue.db");
+//! let producer = QueueProducer::open(&path, QueueOptions::default())?;
+//! producer.enqueue("echo", "application/json", br#"{"s":"hi"}"#.to_vec(), None).await?;
+//!
+//! let app = Application::builder().services(["demo"]).build()?;
+//! let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+//! let consumer = QueueConsumer::open(&path, "worker-1", ConsumerOptions::default())?;
+//! let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+//! // Stop once the consumer has passed the task.
+//! let drained = async move {
+//!     while admin.status().await.map_or(true, |s| s.consumers.first().is_none_or(|c| c.lag > 0)) {
+//!         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+//!     }
+//! };
+//! consumer.run(server, drained).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`producer`]: [`QueueProducer`], single and batch enqueue.
+//! - [`consumer`]: [`QueueConsumer`], fan-out consumers and group members.
+//! - [`admin`]: [`QueueAdmin`], status, failures, retry, garbage collection.
+//! - [`options`]: durability, busy budget, polling, checkpoints, failure policy.
+//! - [`schema`]: the tables and their migrations.
+
+mod db;
+mod error;
+mod wake;
+
+pub mod admin;
+pub mod consumer;
+pub mod options;
+pub mod producer;
+pub mod schema;
+
+pub use admin::{ConsumerStatus, FailureRecord, GroupStatus, QueueAdmin, QueueStatus};
+pub use consumer::QueueConsumer;
+pub use error::QueueError;
+pub use options::{ConsumerOptions, Durability, FailurePolicy, QueueOptions};
+pub use producer::{NewTask, QueueProducer};

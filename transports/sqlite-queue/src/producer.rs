@@ -1,0 +1,159 @@
+//! [`QueueProducer`]: puts tasks into the queue file; also a
+//! [`ClientTransport`] for the typed [`Client`](switchboard::Client).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use rusqlite::{Connection, TransactionBehavior, params};
+use switchboard::{ClientTransport, OutgoingRequest, TransportError};
+use tokio::sync::Notify;
+
+use crate::db::{Db, now_ms, to_ms};
+use crate::error::QueueError;
+use crate::options::QueueOptions;
+use crate::wake;
+
+/// One task to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    /// The method's wire name.
+    pub method: String,
+    /// The media type of `data` (the producing protocol's).
+    pub content_type: String,
+    /// The encoded request: the bare params for protocols with a bare-params
+    /// form (the JSON document), the whole request otherwise (JSON-RPC).
+    pub data: Vec<u8>,
+    /// After this time consumers record the task as `Client.Expired`
+    /// instead of running it.
+    pub expires_at: Option<SystemTime>,
+}
+
+/// Inserts tasks into a queue file. Clones share one connection.
+///
+/// As a [`ClientTransport`] it names the method outside the body (the
+/// `method` column), so the JSON document protocol sends bare params. Every
+/// request is inserted and answered `Ok(None)` once committed: a call that
+/// expects a reply is accepted too, but no reply ever comes, so the typed
+/// [`Client`](switchboard::Client) reports it as a transport error: use
+/// one-way methods. The request's deadline is not the task's expiry (see
+/// [`with_task_ttl`](Self::with_task_ttl)).
+#[derive(Debug, Clone)]
+pub struct QueueProducer {
+    db: Db,
+    wake: Arc<Notify>,
+    task_ttl: Option<Duration>,
+}
+
+impl QueueProducer {
+    /// Opens (creating and migrating if needed) the queue file at `path`.
+    /// Blocks briefly: call it at startup.
+    ///
+    /// # Errors
+    /// [`QueueError`] if the file cannot be opened or migrated.
+    pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
+        let db = Db::open(path.as_ref(), &options)?;
+        let wake = wake::for_path(db.path());
+        Ok(Self {
+            db,
+            wake,
+            task_ttl: None,
+        })
+    }
+
+    /// Tasks sent through the [`ClientTransport`] impl expire `ttl` after
+    /// they are enqueued (default: never).
+    #[must_use]
+    pub fn with_task_ttl(mut self, ttl: Duration) -> Self {
+        self.task_ttl = Some(ttl);
+        self
+    }
+
+    /// Enqueues one task and returns its id.
+    ///
+    /// # Errors
+    /// [`QueueError::Busy`] if the file stayed locked past the busy budget,
+    /// or another [`QueueError`].
+    pub async fn enqueue(
+        &self,
+        method: &str,
+        content_type: &str,
+        data: impl Into<Vec<u8>>,
+        expires_at: Option<SystemTime>,
+    ) -> Result<i64, QueueError> {
+        let task = NewTask {
+            method: method.to_owned(),
+            content_type: content_type.to_owned(),
+            data: data.into(),
+            expires_at,
+        };
+        let ids = self.enqueue_batch([task]).await?;
+        // A committed batch of one has exactly one id; the fallback is unreachable.
+        ids.first().copied().ok_or(QueueError::NoSuchTask(0))
+    }
+
+    /// Enqueues tasks in one transaction: all of them, or none if any
+    /// insert fails. Returns their ids, in order.
+    ///
+    /// # Errors
+    /// As for [`enqueue`](Self::enqueue); nothing is inserted then.
+    pub async fn enqueue_batch(
+        &self,
+        tasks: impl IntoIterator<Item = NewTask>,
+    ) -> Result<Vec<i64>, QueueError> {
+        let tasks: Vec<NewTask> = tasks.into_iter().collect();
+        let ids = self.db.run(move |conn| insert_all(conn, &tasks)).await?;
+        tracing::debug!(tasks = ids.len(), "enqueued");
+        self.wake.notify_waiters();
+        Ok(ids)
+    }
+}
+
+fn insert_all(conn: &mut Connection, tasks: &[NewTask]) -> rusqlite::Result<Vec<i64>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_ms();
+    let mut ids = Vec::with_capacity(tasks.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for task in tasks {
+            let expires_at = task.expires_at.map(to_ms);
+            insert.execute(params![
+                task.data,
+                task.method,
+                task.content_type,
+                now,
+                expires_at
+            ])?;
+            ids.push(tx.last_insert_rowid());
+        }
+    }
+    // Dropping `tx` on an error above rolls the whole batch back.
+    tx.commit()?;
+    Ok(ids)
+}
+
+#[async_trait]
+impl ClientTransport for QueueProducer {
+    fn names_method(&self) -> bool {
+        true
+    }
+
+    async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+        let expires_at = self
+            .task_ttl
+            .and_then(|ttl| SystemTime::now().checked_add(ttl));
+        let task = NewTask {
+            method: request.method,
+            content_type: request.content_type.to_owned(),
+            data: request.body,
+            expires_at,
+        };
+        self.enqueue_batch([task]).await?;
+        Ok(None)
+    }
+}

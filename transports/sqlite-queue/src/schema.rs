@@ -1,0 +1,112 @@
+//! The tables of the queue file and their migrations, driven by
+//! `PRAGMA user_version`.
+//!
+//! | table | what it holds |
+//! |---|---|
+//! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms) |
+//! | `worker_status` | each fan-out consumer's checkpoint: the last task id it has passed |
+//! | `group_status` | each work-queue group's floor: every task up to it is done |
+//! | `group_leases` | claims above a group's floor: who holds the task, until when, how often it was delivered, whether it is done |
+//! | `failures` | every task that failed for a consumer or a group, with the fault |
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::QueueError;
+
+/// The newest schema version this crate writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migration `n` takes the file from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 -> 1
+    "CREATE TABLE task_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        data BLOB NOT NULL,
+        method TEXT NOT NULL CHECK (length(method) > 0),
+        content_type TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        expires_at INTEGER NULL
+    );
+    CREATE TABLE worker_status (
+        worker_id TEXT PRIMARY KEY,
+        task_id INTEGER NOT NULL
+    );
+    CREATE TABLE group_status (
+        group_name TEXT PRIMARY KEY,
+        task_id INTEGER NOT NULL
+    );
+    CREATE TABLE group_leases (
+        group_name TEXT NOT NULL,
+        task_id INTEGER NOT NULL,
+        worker_id TEXT NOT NULL,
+        lease_until INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (group_name, task_id)
+    );
+    CREATE TABLE failures (
+        id INTEGER PRIMARY KEY,
+        worker_id TEXT NOT NULL,
+        group_name TEXT NULL,
+        task_id INTEGER NOT NULL,
+        faultcode TEXT NOT NULL,
+        faultstring TEXT NOT NULL,
+        failed_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        retried_as INTEGER NULL
+    );
+    CREATE INDEX failures_task ON failures (task_id);",
+];
+
+/// Brings the file up to [`SCHEMA_VERSION`], one transaction per step.
+pub(crate) fn migrate(
+    conn: &mut Connection,
+    budget: std::time::Duration,
+) -> Result<(), QueueError> {
+    let map = |err| QueueError::from_sqlite(err, budget);
+    loop {
+        // IMMEDIATE: two processes opening a new file at once must not both
+        // run the same step.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(map)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(map)?;
+        if version > SCHEMA_VERSION {
+            return Err(QueueError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let Some(step) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(step).map_err(map)?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .map_err(map)?;
+        tx.commit().map_err(map)?;
+        tracing::info!(version = version + 1, "queue schema migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer_files() -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = Connection::open_in_memory()?;
+        migrate(&mut conn, std::time::Duration::from_secs(1))?;
+        migrate(&mut conn, std::time::Duration::from_secs(1))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        assert_eq!(version, SCHEMA_VERSION);
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?;
+        let err = migrate(&mut conn, std::time::Duration::from_secs(1));
+        assert!(matches!(err, Err(QueueError::SchemaTooNew { .. })));
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! Work-queue groups: each task to one member, leases redelivered.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::{Recorder, TestResult, echo, run_until, server};
+use switchboard_sqlite_queue::{
+    ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer, QueueStatus,
+};
+
+const JSON: &str = "application/json";
+
+fn group_done(status: &QueueStatus) -> bool {
+    status.groups.iter().any(|g| g.name == "g" && g.lag == 0) && status.last_task_id > 0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_task_goes_to_exactly_one_member() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    for i in 0..30 {
+        producer
+            .enqueue("echo", JSON, echo(&i.to_string()), None)
+            .await?;
+    }
+    let recorder = Recorder::default();
+    let member = |id: &str| {
+        QueueConsumer::open(&path, id, ConsumerOptions::default()).map(|c| c.with_group("g"))
+    };
+    let (a, b, c) = tokio::join!(
+        run_until(&path, member("a")?, server(&recorder), group_done),
+        run_until(&path, member("b")?, server(&recorder), group_done),
+        run_until(&path, member("c")?, server(&recorder), group_done),
+    );
+    a?;
+    b?;
+    c?;
+    let mut runs: HashMap<i64, usize> = HashMap::new();
+    for seen in recorder.all() {
+        *runs.entry(seen.1).or_default() += 1;
+    }
+    assert_eq!(runs.len(), 30);
+    assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+
+    let status = QueueAdmin::open(&path, QueueOptions::default())?
+        .status()
+        .await?;
+    assert_eq!((status.groups[0].floor, status.groups[0].leased), (30, 0));
+    assert!(
+        status.consumers.is_empty(),
+        "members are not fan-out consumers"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_members_task_is_redelivered_after_the_lease() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    producer.enqueue("echo", JSON, echo("x"), None).await?;
+    let options = ConsumerOptions::default().with_visibility_timeout(Duration::from_millis(200));
+
+    // Member "a" hangs inside the task; then it is killed (its future dropped).
+    let recorder = Recorder {
+        hang_worker: Some("a".to_owned()),
+        ..Recorder::default()
+    };
+    let a = QueueConsumer::open(&path, "a", options.clone())?.with_group("g");
+    let hung = tokio::spawn(a.run(server(&recorder), std::future::pending()));
+    while recorder.all().is_empty() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+    assert_eq!(admin.status().await?.groups[0].leased, 1);
+    hung.abort();
+
+    let b = QueueConsumer::open(&path, "b", options)?.with_group("g");
+    run_until(&path, b, server(&recorder), group_done).await?;
+    let seen: Vec<_> = recorder
+        .all()
+        .into_iter()
+        .map(|s| (s.0, s.1, s.2))
+        .collect();
+    assert_eq!(seen, [("a".to_owned(), 1, 0), ("b".to_owned(), 1, 1)]);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_past_its_deliveries_is_recorded_as_failed() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    producer.enqueue("echo", JSON, echo("x"), None).await?;
+    let options = ConsumerOptions::default()
+        .with_visibility_timeout(Duration::from_millis(50))
+        .with_max_deliveries(1);
+    let recorder = Recorder {
+        hang_worker: Some("a".to_owned()),
+        ..Recorder::default()
+    };
+    let a = QueueConsumer::open(&path, "a", options.clone())?.with_group("g");
+    let hung = tokio::spawn(a.run(server(&recorder), std::future::pending()));
+    while recorder.all().is_empty() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    hung.abort();
+
+    let b = QueueConsumer::open(&path, "b", options)?.with_group("g");
+    run_until(&path, b, server(&recorder), group_done).await?;
+    assert_eq!(recorder.tasks_of("b"), [] as [i64; 0]);
+    let failures = QueueAdmin::open(&path, QueueOptions::default())?
+        .failures()
+        .await?;
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].faultcode, "Server.TooManyDeliveries");
+    assert_eq!(failures[0].group.as_deref(), Some("g"));
+    Ok(())
+}
