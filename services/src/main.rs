@@ -1,5 +1,6 @@
 //! The `switchboard` command: serve the shipped services over HTTP, call
-//! any method, and the gridmap tools. `main` only wires; see `cli`.
+//! any method, run them as SQLite queue consumers, and the gridmap and
+//! queue tools. `main` only wires; see `cli`.
 
 mod cli;
 

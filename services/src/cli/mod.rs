@@ -4,6 +4,7 @@
 
 mod call;
 mod gridmap;
+mod queue;
 mod serve;
 
 use std::process::ExitCode;
@@ -31,6 +32,13 @@ enum Command {
     /// Gridmap tools: import and export maps in the map text format.
     #[command(subcommand)]
     Gridmap(gridmap::GridmapCommand),
+    /// Run a consumer of a SQLite queue file: the services run its tasks.
+    Consume(queue::ConsumeArgs),
+    /// Put one call into a SQLite queue file for consumers to run.
+    Enqueue(queue::EnqueueArgs),
+    /// Inspect and repair a SQLite queue file: status, failures, retry, gc.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
 }
 
 /// Parses the command line and runs the command.
@@ -63,6 +71,9 @@ pub(crate) fn run() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Call(args) => call::run(args).await,
             Command::Gridmap(command) => gridmap::run(command).await,
+            Command::Consume(args) => queue::run_consume(args).await,
+            Command::Enqueue(args) => queue::run_enqueue(args).await,
+            Command::Queue(command) => queue::run_admin(command).await,
         }
     })
 }

@@ -145,7 +145,7 @@ fn print_banner(addr: &SocketAddr, args: &ServeArgs) {
 /// Installs the SIGINT and SIGTERM handlers now (before the banner tells
 /// anyone the server is up, so an early signal still shuts it down
 /// gracefully) and returns a future that completes on either.
-fn shutdown_signal()
+pub(super) fn shutdown_signal()
 -> Result<impl std::future::Future<Output = ()> + Send + 'static, std::io::Error> {
     #[cfg(unix)]
     {

@@ -1,0 +1,153 @@
+//! `switchboard queue status|failures|retry|gc`: operations on a queue
+//! file, all safe while producers and consumers run.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use switchboard_sqlite_queue::{FailureRecord, QueueAdmin, QueueOptions, QueueStatus};
+
+use super::{QueueFile, refuse, table};
+
+/// The queue operations.
+#[derive(Debug, Subcommand)]
+pub(crate) enum QueueCommand {
+    /// Show the tasks stored, then backlog (lag) per consumer and per group,
+    /// and the failure count.
+    Status {
+        #[command(flatten)]
+        queue: QueueFile,
+    },
+    /// List the recorded failures, oldest first.
+    Failures {
+        #[command(flatten)]
+        queue: QueueFile,
+    },
+    /// Enqueue a failed task again (as a new task, for every consumer) and
+    /// print the new task's id.
+    Retry {
+        /// The id of the task to run again.
+        task: i64,
+        #[command(flatten)]
+        queue: QueueFile,
+    },
+    /// Delete the tasks every consumer and group has passed (failed tasks
+    /// stay until retried) and print how many were deleted.
+    Gc {
+        #[command(flatten)]
+        queue: QueueFile,
+    },
+}
+
+impl QueueCommand {
+    fn queue(&self) -> &QueueFile {
+        match self {
+            Self::Status { queue }
+            | Self::Failures { queue }
+            | Self::Retry { queue, .. }
+            | Self::Gc { queue } => queue,
+        }
+    }
+}
+
+pub(crate) async fn run(command: QueueCommand) -> ExitCode {
+    let path = match command.queue().existing() {
+        Ok(path) => path,
+        Err(message) => return refuse(&message),
+    };
+    let admin = match QueueAdmin::open(path, QueueOptions::default()) {
+        Ok(admin) => admin,
+        Err(err) => {
+            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
+        }
+    };
+    match &command {
+        QueueCommand::Status { .. } => match admin.status().await {
+            Ok(status) => print!("{}", status_text(&status)),
+            Err(err) => return crate::cli::fail("cannot read the queue status", &err),
+        },
+        QueueCommand::Failures { .. } => match admin.failures().await {
+            Ok(failures) if failures.is_empty() => println!("no failures recorded"),
+            Ok(failures) => print!("{}", failures_text(&failures)),
+            Err(err) => return crate::cli::fail("cannot read the failures", &err),
+        },
+        QueueCommand::Retry { task, .. } => match admin.retry(*task).await {
+            Ok(new_id) => println!("{new_id}"),
+            Err(err) => return crate::cli::fail(&format!("cannot retry task {task}"), &err),
+        },
+        QueueCommand::Gc { .. } => match admin.gc().await {
+            Ok(deleted) => println!("deleted {deleted} tasks"),
+            Err(err) => return crate::cli::fail("cannot collect the queue", &err),
+        },
+    }
+    ExitCode::SUCCESS
+}
+
+/// The summary lines, then a consumer table and a group table (or a line
+/// saying there are none).
+fn status_text(status: &QueueStatus) -> String {
+    let mut out = format!(
+        "tasks stored:  {}\nlast task id:  {}\nfailures:      {}\n\n",
+        status.tasks, status.last_task_id, status.failures
+    );
+    if status.consumers.is_empty() {
+        out.push_str("no fan-out consumers registered\n");
+    } else {
+        let rows: Vec<Vec<String>> = status
+            .consumers
+            .iter()
+            .map(|c| {
+                vec![
+                    c.worker_id.clone(),
+                    c.checkpoint.to_string(),
+                    c.lag.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table::render(&["CONSUMER", "CHECKPOINT", "LAG"], &rows));
+    }
+    out.push('\n');
+    if status.groups.is_empty() {
+        out.push_str("no groups registered\n");
+    } else {
+        let rows: Vec<Vec<String>> = status
+            .groups
+            .iter()
+            .map(|g| {
+                let cells = [g.floor, g.lag, g.leased].map(|n| n.to_string());
+                std::iter::once(g.name.clone()).chain(cells).collect()
+            })
+            .collect();
+        out.push_str(&table::render(&["GROUP", "FLOOR", "LAG", "LEASED"], &rows));
+    }
+    out
+}
+
+fn failures_text(failures: &[FailureRecord]) -> String {
+    let rows: Vec<Vec<String>> = failures
+        .iter()
+        .map(|f| {
+            vec![
+                f.task_id.to_string(),
+                f.worker_id.clone(),
+                f.group.clone().unwrap_or_else(|| "-".to_owned()),
+                f.faultcode.clone(),
+                f.attempts.to_string(),
+                table::utc(f.failed_at),
+                f.retried_as
+                    .map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                f.faultstring.replace('\n', " "),
+            ]
+        })
+        .collect();
+    let headers = [
+        "TASK",
+        "WORKER",
+        "GROUP",
+        "CODE",
+        "ATTEMPTS",
+        "FAILED AT",
+        "RETRIED AS",
+        "MESSAGE",
+    ];
+    table::render(&headers, &rows)
+}

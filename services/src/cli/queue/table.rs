@@ -1,0 +1,95 @@
+//! Plain-text tables for the queue commands: columns padded to their widest
+//! cell, numbers right-aligned, two spaces between columns.
+
+/// Renders `rows` under `headers`; columns of numbers (and `-` for none)
+/// are right-aligned. Each line ends with a newline, without trailing spaces.
+pub(super) fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|col| {
+            rows.iter()
+                .filter_map(|row| row.get(col))
+                .map(|cell| cell.chars().count())
+                .chain([headers[col].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..headers.len())
+        .map(|col| {
+            let mut cells = rows.iter().filter_map(|row| row.get(col));
+            let is_number = |cell: &String| cell.parse::<i64>().is_ok();
+            cells.clone().any(is_number) && cells.all(|cell| cell == "-" || is_number(cell))
+        })
+        .collect();
+    let header: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(col, cell)| match numeric.get(col) {
+                Some(true) => format!("{cell:>width$}", width = widths[col]),
+                _ => format!(
+                    "{cell:<width$}",
+                    width = widths.get(col).copied().unwrap_or(0)
+                ),
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Unix milliseconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
+pub(super) fn utc(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a
+/// proleptic Gregorian date.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_and_numbers_go_right() {
+        let rows = vec![
+            vec!["a".to_owned(), "5".to_owned(), "x".to_owned()],
+            vec!["worker-2".to_owned(), "12".to_owned(), "yz".to_owned()],
+        ];
+        let text = render(&["WORKER", "LAG", "NOTE"], &rows);
+        assert_eq!(
+            text,
+            "WORKER    LAG  NOTE\na           5  x\nworker-2   12  yz\n"
+        );
+    }
+
+    #[test]
+    fn times_print_in_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(951_782_400_000 + 3_723_000), "2000-02-29 01:02:03Z");
+        assert_eq!(utc(1_735_689_599_999), "2024-12-31 23:59:59Z");
+    }
+}

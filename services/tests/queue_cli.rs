@@ -1,0 +1,226 @@
+//! The queue commands of the `switchboard` binary end to end: `enqueue`,
+//! `consume` and `queue status|failures|retry|gc` as child processes on a
+//! queue file in a temporary directory.
+
+use std::error::Error;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+/// What a test returns.
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// The binary, run in `dir` with no `SWITCHBOARD_*` setting inherited and
+/// logging only warnings.
+fn switchboard(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command.current_dir(dir).args(["--log", "warn"]);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SWITCHBOARD_") {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
+/// Runs `switchboard ARGS...` in `dir` and collects its output.
+fn run(dir: &Path, args: &[&str]) -> Result<Output, Box<dyn Error>> {
+    Ok(switchboard(dir).args(args).stdin(Stdio::null()).output()?)
+}
+
+/// Standard output as text, after checking the command succeeded.
+fn stdout_of(dir: &Path, args: &[&str]) -> Result<String, Box<dyn Error>> {
+    let output = run(dir, args)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}: {stderr}",
+        output.status
+    );
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+/// The whitespace-separated cells of the first line of `text` whose first
+/// cell is `key`.
+fn row<'a>(text: &'a str, key: &str) -> Option<Vec<&'a str>> {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .find(|cells| cells.first() == Some(&key))
+}
+
+/// A child process, killed when dropped if it still runs.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Does nothing if the child was already waited for.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `consume --drain` with the demo service, its state in `dir`.
+const DRAIN: &[&str] = &[
+    "consume",
+    "--worker",
+    "w1",
+    "--services",
+    "demo",
+    "--db",
+    "state.db",
+    "--drain",
+];
+
+#[test]
+fn a_drained_queue_shows_its_consumer_and_failure_and_retries_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    for i in 1..=5 {
+        let id = stdout_of(dir, &["enqueue", "echo", &format!("s=hello {i}")])?;
+        assert_eq!(id.trim(), i.to_string());
+    }
+    assert_eq!(
+        stdout_of(dir, &["enqueue", "fail", "message=boom"])?.trim(),
+        "6"
+    );
+    assert!(
+        dir.join("switchboard-queue.db").exists(),
+        "the default queue file"
+    );
+
+    let drained = run(dir, DRAIN)?;
+    let progress = String::from_utf8(drained.stderr)?;
+    assert!(drained.status.success(), "{}: {progress}", drained.status);
+    assert!(
+        progress.contains("drain: 6/6 tasks done, backlog 0"),
+        "{progress}"
+    );
+
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(row(&status, "w1"), Some(vec!["w1", "6", "0"]), "{status}");
+    assert_eq!(
+        row(&status, "failures:"),
+        Some(vec!["failures:", "1"]),
+        "{status}"
+    );
+
+    let failures = stdout_of(dir, &["queue", "failures"])?;
+    let failed = row(&failures, "6").ok_or(failures.clone())?;
+    assert_eq!((failed[1], failed[3]), ("w1", "Client"), "{failures}");
+    assert_eq!(failed.last(), Some(&"boom"), "{failures}");
+
+    assert_eq!(stdout_of(dir, &["queue", "retry", "6"])?.trim(), "7");
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(row(&status, "w1"), Some(vec!["w1", "6", "1"]), "{status}");
+    // Tasks 1-5 were passed; 6 was retried, so it no longer needs keeping.
+    assert_eq!(stdout_of(dir, &["queue", "gc"])?.trim(), "deleted 6 tasks");
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(
+        row(&status, "tasks"),
+        Some(vec!["tasks", "stored:", "1"]),
+        "{status}"
+    );
+    Ok(())
+}
+
+#[test]
+fn json_rpc_notifications_run_on_a_json_rpc_consumer() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let queue = ["--queue", "rpc.db", "--protocol", "jsonrpc"];
+    stdout_of(
+        dir,
+        &[&["enqueue", "echo", "s=hi"][..], &queue[..]].concat(),
+    )?;
+    stdout_of(
+        dir,
+        &[&["enqueue", "sum", "a=1", "b=2"][..], &queue[..]].concat(),
+    )?;
+    stdout_of(dir, &[DRAIN, &queue[..]].concat())?;
+    let status = stdout_of(dir, &["queue", "status", "--queue", "rpc.db"])?;
+    assert_eq!(row(&status, "w1"), Some(vec!["w1", "2", "0"]), "{status}");
+    assert_eq!(
+        row(&status, "failures:"),
+        Some(vec!["failures:", "0"]),
+        "{status}"
+    );
+    Ok(())
+}
+
+#[test]
+fn queue_commands_on_a_missing_file_say_how_to_create_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for args in [
+        &["queue", "status"][..],
+        &["queue", "failures"],
+        &["queue", "retry", "1"],
+        &["queue", "gc"],
+    ] {
+        let output = run(dir.path(), args)?;
+        let stderr = String::from_utf8(output.stderr)?;
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            stderr.contains("no queue file at switchboard-queue.db")
+                && stderr.contains("switchboard enqueue"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(!dir.path().join("switchboard-queue.db").exists());
+    Ok(())
+}
+
+#[test]
+fn retrying_an_unknown_task_fails_clearly() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    stdout_of(dir.path(), &["enqueue", "echo", "s=x"])?;
+    let output = run(dir.path(), &["queue", "retry", "99"])?;
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("cannot retry task 99: no task 99 in the queue"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+fn consume_stops_cleanly_on_sigterm() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let child = switchboard(dir.path())
+        .args([
+            "consume",
+            "--worker",
+            "w",
+            "--services",
+            "demo",
+            "--db",
+            "s.db",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut running = Running(child);
+    // The first line comes after the signal handlers are installed.
+    let mut first = String::new();
+    // The reader stays open until the child exits, as a terminal would.
+    let mut stdout = BufReader::new(running.0.stdout.take().ok_or("stdout is piped")?);
+    stdout.read_line(&mut first)?;
+    assert!(first.starts_with("switchboard consuming"), "{first:?}");
+    let pid = running.0.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status()?;
+    assert!(kill.success(), "kill -TERM {pid}: {kill}");
+    let status = running.0.wait()?;
+    assert!(status.success(), "{status}");
+    Ok(())
+}
+
+#[test]
+fn consume_help_explains_the_worker() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let help = stdout_of(dir.path(), &["consume", "--help"])?;
+    for expected in ["--worker", "--queue", "--drain", "--group", "SIGTERM"] {
+        assert!(help.contains(expected), "{expected} missing from:\n{help}");
+    }
+    Ok(())
+}
