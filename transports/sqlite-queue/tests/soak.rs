@@ -21,12 +21,12 @@ fn child_entry() {
 const CONSUMERS: [&str; 4] = ["c1", "c2", "c3", "c4"];
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// How long the producer runs: `SBQ_SOAK_SECS`, 20 s by default.
+/// How long the producer runs: `SBQ_SOAK_SECS`, 60 s by default (the issue's figure).
 fn soak_time() -> Duration {
     let secs = std::env::var("SBQ_SOAK_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(60);
     Duration::from_secs(secs)
 }
 
@@ -34,9 +34,8 @@ fn soak_time() -> Duration {
 /// of 2 to 10, with random pauses of up to 20 ms) and four fan-out consumer
 /// processes share one queue file.
 ///
-/// The acceptance asks for 60 s; CI runs 20 s to stay fast. Run the full
-/// minute by hand with
-/// `SBQ_SOAK_SECS=60 cargo test -p switchboard-sqlite-queue --test soak`.
+/// The acceptance asks for 60 s, which is the default (CI runs it); a
+/// shorter check by hand: `SBQ_SOAK_SECS=10 cargo test -p switchboard-sqlite-queue --test soak`.
 ///
 /// Every child exits with an error code if any of its calls returns an
 /// error (a `Busy`, "database is locked", or any other), so "all five exit
