@@ -21,6 +21,25 @@ pub type Calls<T> = smallvec::SmallVec<[T; 1]>;
 
 pub use smallvec::smallvec as calls;
 
+/// Whether two media types are the same, ignoring case and parameters
+/// (`Application/JSON; charset=utf-8` is `application/json`). Allocates
+/// nothing: transports call it on every request or task.
+///
+/// ```
+/// use switchboard::protocol::same_media_type;
+///
+/// assert!(same_media_type("Application/JSON; charset=utf-8", "application/json"));
+/// assert!(!same_media_type("text/xml", "application/json"));
+/// ```
+pub fn same_media_type(a: &str, b: &str) -> bool {
+    essence(a).eq_ignore_ascii_case(essence(b))
+}
+
+/// A media type without its parameters.
+fn essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or("").trim()
+}
+
 /// A type-erased error from a parser or serializer.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

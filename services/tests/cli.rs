@@ -12,20 +12,8 @@ use tempfile::TempDir;
 /// What a test returns.
 type TestResult = Result<(), Box<dyn Error>>;
 
-/// The course's Fancy Map, reshaped into rows.
-const FANCY: &str = "\
-Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-";
+/// The course's Fancy Map, reshaped into rows (shared fixture).
+const FANCY: &str = include_str!("fixtures/fancy_map.txt");
 
 /// The binary, run in `dir` with no `SWITCHBOARD_*` setting inherited
 /// (nor a `.env` file: the directory is empty but for the test's files).

@@ -5,20 +5,8 @@ use switchboard_services::gridmap::{MapFile, MapSummary};
 
 use super::{TestResult, fault_code, fixture, get_map};
 
-/// The course's example, reshaped into rows.
-const FANCY: &str = "\
-Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-";
+/// The course's Fancy Map, reshaped into rows (shared fixture).
+const FANCY: &str = include_str!("../fixtures/fancy_map.txt");
 
 /// The same map, narrower and taller: A and B trade places (B's old cell
 /// is off the new grid), A's range shrinks, C steps onto a former obstacle,

@@ -2,20 +2,8 @@ use super::*;
 
 type TestResult = Result<(), MapFileError>;
 
-/// The course's example, reshaped into rows.
-const FANCY: &str = "\
-Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-";
+/// The course's Fancy Map, reshaped into rows (shared fixture).
+const FANCY: &str = include_str!("../../../tests/fixtures/fancy_map.txt");
 
 fn observer(letter: char, name: &str, x: u32, y: u32, range: u32) -> ObserverSpec {
     ObserverSpec {

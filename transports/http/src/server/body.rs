@@ -69,8 +69,7 @@ pub(crate) fn check_media_type(headers: &HeaderMap, expected: &str) -> Result<()
         return Ok(());
     };
     let given = value.to_str().unwrap_or("");
-    let essence = given.split(';').next().unwrap_or("").trim();
-    if essence.eq_ignore_ascii_case(expected) {
+    if switchboard::protocol::same_media_type(given, expected) {
         return Ok(());
     }
     Err(Fault::new(

@@ -102,7 +102,7 @@ fn refusal(server: &Server, task: &Task) -> Option<Fault> {
         return Some(Fault::new(EXPIRED, "the task expired before it ran"));
     }
     let expected = server.in_protocol().content_type();
-    if !same_media_type(&task.content_type, expected) {
+    if !switchboard::protocol::same_media_type(&task.content_type, expected) {
         return Some(Fault::new(
             switchboard::code::UNSUPPORTED_MEDIA_TYPE,
             format!(
@@ -112,17 +112,6 @@ fn refusal(server: &Server, task: &Task) -> Option<Fault> {
         ));
     }
     None
-}
-
-fn same_media_type(a: &str, b: &str) -> bool {
-    let essence = |s: &str| {
-        s.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    };
-    essence(a) == essence(b)
 }
 
 async fn run_once(server: &Server, task: &Task, worker_id: &str, attempt: u32) -> Option<Fault> {
