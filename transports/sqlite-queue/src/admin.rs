@@ -2,15 +2,12 @@
 //! consumers run: status, failures, retry and garbage collection.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use tokio::sync::Notify;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::db::{Db, now_ms};
 use crate::error::QueueError;
 use crate::options::QueueOptions;
-use crate::wake;
 
 /// A snapshot of the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +75,6 @@ pub struct FailureRecord {
 #[derive(Debug, Clone)]
 pub struct QueueAdmin {
     db: Db,
-    wake: Arc<Notify>,
 }
 
 impl QueueAdmin {
@@ -87,9 +83,9 @@ impl QueueAdmin {
     /// # Errors
     /// [`QueueError`] if the file cannot be opened or migrated.
     pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
-        let db = Db::open(path.as_ref(), &options)?;
-        let wake = wake::for_path(db.path());
-        Ok(Self { db, wake })
+        Ok(Self {
+            db: Db::open(path.as_ref(), &options)?,
+        })
     }
 
     /// Backlog and lag per consumer and per group, and the failure count.
@@ -97,7 +93,7 @@ impl QueueAdmin {
     /// # Errors
     /// [`QueueError`] if the file cannot be read.
     pub async fn status(&self) -> Result<QueueStatus, QueueError> {
-        self.db.run(read_status).await
+        self.db.run(|conn| read_status(conn)).await
     }
 
     /// Every recorded failure, oldest first.
@@ -130,9 +126,12 @@ impl QueueAdmin {
     /// [`QueueError::NoSuchTask`] if the task was collected (`gc` keeps
     /// tasks with failures that were not retried), or another [`QueueError`].
     pub async fn retry(&self, task_id: i64) -> Result<i64, QueueError> {
-        let new_id = self.db.run(move |conn| requeue(conn, task_id)).await?;
+        let new_id = self
+            .db
+            .run(move |conn| conn.write(|tx| requeue(tx, task_id)))
+            .await?;
         let new_id = new_id.ok_or(QueueError::NoSuchTask(task_id))?;
-        self.wake.notify_waiters();
+        self.db.local().notify();
         Ok(new_id)
     }
 
@@ -143,13 +142,13 @@ impl QueueAdmin {
     /// # Errors
     /// [`QueueError`] if the file cannot be written.
     pub async fn gc(&self) -> Result<usize, QueueError> {
-        let deleted = self.db.run(collect).await?;
+        let deleted = self.db.run(|conn| conn.write(collect)).await?;
         tracing::info!(deleted, "queue collected");
         Ok(deleted)
     }
 }
 
-fn read_status(conn: &mut Connection) -> rusqlite::Result<QueueStatus> {
+fn read_status(conn: &Connection) -> rusqlite::Result<QueueStatus> {
     let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0));
     let tasks = count("SELECT COUNT(*) FROM task_queue")?;
     let failures = count("SELECT COUNT(*) FROM failures")?;
@@ -211,8 +210,7 @@ fn failure_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailureRecord> 
     })
 }
 
-fn requeue(conn: &mut Connection, task_id: i64) -> rusqlite::Result<Option<i64>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+fn requeue(tx: &Transaction<'_>, task_id: i64) -> rusqlite::Result<Option<i64>> {
     let copied = tx.execute(
         "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at)
          SELECT data, method, content_type, ?2, NULL FROM task_queue WHERE id = ?1",
@@ -226,12 +224,10 @@ fn requeue(conn: &mut Connection, task_id: i64) -> rusqlite::Result<Option<i64>>
         "UPDATE failures SET retried_as = ?2 WHERE task_id = ?1 AND retried_as IS NULL",
         params![task_id, new_id],
     )?;
-    tx.commit()?;
     Ok(Some(new_id))
 }
 
-fn collect(conn: &mut Connection) -> rusqlite::Result<usize> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+fn collect(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     // MIN over no rows is NULL, and `id <= NULL` matches nothing.
     let horizon: Option<i64> = tx
         .query_row(
@@ -247,6 +243,5 @@ fn collect(conn: &mut Connection) -> rusqlite::Result<usize> {
             AND id NOT IN (SELECT task_id FROM failures WHERE retried_as IS NULL)",
         [horizon],
     )?;
-    tx.commit()?;
     Ok(deleted)
 }

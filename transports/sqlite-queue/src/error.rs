@@ -38,6 +38,13 @@ pub enum QueueError {
         /// The fault code it failed with.
         code: String,
     },
+    /// The consumer's thread could not be started.
+    #[error("could not start the consumer thread")]
+    Spawn(#[source] std::io::Error),
+    /// The consumer's thread panicked (a bug: task panics are caught and
+    /// recorded as `Server` faults).
+    #[error("the consumer thread panicked")]
+    ConsumerPanicked,
     /// No task with this id is left in the queue.
     #[error("no task {0} in the queue")]
     NoSuchTask(i64),

@@ -49,7 +49,7 @@
 
 mod db;
 mod error;
-mod wake;
+mod local;
 
 pub mod admin;
 pub mod consumer;

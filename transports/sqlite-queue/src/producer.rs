@@ -2,19 +2,20 @@
 //! [`ClientTransport`] for the typed [`Client`](switchboard::Client).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Transaction, params};
 use switchboard::{ClientTransport, OutgoingRequest, TransportError};
-use tokio::sync::Notify;
 
 use crate::db::{Db, now_ms, to_ms};
 use crate::error::QueueError;
 use crate::options::QueueOptions;
-use crate::wake;
+
+/// Batches up to this size try to commit on the caller's thread (see
+/// [`QueueProducer::enqueue_batch`]); larger ones always go to the pool.
+const QUICK_BATCH: usize = 16;
 
 /// One task to enqueue.
 #[derive(Debug, Clone)]
@@ -43,7 +44,6 @@ pub struct NewTask {
 #[derive(Debug, Clone)]
 pub struct QueueProducer {
     db: Db,
-    wake: Arc<Notify>,
     task_ttl: Option<Duration>,
 }
 
@@ -55,12 +55,7 @@ impl QueueProducer {
     /// [`QueueError`] if the file cannot be opened or migrated.
     pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
         let db = Db::open(path.as_ref(), &options)?;
-        let wake = wake::for_path(db.path());
-        Ok(Self {
-            db,
-            wake,
-            task_ttl: None,
-        })
+        Ok(Self { db, task_ttl: None })
     }
 
     /// Tasks sent through the [`ClientTransport`] impl expire `ttl` after
@@ -97,6 +92,12 @@ impl QueueProducer {
     /// Enqueues tasks in one transaction: all of them, or none if any
     /// insert fails. Returns their ids, in order.
     ///
+    /// With [`Durability::Normal`](crate::Durability::Normal), a batch of
+    /// up to 16 tasks that finds the file free commits right here, on the
+    /// caller's thread, in about as long as parsing a small JSON body; one
+    /// that would wait (for another writer, or for an `fsync` under
+    /// `Full`), and every larger batch, runs on Tokio's blocking pool.
+    ///
     /// # Errors
     /// As for [`enqueue`](Self::enqueue); nothing is inserted then.
     pub async fn enqueue_batch(
@@ -104,15 +105,22 @@ impl QueueProducer {
         tasks: impl IntoIterator<Item = NewTask>,
     ) -> Result<Vec<i64>, QueueError> {
         let tasks: Vec<NewTask> = tasks.into_iter().collect();
-        let ids = self.db.run(move |conn| insert_all(conn, &tasks)).await?;
+        let ids = if tasks.len() <= QUICK_BATCH {
+            self.db
+                .run_quick(move |conn| conn.write(|tx| insert_all(tx, &tasks)))
+                .await?
+        } else {
+            self.db
+                .run(move |conn| conn.write(|tx| insert_all(tx, &tasks)))
+                .await?
+        };
         tracing::debug!(tasks = ids.len(), "enqueued");
-        self.wake.notify_waiters();
+        self.db.local().notify();
         Ok(ids)
     }
 }
 
-fn insert_all(conn: &mut Connection, tasks: &[NewTask]) -> rusqlite::Result<Vec<i64>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+fn insert_all(tx: &Transaction<'_>, tasks: &[NewTask]) -> rusqlite::Result<Vec<i64>> {
     let now = now_ms();
     let mut ids = Vec::with_capacity(tasks.len());
     {
@@ -132,8 +140,6 @@ fn insert_all(conn: &mut Connection, tasks: &[NewTask]) -> rusqlite::Result<Vec<
             ids.push(tx.last_insert_rowid());
         }
     }
-    // Dropping `tx` on an error above rolls the whole batch back.
-    tx.commit()?;
     Ok(ids)
 }
 

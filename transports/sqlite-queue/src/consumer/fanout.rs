@@ -2,13 +2,15 @@
 //! task after its own checkpoint, in id order, and commits the checkpoint
 //! together with the failures it passed.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use std::pin::pin;
+
+use rusqlite::{OptionalExtension, params};
 use switchboard::Server;
 
 use super::QueueConsumer;
-use super::poll::{Poller, Stop};
+use super::poll::{Poller, Waiter};
 use super::task::{self, FailureRow, Outcome, Task};
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
 
@@ -30,24 +32,23 @@ impl Pending {
     }
 
     /// Commits the checkpoint and the failures in one transaction.
-    async fn flush(&mut self, db: &Db) -> Result<(), QueueError> {
+    fn flush(&mut self, db: &Db) -> Result<(), QueueError> {
         if self.passed == self.committed && self.failures.is_empty() {
             return Ok(());
         }
-        let (worker_id, passed) = (self.worker_id.clone(), self.passed);
-        let failures = std::mem::take(&mut self.failures);
-        db.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for failure in &failures {
-                failure.insert(&tx)?;
-            }
-            tx.execute(
-                "UPDATE worker_status SET task_id = ?2 WHERE worker_id = ?1",
-                params![worker_id, passed],
-            )?;
-            tx.commit()
-        })
-        .await?;
+        let (worker_id, passed) = (&self.worker_id, self.passed);
+        let failures = &self.failures;
+        db.run_here(|conn| {
+            conn.write(|tx| {
+                for failure in failures {
+                    failure.insert(tx)?;
+                }
+                tx.prepare_cached("UPDATE worker_status SET task_id = ?2 WHERE worker_id = ?1")?
+                    .execute(params![worker_id, passed])?;
+                Ok(())
+            })
+        })?;
+        self.failures.clear();
         tracing::debug!(task_id = passed, "checkpoint advanced");
         self.committed = passed;
         self.since_commit = 0;
@@ -56,47 +57,45 @@ impl Pending {
 }
 
 /// Registers `worker_id` (at task 0 if new) and returns its checkpoint.
-async fn register(db: &Db, worker_id: &str) -> Result<i64, QueueError> {
-    let worker_id = worker_id.to_owned();
-    db.run(move |conn| {
-        conn.execute(
-            "INSERT OR IGNORE INTO worker_status (worker_id, task_id) VALUES (?1, 0)",
-            [&worker_id],
-        )?;
-        let checkpoint: Option<i64> = conn
-            .query_row(
-                "SELECT task_id FROM worker_status WHERE worker_id = ?1",
-                [&worker_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(checkpoint.unwrap_or(0))
+fn register(db: &Db, worker_id: &str) -> Result<i64, QueueError> {
+    db.run_here(|conn| {
+        conn.write(|tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO worker_status (worker_id, task_id) VALUES (?1, 0)",
+                [worker_id],
+            )?;
+            let checkpoint: Option<i64> = tx
+                .query_row(
+                    "SELECT task_id FROM worker_status WHERE worker_id = ?1",
+                    [worker_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(checkpoint.unwrap_or(0))
+        })
     })
-    .await
 }
 
 /// Up to `limit` tasks after `after`, in id order.
-async fn fetch(db: &Db, after: i64, limit: usize) -> Result<Vec<Task>, QueueError> {
+fn fetch(conn: &Conn<'_>, after: i64, limit: usize) -> rusqlite::Result<Vec<Task>> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    db.run(move |conn| {
-        let mut query = conn.prepare_cached(
-            "SELECT id, data, method, content_type, expires_at FROM task_queue
-             WHERE id > ?1 ORDER BY id LIMIT ?2",
-        )?;
-        let rows = query.query_map(params![after, limit], Task::from_row)?;
-        rows.collect()
-    })
-    .await
+    let mut query = conn.prepare_cached(
+        "SELECT id, data, method, content_type, expires_at FROM task_queue
+         WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = query.query_map(params![after, limit], Task::from_row)?;
+    rows.collect()
 }
 
 /// The fan-out loop, until shutdown or a halt.
-pub(super) async fn serve(
+pub(super) fn serve(
     consumer: &QueueConsumer,
     server: &Server,
-    stop: &mut Stop,
+    waiter: &mut Waiter,
 ) -> Result<(), QueueError> {
     let options = &consumer.options;
-    let checkpoint = register(&consumer.db, &consumer.worker_id).await?;
+    let db = &consumer.db;
+    let checkpoint = register(db, &consumer.worker_id)?;
     tracing::info!(worker_id = %consumer.worker_id, checkpoint, "fan-out consumer started");
     let mut pending = Pending {
         worker_id: consumer.worker_id.clone(),
@@ -106,40 +105,40 @@ pub(super) async fn serve(
         since_commit: 0,
     };
     let mut poller = Poller::new(options.poll_min, options.poll_max);
-    while !stop.is_stopped() {
-        let wake = consumer.wake.notified();
-        tokio::pin!(wake);
+    while !waiter.is_stopped() {
+        let mut wake = pin!(db.local().wake().notified());
         wake.as_mut().enable();
-        let tasks = fetch(&consumer.db, pending.passed, options.chunk_size).await?;
+        let after = pending.passed;
+        let tasks = db.run_here(|conn| fetch(conn, after, options.chunk_size))?;
         if tasks.is_empty() {
-            pending.flush(&consumer.db).await?;
-            poller.idle(wake, stop).await;
+            pending.flush(db)?;
+            poller.idle(wake, waiter);
             continue;
         }
         poller.busy();
-        let result = run_chunk(consumer, server, stop, &mut pending, tasks).await;
+        let result = run_chunk(consumer, server, waiter, &mut pending, tasks);
         if result.is_err() {
-            pending.flush(&consumer.db).await?;
+            pending.flush(db)?;
             return result;
         }
     }
-    pending.flush(&consumer.db).await
+    pending.flush(db)
 }
 
-async fn run_chunk(
+fn run_chunk(
     consumer: &QueueConsumer,
     server: &Server,
-    stop: &mut Stop,
+    waiter: &mut Waiter,
     pending: &mut Pending,
     tasks: Vec<Task>,
 ) -> Result<(), QueueError> {
     let policy = consumer.options.failure_policy;
     for task in tasks {
-        if stop.is_stopped() {
+        if waiter.is_stopped() {
             break;
         }
         let (fault, attempts) =
-            match task::run(server, &task, &consumer.worker_id, 0, policy, stop).await {
+            match task::run(server, &task, &consumer.worker_id, 0, policy, waiter) {
                 Outcome::Done => {
                     pending.pass(task.id, None);
                     (None, 0)
@@ -167,7 +166,7 @@ async fn run_chunk(
             pending.pass(task.id, Some(failure));
         }
         if pending.since_commit >= consumer.options.checkpoint_every {
-            pending.flush(&consumer.db).await?;
+            pending.flush(&consumer.db)?;
         }
     }
     Ok(())

@@ -11,13 +11,15 @@
 //! Leases are not extended while a task runs: the visibility timeout must
 //! exceed the longest task.
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use std::pin::pin;
+
+use rusqlite::{OptionalExtension, Transaction, params};
 use switchboard::{Fault, Server};
 
 use super::QueueConsumer;
-use super::poll::{Poller, Stop};
+use super::poll::{Poller, Waiter};
 use super::task::{self, FailureRow, Outcome, TOO_MANY_DELIVERIES, Task};
-use crate::db::{Db, duration_ms, now_ms};
+use crate::db::{Conn, duration_ms, now_ms};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
 
@@ -31,10 +33,10 @@ struct Member {
 }
 
 /// The group loop, until shutdown or a halt.
-pub(super) async fn serve(
+pub(super) fn serve(
     consumer: &QueueConsumer,
     server: &Server,
-    stop: &mut Stop,
+    waiter: &mut Waiter,
     group: &str,
 ) -> Result<(), QueueError> {
     let options = &consumer.options;
@@ -44,22 +46,20 @@ pub(super) async fn serve(
         lease_ms: duration_ms(options.visibility_timeout),
         max_deliveries: options.max_deliveries,
     };
-    register(&consumer.db, group).await?;
+    let db = &consumer.db;
+    db.run_here(|conn| register(conn, group))?;
     tracing::info!(group, worker_id = %member.worker_id, "group member started");
     let mut poller = Poller::new(options.poll_min, options.poll_max);
-    while !stop.is_stopped() {
-        let wake = consumer.wake.notified();
-        tokio::pin!(wake);
+    while !waiter.is_stopped() {
+        let mut wake = pin!(db.local().wake().notified());
         wake.as_mut().enable();
-        let claimer = member.clone();
-        let Some((task, delivery)) = consumer.db.run(move |conn| claim(conn, &claimer)).await?
-        else {
-            poller.idle(wake, stop).await;
+        let Some((task, delivery)) = db.run_here(|conn| claim(conn, &member))? else {
+            poller.idle(wake, waiter);
             continue;
         };
         poller.busy();
         let policy = options.failure_policy;
-        let outcome = task::run(server, &task, &member.worker_id, delivery, policy, stop).await;
+        let outcome = task::run(server, &task, &member.worker_id, delivery, policy, waiter);
         let (failure, halt) = match outcome {
             // The lease runs out and another member takes the task.
             Outcome::Interrupted => break,
@@ -70,12 +70,8 @@ pub(super) async fn serve(
             }
         };
         let code = failure.as_ref().map(|f| f.fault.code().to_owned());
-        let finisher = member.clone();
         let task_id = task.id;
-        consumer
-            .db
-            .run(move |conn| finish(conn, &finisher, task_id, failure, !halt))
-            .await?;
+        db.run_here(|conn| finish(conn, &member, task_id, failure.as_ref(), !halt))?;
         if halt {
             return Err(QueueError::Halted {
                 task_id,
@@ -96,34 +92,31 @@ fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> Fa
     }
 }
 
-async fn register(db: &Db, group: &str) -> Result<(), QueueError> {
-    let group = group.to_owned();
-    db.run(move |conn| {
-        conn.execute(
+fn register(conn: &mut Conn<'_>, group: &str) -> rusqlite::Result<()> {
+    conn.write(|tx| {
+        tx.execute(
             "INSERT OR IGNORE INTO group_status (group_name, task_id) VALUES (?1, 0)",
-            [&group],
+            [group],
         )
         .map(drop)
     })
-    .await
 }
 
 /// Claims the next task: `(task, deliveries before this one)`.
-fn claim(
-    conn: &mut rusqlite::Connection,
-    member: &Member,
-) -> rusqlite::Result<Option<(Task, u32)>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+fn claim(conn: &mut Conn<'_>, member: &Member) -> rusqlite::Result<Option<(Task, u32)>> {
+    conn.write(|tx| claim_in(tx, member))
+}
+
+fn claim_in(tx: &Transaction<'_>, member: &Member) -> rusqlite::Result<Option<(Task, u32)>> {
     let now = now_ms();
     loop {
-        let Some((task, deliveries)) = next_claimable(&tx, &member.group, now)? else {
-            tx.commit()?;
+        let Some((task, deliveries)) = next_claimable(tx, &member.group, now)? else {
             return Ok(None);
         };
         if deliveries >= member.max_deliveries {
             let fault = Fault::new(TOO_MANY_DELIVERIES, "no member finished the task");
             let failure = failure_row(member, task.id, fault, deliveries);
-            mark_done(&tx, member, task.id, Some(&failure))?;
+            mark_done(tx, member, task.id, Some(&failure))?;
             continue;
         }
         tx.execute(
@@ -141,7 +134,6 @@ fn claim(
                 now.saturating_add(member.lease_ms)
             ],
         )?;
-        tx.commit()?;
         tracing::debug!(task_id = task.id, deliveries, "task claimed");
         return Ok(Some((task, deliveries)));
     }
@@ -170,19 +162,21 @@ fn next_claimable(
 
 /// Records the end of a task: done (or, for a halt, only the failure).
 fn finish(
-    conn: &mut rusqlite::Connection,
+    conn: &mut Conn<'_>,
     member: &Member,
     task_id: i64,
-    failure: Option<FailureRow>,
+    failure: Option<&FailureRow>,
     done: bool,
 ) -> rusqlite::Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if done {
-        mark_done(&tx, member, task_id, failure.as_ref())?;
-    } else if let Some(failure) = &failure {
-        failure.insert(&tx)?;
-    }
-    tx.commit()
+    conn.write(|tx| {
+        if done {
+            mark_done(tx, member, task_id, failure)
+        } else if let Some(failure) = failure {
+            failure.insert(tx)
+        } else {
+            Ok(())
+        }
+    })
 }
 
 /// Marks the lease done, records the failure, advances the floor.

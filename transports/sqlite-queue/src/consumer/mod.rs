@@ -2,6 +2,11 @@
 //! a fan-out consumer (every consumer sees every task) or as a member of a
 //! work-queue group (each task to one member).
 //!
+//! A consumer runs on a thread of its own, which owns its connection and
+//! runs each task's pipeline there (through the runtime's
+//! [`Handle`](tokio::runtime::Handle)): a task costs its SQL and its
+//! pipeline, with no hop between threads.
+//!
 //! Delivery is at least once per consumer (or per group): a consumer killed
 //! between running a task and committing its checkpoint runs the task again
 //! when restarted. Replies are logged at `debug`, not sent; faults are
@@ -14,15 +19,12 @@ mod task;
 
 use std::future::Future;
 use std::path::Path;
-use std::sync::Arc;
 
 use switchboard::{Server, ServerTransport, TransportError};
-use tokio::sync::Notify;
 
 use crate::db::Db;
 use crate::error::QueueError;
 use crate::options::ConsumerOptions;
-use crate::wake;
 
 pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 
@@ -45,7 +47,6 @@ pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 #[derive(Debug, Clone)]
 pub struct QueueConsumer {
     db: Db,
-    wake: Arc<Notify>,
     worker_id: String,
     group: Option<String>,
     options: ConsumerOptions,
@@ -64,10 +65,8 @@ impl QueueConsumer {
         options: ConsumerOptions,
     ) -> Result<Self, QueueError> {
         let db = Db::open(path.as_ref(), &options.queue)?;
-        let wake = wake::for_path(db.path());
         Ok(Self {
             db,
-            wake,
             worker_id: worker_id.into(),
             group: None,
             options,
@@ -94,20 +93,41 @@ impl QueueConsumer {
     }
 
     /// Runs tasks through `server` until `shutdown` completes, like
-    /// [`ServerTransport::serve`] but with the queue's own error.
+    /// [`ServerTransport::serve`] but with the queue's own error. The work
+    /// happens on a new thread; dropping the returned future stops it after
+    /// its current task, as `shutdown` does.
     ///
     /// # Errors
     /// [`QueueError::Halted`] under [`FailurePolicy::Halt`](crate::FailurePolicy::Halt),
     /// [`QueueError::Busy`] if the file stayed locked past the busy budget,
     /// or another [`QueueError`].
+    ///
+    /// # Panics
+    /// When not polled inside a Tokio runtime.
     pub async fn run<F>(self, server: Server, shutdown: F) -> Result<(), QueueError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let mut stop = poll::Stop::new(shutdown);
+        let (stop, mut waiter) = poll::stop_signal(shutdown);
+        let (done, finished) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name(format!("queue {}", self.worker_id))
+            .spawn(move || {
+                let result = self.serve_here(&server, &mut waiter);
+                let _ = done.send(result);
+            })
+            .map_err(QueueError::Spawn)?;
+        // The sender is dropped without a send only if the thread panicked.
+        let result = finished.await.unwrap_or(Err(QueueError::ConsumerPanicked));
+        drop(stop);
+        result
+    }
+
+    /// The consumer loop, on its own thread.
+    fn serve_here(&self, server: &Server, waiter: &mut poll::Waiter) -> Result<(), QueueError> {
         let result = match &self.group {
-            Some(group) => group::serve(&self, &server, &mut stop, group).await,
-            None => fanout::serve(&self, &server, &mut stop).await,
+            Some(group) => group::serve(self, server, waiter, group),
+            None => fanout::serve(self, server, waiter),
         };
         match &result {
             Ok(()) => tracing::info!(worker_id = %self.worker_id, "consumer stopped"),

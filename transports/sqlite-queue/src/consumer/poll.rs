@@ -1,62 +1,93 @@
-//! Waiting: the stop signal raised by the shutdown future, and adaptive
+//! Waiting on a consumer thread: the stop signal, raised when the shutdown
+//! future completes or the consumer's future is dropped, and adaptive
 //! polling woken early by the in-process [`Notify`](tokio::sync::Notify).
+//! Waits and the pipeline run through [`Handle::block_on`], so a consumer
+//! thread still drives timers, I/O and spawned tasks of the runtime.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::runtime::Handle;
+use tokio::sync::futures::Notified;
 use tokio::sync::watch;
 
-/// Raised once the shutdown future completes.
+/// The async side of the stop signal: raises it when dropped.
 #[derive(Debug)]
-pub(crate) struct Stop {
-    receiver: watch::Receiver<bool>,
+pub(crate) struct StopGuard {
+    sender: Arc<watch::Sender<bool>>,
     watcher: tokio::task::JoinHandle<()>,
 }
 
-impl Stop {
-    /// Watches `shutdown` on a task of its own.
-    pub(crate) fn new<F>(shutdown: F) -> Self
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        let (sender, receiver) = watch::channel(false);
-        let watcher = tokio::spawn(async move {
-            shutdown.await;
-            let _ = sender.send(true);
-        });
-        Self { receiver, watcher }
+impl Drop for StopGuard {
+    fn drop(&mut self) {
+        self.watcher.abort();
+        self.sender.send_replace(true);
     }
+}
 
-    /// Whether shutdown was asked for.
+/// The thread side of the stop signal, and the runtime to wait on.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    receiver: watch::Receiver<bool>,
+    handle: Handle,
+}
+
+/// Watches `shutdown` on a task of the current runtime.
+///
+/// # Panics
+/// Outside a Tokio runtime (the consumer's `run` is always inside one).
+pub(crate) fn stop_signal<F>(shutdown: F) -> (StopGuard, Waiter)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let (sender, receiver) = watch::channel(false);
+    let sender = Arc::new(sender);
+    let raise = Arc::clone(&sender);
+    let watcher = tokio::spawn(async move {
+        shutdown.await;
+        raise.send_replace(true);
+    });
+    let waiter = Waiter {
+        receiver,
+        handle: Handle::current(),
+    };
+    (StopGuard { sender, watcher }, waiter)
+}
+
+impl Waiter {
+    /// Whether the consumer should stop.
     pub(crate) fn is_stopped(&self) -> bool {
         *self.receiver.borrow()
     }
 
-    /// Sleeps `duration`; `true` if shutdown came first.
-    pub(crate) async fn sleep(&mut self, duration: Duration) -> bool {
-        tokio::select! {
-            () = tokio::time::sleep(duration) => self.is_stopped(),
-            () = self.stopped() => true,
-        }
+    /// Runs `future` to completion on this thread.
+    pub(crate) fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+        self.handle.block_on(future)
     }
 
-    async fn stopped(&mut self) {
-        // `Err`: the sender is gone, so the flag will not change any more.
-        while !self.is_stopped() && self.receiver.changed().await.is_ok() {}
-        if !self.is_stopped() {
-            std::future::pending::<()>().await;
-        }
+    /// Sleeps `duration`; `true` if the stop signal came first.
+    pub(crate) fn sleep(&mut self, duration: Duration) -> bool {
+        let receiver = &mut self.receiver;
+        self.handle.block_on(async {
+            tokio::select! {
+                () = tokio::time::sleep(duration) => {}
+                () = stopped(receiver) => {}
+            }
+        });
+        self.is_stopped()
     }
 }
 
-impl Drop for Stop {
-    fn drop(&mut self) {
-        self.watcher.abort();
-    }
+/// Completes once the signal is raised (or can no longer be).
+async fn stopped(receiver: &mut watch::Receiver<bool>) {
+    // `Err`: the sender is gone, which also means stop.
+    let _ = receiver.wait_for(|stop| *stop).await;
 }
 
 /// Adaptive polling: no wait while tasks flow; when idle, `min`, doubling
-/// up to `max`, cut short by a wake-up or by shutdown.
+/// up to `max`, cut short by a wake-up or by the stop signal.
 #[derive(Debug)]
 pub(crate) struct Poller {
     interval: Duration,
@@ -79,20 +110,24 @@ impl Poller {
         self.interval = self.min;
     }
 
-    /// Waits for a wake-up, the interval, or shutdown. `wake` must have been
-    /// armed before the query that found nothing, so no enqueue is missed.
-    pub(crate) async fn idle(
-        &mut self,
-        wake: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
-        stop: &mut Stop,
-    ) {
-        tokio::select! {
-            () = wake => self.busy(),
-            () = tokio::time::sleep(self.interval) => {
-                tracing::trace!(interval_ms = self.interval.as_millis() as u64, "idle poll");
-                self.interval = (self.interval * 2).min(self.max);
+    /// Waits for a wake-up, the interval, or the stop signal. `wake` must
+    /// have been enabled before the query that found nothing, so that no
+    /// enqueue in between is missed.
+    pub(crate) fn idle(&mut self, wake: Pin<&mut Notified<'_>>, waiter: &mut Waiter) {
+        let receiver = &mut waiter.receiver;
+        let interval = self.interval;
+        let woken = waiter.handle.block_on(async {
+            tokio::select! {
+                () = wake => true,
+                () = tokio::time::sleep(interval) => false,
+                () = stopped(receiver) => false,
             }
-            () = stop.stopped() => {}
+        });
+        if woken {
+            self.busy();
+        } else {
+            tracing::trace!(interval_ms = interval.as_millis() as u64, "idle poll");
+            self.interval = (interval * 2).min(self.max);
         }
     }
 }

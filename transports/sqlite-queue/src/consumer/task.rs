@@ -7,7 +7,7 @@ use bytes::Bytes;
 use rusqlite::{Transaction, params};
 use switchboard::{Fault, QueueFacts, RequestInfo, Server, TransportFacts};
 
-use super::poll::Stop;
+use super::poll::Waiter;
 use crate::db::now_ms;
 use crate::options::FailurePolicy;
 
@@ -57,13 +57,13 @@ pub(crate) enum Outcome {
 
 /// Runs `task`, retrying per `policy`. `delivery` is how often the task was
 /// delivered before (groups; 0 for fan-out consumers).
-pub(crate) async fn run(
+pub(crate) fn run(
     server: &Server,
     task: &Task,
     worker_id: &str,
     delivery: u32,
     policy: FailurePolicy,
-    stop: &mut Stop,
+    waiter: &mut Waiter,
 ) -> Outcome {
     if let Some(fault) = refusal(server, task) {
         return Outcome::Failed { fault, attempts: 0 };
@@ -77,7 +77,7 @@ pub(crate) async fn run(
     };
     let mut attempt = 0;
     loop {
-        let fault = match run_once(server, task, worker_id, delivery + attempt).await {
+        let fault = match run_once(server, task, worker_id, delivery + attempt, waiter) {
             None => return Outcome::Done,
             Some(fault) => fault,
         };
@@ -89,7 +89,7 @@ pub(crate) async fn run(
             };
         }
         tracing::warn!(task_id = task.id, code = %fault.code, attempt, "task failed; retrying");
-        if stop.sleep(backoff.saturating_mul(attempt)).await {
+        if waiter.sleep(backoff.saturating_mul(attempt)) {
             return Outcome::Interrupted;
         }
     }
@@ -114,7 +114,13 @@ fn refusal(server: &Server, task: &Task) -> Option<Fault> {
     None
 }
 
-async fn run_once(server: &Server, task: &Task, worker_id: &str, attempt: u32) -> Option<Fault> {
+fn run_once(
+    server: &Server,
+    task: &Task,
+    worker_id: &str,
+    attempt: u32,
+    waiter: &Waiter,
+) -> Option<Fault> {
     let facts = TransportFacts::Queue(QueueFacts {
         worker_id: worker_id.to_owned(),
         task_id: task.id,
@@ -124,7 +130,7 @@ async fn run_once(server: &Server, task: &Task, worker_id: &str, attempt: u32) -
     if server.in_protocol().accepts_named_method() {
         request = request.with_method(task.method.as_str());
     }
-    let response = server.process(request).await;
+    let response = waiter.block_on(server.process(request));
     // One-way transport: the reply is logged, not sent.
     tracing::debug!(
         task_id = task.id,
