@@ -253,3 +253,75 @@ async fn a_failed_json_rpc_notification_is_recorded() -> TestResult {
     assert_eq!(codes, ["Client"]);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enqueue_waits_out_a_brief_lock_held_by_another_connection() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    // Another process, as far as SQLite knows: its own connection holds the
+    // write lock, so the producer's quick try fails and it must wait.
+    let mut locker = rusqlite::Connection::open(&path)?;
+    let tx = locker.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let enqueue = tokio::spawn({
+        let producer = producer.clone();
+        async move { producer.enqueue("echo", JSON, echo("late"), None).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !enqueue.is_finished(),
+        "no commit is possible while the lock is held"
+    );
+    tx.rollback()?;
+    let id = enqueue.await??;
+    assert_eq!(id, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn tasks_that_await_timers_run_on_a_current_thread_runtime() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    for _ in 0..3 {
+        producer
+            .enqueue("sleep", JSON, br#"{"seconds":0.05}"#.to_vec(), None)
+            .await?;
+    }
+    let recorder = Recorder::default();
+    let consumer = QueueConsumer::open(&path, "w", ConsumerOptions::default())?;
+    let started = std::time::Instant::now();
+    run_until(&path, consumer, server(&recorder), drained("w")).await?;
+    assert_eq!(recorder.tasks_of("w"), [1, 2, 3]);
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "each task slept its 50 ms"
+    );
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+    assert_eq!(admin.status().await?.failures, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_consumer_future_stops_its_thread() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+    producer.enqueue("echo", JSON, echo("1"), None).await?;
+    let recorder = Recorder::default();
+    let consumer = QueueConsumer::open(&path, "w", ConsumerOptions::default())?;
+    let running = tokio::spawn(consumer.run(server(&recorder), std::future::pending()));
+    while !drained("w")(&admin.status().await?) {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    running.abort();
+    assert!(running.await.is_err_and(|err| err.is_cancelled()));
+    // A running consumer would be woken by this enqueue and run it at once.
+    producer.enqueue("echo", JSON, echo("2"), None).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(recorder.tasks_of("w"), [1]);
+    let status = admin.status().await?;
+    assert_eq!(status.consumers.first().map(|c| c.lag), Some(1));
+    Ok(())
+}
