@@ -224,3 +224,52 @@ fn consume_help_explains_the_worker() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn the_failure_flags_halt_before_a_failing_task_or_retry_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    stdout_of(dir, &["enqueue", "echo", "s=one"])?;
+    stdout_of(dir, &["enqueue", "fail", "message=boom"])?;
+    stdout_of(dir, &["enqueue", "echo", "s=three"])?;
+
+    let halted = run(dir, &[DRAIN, &["--on-failure", "halt"]].concat())?;
+    let stderr = String::from_utf8(halted.stderr)?;
+    assert_eq!(halted.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("halted at task 2"), "{stderr}");
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(row(&status, "w1"), Some(vec!["w1", "1", "2"]), "{status}");
+
+    let retry = [
+        "consume",
+        "--worker",
+        "w2",
+        "--services",
+        "demo",
+        "--db",
+        "state.db",
+        "--drain",
+        "--on-failure",
+        "retry",
+        "--attempts",
+        "2",
+        "--backoff",
+        "1",
+    ];
+    stdout_of(dir, &retry)?;
+    let failures = stdout_of(dir, &["queue", "failures"])?;
+    let by_worker: Vec<(&str, &str, &str)> = failures
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter_map(|cells| Some((*cells.first()?, *cells.get(1)?, *cells.get(4)?)))
+        .collect();
+    assert_eq!(
+        by_worker,
+        [("2", "w1", "1"), ("2", "w2", "2")],
+        "halted after one run; retried once: {failures}"
+    );
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(row(&status, "w2"), Some(vec!["w2", "3", "0"]), "{status}");
+    Ok(())
+}

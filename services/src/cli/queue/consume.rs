@@ -6,10 +6,12 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use switchboard::Server;
 use switchboard_services::hosting;
-use switchboard_sqlite_queue::{ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions};
+use switchboard_sqlite_queue::{
+    ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueOptions,
+};
 
 use super::progress::{self, Meter, Watched};
 use super::{QueueFile, QueueProtocol};
@@ -21,7 +23,13 @@ A fan-out consumer (no --group) runs every task in the queue, in id order, \
 and keeps its own checkpoint under its worker id: restarted with the same id, \
 it resumes after the last task it passed. Consumers with the same --group \
 share the tasks instead, each task to one member. A task that fails is \
-recorded (see `switchboard queue failures`) and passed.
+recorded (see `switchboard queue failures`) and passed; --on-failure retry \
+runs it again first, --on-failure halt stops the consumer before it (exit \
+status 1; restarted, the consumer meets the task again).
+
+A group member owns a task it claimed for --lease seconds: a member that \
+dies mid-task leaves it to another member once the lease runs out, so the \
+lease must be longer than the longest task.
 
 SIGINT or SIGTERM stops the consumer after the current task.")]
 pub(crate) struct ConsumeArgs {
@@ -55,9 +63,45 @@ pub(crate) struct ConsumeArgs {
     /// after a crash, a larger N is faster and redoes at most N.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     checkpoint_every: u64,
+    /// What to do with a task that fails.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnFailure::Record)]
+    on_failure: OnFailure,
+    /// With `--on-failure retry`: runs of a failing task in all.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    attempts: u32,
+    /// With `--on-failure retry`: the wait before the second run, in
+    /// milliseconds; it grows linearly with each run.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    backoff: u64,
+    /// Group members: how long a claimed task stays theirs, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    lease: f64,
+    /// Group members: deliveries of a task whose members died before it
+    /// is recorded as failed.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    max_deliveries: u32,
     /// Stop once the backlog is empty, showing progress on standard error.
     #[arg(long)]
     drain: bool,
+}
+
+/// `--on-failure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OnFailure {
+    /// Record the failure and go on with the next task.
+    Record,
+    /// Run the task again (see --attempts, --backoff), then record it.
+    Retry,
+    /// Record the failure and stop the consumer before the task.
+    Halt,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds.is_finite() && seconds <= 1e9 => Ok(seconds),
+        Ok(_) => Err("must be a positive number of seconds".to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 fn default_services() -> Vec<String> {
@@ -67,9 +111,20 @@ fn default_services() -> Vec<String> {
 impl ConsumeArgs {
     fn options(&self) -> ConsumerOptions {
         let every = usize::try_from(self.checkpoint_every).unwrap_or(usize::MAX);
+        let policy = match self.on_failure {
+            OnFailure::Record => FailurePolicy::Record,
+            OnFailure::Retry => FailurePolicy::Retry {
+                max_attempts: self.attempts,
+                backoff: Duration::from_millis(self.backoff),
+            },
+            OnFailure::Halt => FailurePolicy::Halt,
+        };
         ConsumerOptions::default()
             .with_poll_max(Duration::from_millis(self.poll_max))
             .with_checkpoint_every(every)
+            .with_failure_policy(policy)
+            .with_visibility_timeout(Duration::from_secs_f64(self.lease))
+            .with_max_deliveries(self.max_deliveries)
     }
 
     fn watched(&self) -> Watched {
