@@ -2,7 +2,9 @@
 //! same run, like with like: one task per transaction (NORMAL and FULL),
 //! 1 000 per transaction, a consumer draining a backlog with a checkpoint
 //! per task and per chunk of 100, and four fan-out consumers while a
-//! producer inserts (deliveries/s and enqueue→processed latency). Files are
+//! producer inserts (deliveries/s and enqueue→processed latency): in the
+//! producer's process (woken by the queue's in-process wake-up), and in
+//! processes of their own (`procs`: polling only, as `switchboard consume`). Files are
 //! fresh temp files in WAL mode; rounds alternate between the contenders
 //! and the median of each figure is kept, because this machine is shared.
 //!
@@ -24,6 +26,7 @@
 mod measure;
 mod ours;
 mod probe;
+mod processes;
 mod raw;
 
 use std::path::Path;
@@ -32,6 +35,7 @@ use switchboard_sqlite_queue::Durability;
 use tokio::runtime::Runtime;
 
 pub(crate) use measure::{Measure, Pace, Stats};
+use processes::Side;
 
 pub(crate) type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -87,6 +91,9 @@ struct Row {
 
 fn main() -> BenchResult<()> {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(child) = processes::child_main(&args) {
+        return child;
+    }
     let option = |name: &str| {
         args.iter()
             .position(|a| a == name)
@@ -180,6 +187,26 @@ fn cases(rt: &Runtime, n: usize, rate: f64, consumers: usize) -> Vec<Case<'_>> {
                 Box::new(move |p| raw::fanout(p, n, consumers, Pace::PerSecond(rate))),
             )
         },
+        Case {
+            latency_goal: true,
+            ..info(
+                &format!("fan-out {consumers} procs, producer {rate:.0}/s"),
+                n,
+                Box::new(move |p| {
+                    processes::fanout(
+                        rt,
+                        p,
+                        Side::Switchboard,
+                        n,
+                        consumers,
+                        Pace::PerSecond(rate),
+                    )
+                }),
+                Box::new(move |p| {
+                    processes::fanout(rt, p, Side::Raw, n, consumers, Pace::PerSecond(rate))
+                }),
+            )
+        },
         info(
             &format!("fan-out {consumers}, producer flat out"),
             n,
@@ -222,7 +249,7 @@ fn run(case: &Case<'_>, rounds: usize, side: Option<&str>) -> BenchResult<Row> {
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<32} {:>6} {:>14} {:>10} {:>6} {:>6} {:>16}",
+        "{:<34} {:>6} {:>14} {:>10} {:>6} {:>6} {:>16}",
         "case", "tasks", "switchboard/s", "raw/s", "ratio", "goal", "cpu µs/op sb|raw"
     );
     for row in rows {
@@ -236,7 +263,7 @@ fn print_table(rows: &[Row]) {
         };
         let cpu = format!("{:.1}|{:.1}", row.ours.cpu_us_per_op, row.raw.cpu_us_per_op);
         println!(
-            "{:<32} {:>6} {:>14.0} {:>10.0} {:>6.2} {:>6} {:>16}",
+            "{:<34} {:>6} {:>14.0} {:>10.0} {:>6.2} {:>6} {:>16}",
             row.name, row.tasks, row.ours.per_second, row.raw.per_second, ratio, goal, cpu
         );
     }
@@ -246,7 +273,7 @@ fn print_table(rows: &[Row]) {
     }
     println!();
     println!(
-        "{:<32} {:<12} {:>9} {:>9} {:>9} {:>6}",
+        "{:<34} {:<12} {:>9} {:>9} {:>9} {:>6}",
         "enqueue→processed latency", "contender", "p50 ms", "p99 ms", "max ms", "goal"
     );
     for row in fanouts {
@@ -260,7 +287,7 @@ fn print_table(rows: &[Row]) {
                 "MISS"
             };
             println!(
-                "{:<32} {:<12} {:>9.2} {:>9.2} {:>9.2} {:>6}",
+                "{:<34} {:<12} {:>9.2} {:>9.2} {:>9.2} {:>6}",
                 row.name,
                 who,
                 p50,

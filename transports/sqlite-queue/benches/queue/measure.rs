@@ -85,16 +85,17 @@ impl Stats {
     }
 }
 
-/// User + system CPU time of this process so far (Linux; zero elsewhere).
+/// User + system CPU time of this process and of the children it waited
+/// for, so far (Linux; zero elsewhere).
 pub(crate) fn process_cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name, which is in parentheses: utime is the
-    // 12th and stime the 13th, in clock ticks of 10 ms.
+    // Fields after the command name, which is in parentheses: utime, stime,
+    // cutime and cstime are the 12th to 15th, in clock ticks of 10 ms.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let ticks: u64 = after
         .split_whitespace()
         .skip(11)
-        .take(2)
+        .take(4)
         .filter_map(|f| f.parse::<u64>().ok())
         .sum();
     Duration::from_millis(ticks * 10)

@@ -39,7 +39,7 @@ const CHECKPOINT: &str = "UPDATE worker_status SET task_id = ?2 WHERE worker_id 
 /// A row as the consumer reads it.
 type Row = (i64, Vec<u8>, String, String, Option<i64>);
 
-fn open(path: &Path, durability: Durability) -> rusqlite::Result<Connection> {
+pub(crate) fn open(path: &Path, durability: Durability) -> rusqlite::Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_handler(Some(|_| {
         thread::sleep(Duration::from_millis(1));
@@ -56,7 +56,7 @@ fn open(path: &Path, durability: Durability) -> rusqlite::Result<Connection> {
 }
 
 /// Inserts `n` tasks in one IMMEDIATE transaction, as the producer does.
-fn insert(conn: &mut Connection, n: usize) -> rusqlite::Result<()> {
+pub(crate) fn insert(conn: &mut Connection, n: usize) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now_ms = probe::now_us() / 1000;
     {
@@ -269,4 +269,19 @@ pub(crate) fn fanout(path: &Path, n: usize, consumers: usize, pace: Pace) -> Ben
     }
     let elapsed = start.elapsed();
     Ok(Measure::new(probe::delivered(), elapsed).with_latencies(probe::take_latencies()))
+}
+
+/// The producer's connection of the processes case.
+pub(crate) fn producer(path: &Path) -> rusqlite::Result<Connection> {
+    open(path, Durability::Normal)
+}
+
+/// One fan-out consumer of `n` tasks, as a child process of the processes
+/// case: the same loop as [`fanout`]'s threads.
+pub(crate) fn consume_as_child(path: &Path, worker: &str, n: usize) -> BenchResult<()> {
+    let mut consumer = Consumer::new(open(path, Durability::Normal)?, worker.to_owned())?;
+    consumer.drain(n, 256, 1, Duration::from_millis(1), |row| {
+        probe::record(probe::enqueued_at(&row.1));
+    })?;
+    Ok(())
 }

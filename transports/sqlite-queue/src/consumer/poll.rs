@@ -1,13 +1,20 @@
 //! Waiting on a consumer thread: the stop signal, raised when the shutdown
 //! future completes or the consumer's future is dropped, and adaptive
 //! polling woken early by the in-process [`Notify`](tokio::sync::Notify).
-//! Waits and the pipeline run through [`Handle::block_on`], so a consumer
-//! thread still drives timers, I/O and spawned tasks of the runtime.
+//!
+//! The pipeline runs through [`Handle::block_on`], so a consumer thread
+//! still drives timers, I/O and spawned tasks of the runtime. Idle waits
+//! do not: Tokio's timer rounds up to whole milliseconds, which would add
+//! half a millisecond to every pickup by polling. They park the thread
+//! with a precise timeout instead, woken by the wake-up or the stop signal
+//! (neither needs a runtime driver).
 
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::futures::Notified;
@@ -69,14 +76,42 @@ impl Waiter {
 
     /// Sleeps `duration`; `true` if the stop signal came first.
     pub(crate) fn sleep(&mut self, duration: Duration) -> bool {
-        let receiver = &mut self.receiver;
-        self.handle.block_on(async {
-            tokio::select! {
-                () = tokio::time::sleep(duration) => {}
-                () = stopped(receiver) => {}
-            }
-        });
+        wait_for(stopped(&mut self.receiver), duration);
         self.is_stopped()
+    }
+}
+
+/// Polls `future` on this thread until it completes (`Some`) or `timeout`
+/// passes (`None`), parking in between. Only for futures that need no
+/// runtime driver to make progress.
+fn wait_for<F: Future>(future: F, timeout: Duration) -> Option<F::Output> {
+    let deadline = Instant::now() + timeout;
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Some(output);
+        }
+        // Spurious returns from `park_timeout` just go round again.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        thread::park_timeout(left);
+    }
+}
+
+/// Wakes a parked thread.
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
     }
 }
 
@@ -116,14 +151,17 @@ impl Poller {
     pub(crate) fn idle(&mut self, wake: Pin<&mut Notified<'_>>, waiter: &mut Waiter) {
         let receiver = &mut waiter.receiver;
         let interval = self.interval;
-        let woken = waiter.handle.block_on(async {
-            tokio::select! {
-                () = wake => true,
-                () = tokio::time::sleep(interval) => false,
-                () = stopped(receiver) => false,
-            }
-        });
-        if woken {
+        let woken = wait_for(
+            async {
+                tokio::select! {
+                    biased;
+                    () = stopped(receiver) => false,
+                    () = wake => true,
+                }
+            },
+            interval,
+        );
+        if woken == Some(true) {
             self.busy();
         } else {
             tracing::trace!(interval_ms = interval.as_millis() as u64, "idle poll");
