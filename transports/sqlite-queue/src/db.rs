@@ -2,10 +2,10 @@
 //! a short-sleep busy handler, and the three ways its work runs:
 //!
 //! - [`Db::run_here`], on the calling thread (the consumer threads);
-//! - [`Db::run`], on Tokio's blocking pool (admin work, large batches);
-//! - [`Db::run_quick`], on the calling task's thread when it can finish
-//!   without waiting (a small write that finds the file free), else on the
-//!   pool: a hop to the pool and back costs as much as a whole commit.
+//! - [`Db::run`], on Tokio's blocking pool (admin work);
+//! - [`Db::try_quick`], on the calling task's thread if it can finish
+//!   without waiting (a small write that finds the file free): a hop to
+//!   the pool and back costs as much as a whole commit.
 //!
 //! Write transactions go through [`Conn::write`], which takes the file's
 //! in-process writer gate first (see [`crate::local`]).
@@ -110,29 +110,19 @@ impl Db {
             .map_err(QueueError::Join)?
     }
 
-    /// Runs `work` here if it finishes without waiting (the connection and
-    /// the writer gate free, no other process holding the lock, and no
-    /// `fsync` per commit), else on the blocking pool. `work` must be a
-    /// transaction, so that a try that met a lock changed nothing.
-    pub(crate) async fn run_quick<T, F>(&self, work: F) -> Result<T, QueueError>
-    where
-        T: Send + 'static,
-        F: Fn(&mut Conn<'_>) -> rusqlite::Result<T> + Send + 'static,
-    {
-        if self.shared.durability == Durability::Normal
-            && let Some(done) = self.try_inline(&work)
-        {
-            return done;
-        }
-        self.run(move |conn| work(conn)).await
-    }
-
-    /// `None` if the work would have had to wait.
-    fn try_inline<T>(
+    /// Runs `work` here if it can finish without waiting: the connection
+    /// and the writer gate free, no other process holding the lock, and no
+    /// `fsync` per commit (`Durability::Normal`). `None` if it would have
+    /// had to wait; `work` must then have been a transaction, so that the
+    /// try changed nothing.
+    pub(crate) fn try_quick<T>(
         &self,
-        work: &impl Fn(&mut Conn<'_>) -> rusqlite::Result<T>,
+        work: impl FnOnce(&mut Conn<'_>) -> rusqlite::Result<T>,
     ) -> Option<Result<T, QueueError>> {
         let shared = &*self.shared;
+        if shared.durability != Durability::Normal {
+            return None;
+        }
         let mut conn = match shared.conn.try_lock() {
             Ok(conn) => conn,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),

@@ -45,6 +45,10 @@ pub enum QueueError {
     /// recorded as `Server` faults).
     #[error("the consumer thread panicked")]
     ConsumerPanicked,
+    /// The thread committing an enqueue died before it answered (a bug,
+    /// or the runtime shutting down): the tasks may or may not be queued.
+    #[error("the enqueue's commit was lost; its tasks may or may not be queued")]
+    CommitLost,
     /// No task with this id is left in the queue.
     #[error("no task {0} in the queue")]
     NoSuchTask(i64),

@@ -1,6 +1,7 @@
 //! The SQLite fan-out queue against raw rusqlite doing the same SQL, in the
-//! same run, like with like: one task per transaction (NORMAL and FULL),
-//! 1 000 per transaction, a consumer draining a backlog with a checkpoint
+//! same run, like with like: one task per transaction (NORMAL and FULL; one
+//! caller, and 16 at once, where the queue shares commits between callers
+//! and raw gives each thread its own connection), 1 000 per transaction, a consumer draining a backlog with a checkpoint
 //! per task and per chunk of 100, and four fan-out consumers while a
 //! producer inserts (deliveries/s and enqueue→processed latency): in the
 //! producer's process (woken by the queue's in-process wake-up), and in
@@ -147,6 +148,18 @@ fn cases(rt: &Runtime, n: usize, rate: f64, consumers: usize) -> Vec<Case<'_>> {
             full_n,
             Box::new(move |p| ours::enqueue_single(rt, p, Full, full_n)),
             Box::new(move |p| raw::enqueue_single(p, Full, full_n)),
+        ),
+        info(
+            "enqueue 1/tx FULL, 16 callers",
+            full_n,
+            Box::new(move |p| ours::enqueue_concurrent(rt, p, Full, full_n, 16)),
+            Box::new(move |p| raw::enqueue_concurrent(p, Full, full_n, 16)),
+        ),
+        info(
+            "enqueue 1/tx NORMAL, 16 callers",
+            n,
+            Box::new(move |p| ours::enqueue_concurrent(rt, p, Normal, n, 16)),
+            Box::new(move |p| raw::enqueue_concurrent(p, Normal, n, 16)),
         ),
         case(
             "enqueue 1000/tx NORMAL",

@@ -44,6 +44,36 @@ pub(crate) fn enqueue_single(
     })
 }
 
+/// `n` tasks, one `enqueue` each, from `callers` tasks at once.
+pub(crate) fn enqueue_concurrent(
+    rt: &Runtime,
+    path: &Path,
+    durability: Durability,
+    n: usize,
+    callers: usize,
+) -> BenchResult<Measure> {
+    rt.block_on(async {
+        let producer = QueueProducer::open(path, options(durability))?;
+        let start = Instant::now();
+        let running: Vec<_> = (0..callers)
+            .map(|caller| {
+                let producer = producer.clone();
+                let share = n / callers + usize::from(caller < n % callers);
+                tokio::spawn(async move {
+                    for _ in 0..share {
+                        producer.enqueue("mark", JSON, probe::body(), None).await?;
+                    }
+                    Ok::<_, switchboard_sqlite_queue::QueueError>(())
+                })
+            })
+            .collect();
+        for caller in running {
+            caller.await??;
+        }
+        Ok(Measure::new(n, start.elapsed()))
+    })
+}
+
 /// `n` tasks, `batch` per `enqueue_batch`.
 pub(crate) fn enqueue_batch(
     rt: &Runtime,

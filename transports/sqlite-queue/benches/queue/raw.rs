@@ -83,6 +83,35 @@ pub(crate) fn enqueue_single(
     Ok(Measure::new(n, start.elapsed()))
 }
 
+/// `n` tasks, one transaction each, from `threads` threads at once, each
+/// with its own connection.
+pub(crate) fn enqueue_concurrent(
+    path: &Path,
+    durability: Durability,
+    n: usize,
+    threads: usize,
+) -> BenchResult<Measure> {
+    drop(open(path, durability)?);
+    let start = Instant::now();
+    let running: Vec<_> = (0..threads)
+        .map(|thread| {
+            let path = path.to_path_buf();
+            let share = n / threads + usize::from(thread < n % threads);
+            thread::spawn(move || {
+                let mut conn = open(&path, durability)?;
+                for _ in 0..share {
+                    insert(&mut conn, 1)?;
+                }
+                Ok::<_, rusqlite::Error>(())
+            })
+        })
+        .collect();
+    for thread in running {
+        thread.join().map_err(|_| "a raw producer panicked")??;
+    }
+    Ok(Measure::new(n, start.elapsed()))
+}
+
 /// `n` tasks, `batch` per transaction.
 pub(crate) fn enqueue_batch(
     path: &Path,

@@ -1,7 +1,10 @@
 //! [`QueueProducer`]: puts tasks into the queue file; also a
 //! [`ClientTransport`] for the typed [`Client`](switchboard::Client).
 
+mod lane;
+
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -12,9 +15,10 @@ use switchboard::{ClientTransport, OutgoingRequest, TransportError};
 use crate::db::{Db, now_ms, to_ms};
 use crate::error::QueueError;
 use crate::options::QueueOptions;
+use lane::Lane;
 
 /// Batches up to this size try to commit on the caller's thread (see
-/// [`QueueProducer::enqueue_batch`]); larger ones always go to the pool.
+/// [`QueueProducer::enqueue_batch`]); larger ones always go to the lane.
 const QUICK_BATCH: usize = 16;
 
 /// One task to enqueue.
@@ -44,6 +48,7 @@ pub struct NewTask {
 #[derive(Debug, Clone)]
 pub struct QueueProducer {
     db: Db,
+    lane: Arc<Lane>,
     task_ttl: Option<Duration>,
 }
 
@@ -55,7 +60,11 @@ impl QueueProducer {
     /// [`QueueError`] if the file cannot be opened or migrated.
     pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
         let db = Db::open(path.as_ref(), &options)?;
-        Ok(Self { db, task_ttl: None })
+        Ok(Self {
+            db,
+            lane: Arc::default(),
+            task_ttl: None,
+        })
     }
 
     /// Tasks sent through the [`ClientTransport`] impl expire `ttl` after
@@ -94,25 +103,32 @@ impl QueueProducer {
     ///
     /// With [`Durability::Normal`](crate::Durability::Normal), a batch of
     /// up to 16 tasks that finds the file free commits right here, on the
-    /// caller's thread, in about as long as parsing a small JSON body; one
-    /// that would wait (for another writer, or for an `fsync` under
-    /// `Full`), and every larger batch, runs on Tokio's blocking pool.
+    /// caller's thread, in about as long as parsing a small JSON body.
+    /// Any other batch (one that would wait for another writer or for an
+    /// `fsync` under `Full`, or a larger one) is committed on Tokio's
+    /// blocking pool, together with the batches of other callers waiting
+    /// at the same time: many callers share one commit (one `fsync`), but
+    /// each batch still goes in whole or not at all, with its own error (a
+    /// failed shared commit is retried batch by batch). Dropping the future
+    /// then does not withdraw the batch.
     ///
     /// # Errors
-    /// As for [`enqueue`](Self::enqueue); nothing is inserted then.
+    /// As for [`enqueue`](Self::enqueue); nothing of the batch is inserted
+    /// then, except after [`QueueError::CommitLost`].
     pub async fn enqueue_batch(
         &self,
         tasks: impl IntoIterator<Item = NewTask>,
     ) -> Result<Vec<i64>, QueueError> {
         let tasks: Vec<NewTask> = tasks.into_iter().collect();
-        let ids = if tasks.len() <= QUICK_BATCH {
+        let quick = if tasks.len() <= QUICK_BATCH {
             self.db
-                .run_quick(move |conn| conn.write(|tx| insert_all(tx, &tasks)))
-                .await?
+                .try_quick(|conn| conn.write(|tx| insert_all(tx, &tasks)))
         } else {
-            self.db
-                .run(move |conn| conn.write(|tx| insert_all(tx, &tasks)))
-                .await?
+            None
+        };
+        let ids = match quick {
+            Some(done) => done?,
+            None => self.lane.submit(&self.db, tasks).await?,
         };
         tracing::debug!(tasks = ids.len(), "enqueued");
         self.db.local().notify();
