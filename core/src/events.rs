@@ -9,7 +9,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::method::{Args, BoxFuture, MethodDescriptor, Reply};
+use crate::method::{Args, Invoked, MethodDescriptor, Reply};
 use crate::{Fault, MethodContext};
 
 /// A point in a call's life that listeners can observe.
@@ -93,8 +93,9 @@ impl<'a> Next<'a> {
         &self.args
     }
 
-    /// Calls the function.
-    pub fn run(self) -> BoxFuture<'a, Result<Reply, Fault>> {
+    /// Calls the function: a plain `fn` runs now, an `async fn` when the
+    /// result is awaited.
+    pub fn run(self) -> Invoked<'a> {
         (self.method.invoke)(self.ctx, self.args)
     }
 }

@@ -75,7 +75,7 @@ pub use events::{CallWrapper, Event, EventListener, Next};
 pub use fault::{Fault, code};
 pub use limits::Limits;
 pub use method::{
-    Args, BoxFuture, DeserializeFn, DeserializeJsonFn, InvokeFn, Method, MethodDescriptor,
+    Args, BoxFuture, DeserializeFn, DeserializeJsonFn, InvokeFn, Invoked, Method, MethodDescriptor,
     ParamDescriptor, Reply, SchemaFn, StateRequirement, ValidateFn,
 };
 pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};

@@ -5,6 +5,7 @@ use std::any::{Any, TypeId};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
@@ -114,7 +115,72 @@ pub type DeserializeJsonFn = fn(&[u8]) -> Result<Args, serde_json::Error>;
 pub type ValidateFn = fn(&Args) -> Result<(), Fault>;
 
 /// Runs the function with decoded arguments.
-pub type InvokeFn = for<'a> fn(&'a MethodContext, Args) -> BoxFuture<'a, Result<Reply, Fault>>;
+pub type InvokeFn = for<'a> fn(&'a MethodContext, Args) -> Invoked<'a>;
+
+/// What running a function gives: its result at once (a plain `fn`, which
+/// ran during the call) or a future (an `async fn`). Either way it is a
+/// future of the result, so `next.run().await` reads the same for both;
+/// the pipeline takes a ready result without allocating or polling.
+pub struct Invoked<'a>(InvokedInner<'a>);
+
+enum InvokedInner<'a> {
+    /// `None` once taken by a poll.
+    Ready(Option<Result<Reply, Fault>>),
+    Pending(BoxFuture<'a, Result<Reply, Fault>>),
+}
+
+impl<'a> Invoked<'a> {
+    /// A function that already returned.
+    pub fn ready(result: Result<Reply, Fault>) -> Self {
+        Self(InvokedInner::Ready(Some(result)))
+    }
+
+    /// A function still to be polled.
+    pub fn pending<F>(future: F) -> Self
+    where
+        F: Future<Output = Result<Reply, Fault>> + Send + 'a,
+    {
+        Self(InvokedInner::Pending(Box::pin(future)))
+    }
+
+    /// A future that is already boxed (a call wrapper's).
+    pub(crate) fn boxed(future: BoxFuture<'a, Result<Reply, Fault>>) -> Self {
+        Self(InvokedInner::Pending(future))
+    }
+
+    /// The result, if the function already returned; else `self` back.
+    pub(crate) fn into_ready(self) -> Result<Result<Reply, Fault>, Self> {
+        match self.0 {
+            InvokedInner::Ready(Some(result)) => Ok(result),
+            inner => Err(Self(inner)),
+        }
+    }
+}
+
+impl Future for Invoked<'_> {
+    type Output = Result<Reply, Fault>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            InvokedInner::Ready(result) => Poll::Ready(result.take().unwrap_or_else(|| {
+                Err(Fault::server(
+                    "internal error: a call was polled after it finished",
+                ))
+            })),
+            InvokedInner::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl fmt::Debug for Invoked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.0 {
+            InvokedInner::Ready(_) => "ready",
+            InvokedInner::Pending(_) => "pending",
+        };
+        f.debug_tuple("Invoked").field(&state).finish()
+    }
+}
 
 /// Builds a JSON Schema for a parameter or a return type.
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;

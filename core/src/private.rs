@@ -13,7 +13,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::method::{Args, BoxFuture, Reply, StateRequirement};
+use crate::method::{Args, Invoked, Reply, StateRequirement};
 use crate::validate::Validate;
 use crate::{Fault, MethodContext, State};
 
@@ -79,12 +79,17 @@ where
     value.map(Reply::new).map_err(Into::into)
 }
 
-/// Boxes an invocation future.
-pub fn boxed<'a, F>(future: F) -> BoxFuture<'a, Result<Reply, Fault>>
+/// The invocation of an `async fn`.
+pub fn pending<'a, F>(future: F) -> Invoked<'a>
 where
     F: std::future::Future<Output = Result<Reply, Fault>> + Send + 'a,
 {
-    Box::pin(future)
+    Invoked::pending(future)
+}
+
+/// The invocation of a plain `fn`, which `run` runs now.
+pub fn ready<'a>(run: impl FnOnce() -> Result<Reply, Fault>) -> Invoked<'a> {
+    Invoked::ready(run())
 }
 
 /// A type an `#[rpc]` parameter can have. It exists for its error message:

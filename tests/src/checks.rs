@@ -56,6 +56,13 @@ pub fn explode() -> Result<(), Fault> {
     panic!("deliberate panic in a method")
 }
 
+/// Panics after an await: a panic while the future is polled.
+#[rpc(service = "checks")]
+pub async fn explode_later() -> Result<(), Fault> {
+    tokio::task::yield_now().await;
+    panic!("deliberate panic in an async method")
+}
+
 /// Fails with a not-found fault carrying detail.
 #[rpc(service = "checks", throws = ["Client.NotFound"])]
 pub fn find(key: String) -> Result<String, Fault> {

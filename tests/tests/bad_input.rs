@@ -253,14 +253,17 @@ async fn json_document_with_the_method_named_by_the_transport() {
 #[tokio::test]
 async fn a_panicking_method_is_a_server_fault_and_the_server_lives_on() {
     let server = jsonrpc_server(checks_app());
-    let reply = parse(exchange(&server, r#"{"jsonrpc":"2.0","method":"explode","id":1}"#).await);
-    assert_eq!(rpc_code(&reply), -32603);
-    assert_eq!(reply["error"]["data"]["faultcode"], "Server");
-    assert!(
-        !reply.to_string().contains("deliberate"),
-        "panic text must not leak: {reply}"
-    );
-    still_serves(&server).await;
+    for method in ["explode", "explode_later"] {
+        let request = format!(r#"{{"jsonrpc":"2.0","method":"{method}","id":1}}"#);
+        let reply = parse(exchange(&server, request.as_str()).await);
+        assert_eq!(rpc_code(&reply), -32603, "{method}");
+        assert_eq!(reply["error"]["data"]["faultcode"], "Server", "{method}");
+        assert!(
+            !reply.to_string().contains("deliberate"),
+            "panic text must not leak: {reply}"
+        );
+        still_serves(&server).await;
+    }
 }
 
 #[tokio::test]

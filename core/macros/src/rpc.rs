@@ -184,18 +184,25 @@ impl Method<'_> {
         } else {
             quote!(::switchboard::__private::ok_reply(__sb_out))
         };
+        let body = quote! {
+            #(#fetch_state)*
+            let #call_ident { #(#wire_names),* } = __sb_args.downcast::<#call_ident>()?;
+            let __sb_out = #fn_name(#(#call_args),*) #awaited;
+            #reply
+        };
+        // A plain `fn` runs at once: no future to allocate or poll.
+        let invoked = if self.function.sig.asyncness.is_some() {
+            quote!(::switchboard::__private::pending(async move { #body }))
+        } else {
+            quote!(::switchboard::__private::ready(move || { #body }))
+        };
         quote! {
             #[doc(hidden)]
             fn #invoke<'__sb>(
                 __sb_ctx: &'__sb ::switchboard::MethodContext,
                 __sb_args: ::switchboard::Args,
-            ) -> ::switchboard::BoxFuture<'__sb, ::core::result::Result<::switchboard::Reply, ::switchboard::Fault>> {
-                ::switchboard::__private::boxed(async move {
-                    #(#fetch_state)*
-                    let #call_ident { #(#wire_names),* } = __sb_args.downcast::<#call_ident>()?;
-                    let __sb_out = #fn_name(#(#call_args),*) #awaited;
-                    #reply
-                })
+            ) -> ::switchboard::Invoked<'__sb> {
+                #invoked
             }
         }
     }

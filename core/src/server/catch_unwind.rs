@@ -36,6 +36,11 @@ impl<F: Future> Future for CatchUnwind<F> {
     }
 }
 
+/// Runs `f`, catching a panic as its message.
+pub(super) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panic_message(payload.as_ref()))
+}
+
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()

@@ -7,6 +7,7 @@ mod catch_unwind;
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -15,7 +16,7 @@ use tracing::Instrument;
 use crate::context::{IncomingCall, RequestInfo};
 use crate::events::{Event, Next};
 use crate::fault::code;
-use crate::method::{Args, MethodDescriptor, Reply};
+use crate::method::{Args, Invoked, MethodDescriptor, Reply};
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
@@ -230,8 +231,18 @@ impl Server {
     ) -> Result<Reply, Fault> {
         let next = Next::new(ctx, method, args);
         let call = match self.app.call_wrapper() {
-            Some(wrapper) => wrapper.call(next),
-            None => next.run(),
+            // The wrapper runs `next` inside its future: the guard below
+            // catches a panic there.
+            Some(wrapper) => Invoked::boxed(wrapper.call(next)),
+            // A plain `fn` runs right here.
+            None => match catch_unwind::catch(|| next.run()) {
+                Ok(call) => call,
+                Err(panic) => return panicked(method, &panic),
+            },
+        };
+        let mut call = match call.into_ready() {
+            Ok(result) => return result,
+            Err(call) => call,
         };
         let deadline = ctx.request().deadline;
         // The timer is inside the panic guard too: on a runtime without a
@@ -241,9 +252,8 @@ impl Server {
                 return call.await;
             };
             // Most calls finish on their first poll: those need no timer.
-            let mut call = call;
             if let Poll::Ready(result) =
-                std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await
+                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await
             {
                 return result;
             }
@@ -258,10 +268,7 @@ impl Server {
                 })
         })
         .await;
-        result.unwrap_or_else(|panic| {
-            tracing::error!(method = method.name, panic, "method panicked");
-            Err(Fault::server("internal error"))
-        })
+        result.unwrap_or_else(|panic| panicked(method, &panic))
     }
 
     /// Stages 6 and 7. An encoding failure is answered with a server fault.
@@ -330,6 +337,12 @@ impl Server {
             listener.on_event(event, ctx).await;
         }
     }
+}
+
+/// The fault of a method that panicked (its message goes to the log only).
+fn panicked(method: &MethodDescriptor, panic: &str) -> Result<Reply, Fault> {
+    tracing::error!(method = method.name, panic, "method panicked");
+    Err(Fault::server("internal error"))
 }
 
 impl fmt::Debug for Server {
