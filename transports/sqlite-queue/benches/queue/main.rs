@@ -128,7 +128,32 @@ fn main() -> BenchResult<()> {
     print_table(&rows);
     if only.is_none() {
         print_probes(&rt, n)?;
+        print_group(&rt, n, rate, consumers)?;
     }
+    Ok(())
+}
+
+/// A work-queue group (no raw contender: raw rusqlite has no leases).
+fn print_group(rt: &Runtime, n: usize, rate: f64, members: usize) -> BenchResult<()> {
+    let runs = (0..3)
+        .map(|_| {
+            let dir = tempfile::tempdir()?;
+            ours::group(
+                rt,
+                &dir.path().join("queue.db"),
+                n,
+                members,
+                Pace::PerSecond(rate),
+            )
+        })
+        .collect::<BenchResult<Vec<_>>>()?;
+    let stats = Stats::of(&runs);
+    println!(
+        "group of {members} members, producer {rate:.0}/s: {:.0} tasks/s, latency p50 {:.2} ms, p99 {:.2} ms",
+        stats.per_second,
+        stats.p50_ms.unwrap_or(0.0),
+        stats.p99_ms.unwrap_or(0.0)
+    );
     Ok(())
 }
 

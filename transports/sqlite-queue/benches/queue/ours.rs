@@ -162,6 +162,39 @@ pub(crate) fn fanout(
     })
 }
 
+/// A work-queue group of `members` (in this process) while a producer
+/// enqueues `n` tasks one per transaction, paced: each task to one member.
+pub(crate) fn group(
+    rt: &Runtime,
+    path: &Path,
+    n: usize,
+    members: usize,
+    pace: Pace,
+) -> BenchResult<Measure> {
+    rt.block_on(async {
+        let producer = QueueProducer::open(path, QueueOptions::default())?;
+        probe::reset(n);
+        let mut running = Vec::new();
+        for i in 0..members {
+            let member = QueueConsumer::open(path, format!("m{i}"), ConsumerOptions::default())?
+                .with_group("g");
+            running.push(tokio::spawn(member.run(probe::server(), probe::reached())));
+        }
+        let start = Instant::now();
+        for i in 0..n {
+            if let Some(due) = pace.due(start, i) {
+                tokio::time::sleep_until(due.into()).await;
+            }
+            producer.enqueue("mark", JSON, probe::body(), None).await?;
+        }
+        for member in running {
+            member.await??;
+        }
+        let elapsed = start.elapsed();
+        Ok(Measure::new(probe::delivered(), elapsed).with_latencies(probe::take_latencies()))
+    })
+}
+
 /// The pipeline alone: `n` task bodies through `Server::process`, as the
 /// consumer hands them over, without SQLite.
 pub(crate) fn pipeline(rt: &Runtime, n: usize) -> BenchResult<Measure> {
