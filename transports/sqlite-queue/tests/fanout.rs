@@ -325,3 +325,16 @@ async fn dropping_the_consumer_future_stops_its_thread() -> TestResult {
     assert_eq!(status.consumers.first().map(|c| c.lag), Some(1));
     Ok(())
 }
+
+#[tokio::test]
+async fn any_worker_id_works_even_with_a_nul_byte() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    producer.enqueue("echo", JSON, echo("1"), None).await?;
+    let recorder = Recorder::default();
+    let consumer = QueueConsumer::open(&path, "odd\0id", ConsumerOptions::default())?;
+    run_until(&path, consumer, server(&recorder), drained("odd\0id")).await?;
+    assert_eq!(recorder.tasks_of("odd\0id"), [1]);
+    Ok(())
+}

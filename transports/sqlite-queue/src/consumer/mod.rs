@@ -111,7 +111,8 @@ impl QueueConsumer {
         let (stop, mut waiter) = poll::stop_signal(shutdown);
         let (done, finished) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
-            .name(format!("queue {}", self.worker_id))
+            // A NUL byte would make `spawn` panic; the name is only a label.
+            .name(format!("queue {}", self.worker_id.replace('\0', "")))
             .spawn(move || {
                 let result = self.serve_here(&server, &mut waiter);
                 let _ = done.send(result);
