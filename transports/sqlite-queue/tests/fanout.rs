@@ -338,3 +338,43 @@ async fn any_worker_id_works_even_with_a_nul_byte() -> TestResult {
     assert_eq!(recorder.tasks_of("odd\0id"), [1]);
     Ok(())
 }
+
+/// Sleeps `ms`, then fails.
+#[switchboard::rpc(service = "qtest")]
+async fn slow_fail(ms: u64) -> Result<(), switchboard::Fault> {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Err(switchboard::Fault::new("Server.Flaky", "failed late"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_failing_after_the_stop_signal_is_left_for_the_next_run() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    producer
+        .enqueue("slow_fail", JSON, br#"{"ms":300}"#.to_vec(), None)
+        .await?;
+    let app = switchboard::Application::builder()
+        .services(["qtest"])
+        .build()?;
+    let server =
+        || switchboard::Server::new(app.clone(), Arc::new(JsonDocument), Arc::new(JsonDocument));
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+
+    // Stopped while the task runs: it fails after the signal, so it is
+    // neither recorded nor passed.
+    let consumer = QueueConsumer::open(&path, "w", ConsumerOptions::default())?;
+    let stop = tokio::time::sleep(Duration::from_millis(100));
+    consumer.run(server(), stop).await?;
+    let status = admin.status().await?;
+    assert_eq!(status.failures, 0);
+    assert_eq!(status.consumers.first().map(|c| c.lag), Some(1));
+
+    // The next run meets it again and records it.
+    let consumer = QueueConsumer::open(&path, "w", ConsumerOptions::default())?;
+    run_until(&path, consumer, server(), drained("w")).await?;
+    let failures = admin.failures().await?;
+    let codes: Vec<_> = failures.iter().map(|f| f.faultcode.as_str()).collect();
+    assert_eq!(codes, ["Server.Flaky"]);
+    Ok(())
+}

@@ -51,7 +51,8 @@ pub(crate) enum Outcome {
         /// How many times it ran (0: not at all, e.g. expired).
         attempts: u32,
     },
-    /// Shutdown came during a retry backoff: the task is not passed.
+    /// Shutdown came during a retry backoff, or the task failed after it
+    /// came: the task is not passed.
     Interrupted,
 }
 
@@ -81,6 +82,13 @@ pub(crate) fn run(
             None => return Outcome::Done,
             Some(fault) => fault,
         };
+        if waiter.is_stopped() {
+            // It may have failed only because the program is going down
+            // (a runtime shutting down fails timers): not passed, so the
+            // next run of this consumer meets it again.
+            tracing::info!(task_id = task.id, code = %fault.code, "task failed while stopping; left for the next run");
+            return Outcome::Interrupted;
+        }
         attempt += 1;
         if attempt >= max_attempts {
             return Outcome::Failed {
