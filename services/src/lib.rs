@@ -12,3 +12,9 @@
 pub mod demo;
 pub mod gridmap;
 pub mod hosting;
+
+/// The guide's examples, compiled and run as doc tests here, where every
+/// transport and protocol is a dependency.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+pub struct GuideDoctests;

@@ -47,7 +47,3 @@ pub use jsonrpc::{
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
-/// The guide's examples, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/guide.md")]
-pub struct GuideDoctests;
