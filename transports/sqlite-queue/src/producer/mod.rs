@@ -127,11 +127,15 @@ impl QueueProducer {
             None
         };
         let ids = match quick {
-            Some(done) => done?,
+            Some(done) => {
+                let ids = done?;
+                self.db.local().notify();
+                ids
+            }
+            // The lane wakes the consumers as soon as it has committed.
             None => self.lane.submit(&self.db, tasks).await?,
         };
         tracing::debug!(tasks = ids.len(), "enqueued");
-        self.db.local().notify();
         Ok(ids)
     }
 }
