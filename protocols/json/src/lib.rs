@@ -46,4 +46,3 @@ pub use jsonrpc::{
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
-
