@@ -33,17 +33,22 @@ pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 /// # Contract
 ///
 /// - Tasks run one at a time, in id order (for a group: in claim order).
-/// - A task whose [`Response::fault`](switchboard::Response::fault) is set
-///   (garbage bytes, an unknown method, a fault from the function), that
-///   expired, or whose content type the server does not read, is handled by
-///   the [`FailurePolicy`](crate::FailurePolicy): recorded in `failures`
-///   and passed, retried first, or recorded before the consumer halts.
+/// - A task with a fault ([`Response::any_fault`](switchboard::Response::any_fault):
+///   garbage bytes, an unknown method, a fault from the function, even in
+///   a notification), that expired, or whose content type the server does
+///   not read, is handled by the [`FailurePolicy`](crate::FailurePolicy):
+///   recorded in `failures` and passed, retried first, or recorded before
+///   the consumer halts.
+/// - Methods run on the consumer's own thread, inside the runtime's
+///   [`Handle::block_on`](tokio::runtime::Handle::block_on): they may await
+///   timers and I/O and spawn tasks, but not call `block_in_place`.
 /// - The body is handed to the pipeline with the task's method named
 ///   ([`RequestInfo::with_method`](switchboard::RequestInfo::with_method))
 ///   when the in protocol has a bare-params form, and as a whole request
 ///   otherwise. Producer and consumer must use the same protocol.
 /// - When `shutdown` completes, the current task finishes, the checkpoint
-///   is committed and `serve` returns `Ok(())`.
+///   is committed and `serve` returns `Ok(())`. A task that fails after
+///   the signal is not passed: the next run meets it again.
 #[derive(Debug, Clone)]
 pub struct QueueConsumer {
     db: Db,
