@@ -117,6 +117,12 @@ pub struct ConsumerOptions {
     /// Group members: deliveries of one task (claims) before it is recorded
     /// as failed, for tasks whose member died each time.
     pub max_deliveries: u32,
+    /// Group members: renew the lease every third of the visibility timeout
+    /// while a task runs, so that a task may outlast the timeout while the
+    /// timeout still bounds how long a dead member's task waits. A member
+    /// that hangs inside a task then keeps the task for as long as it
+    /// hangs. Off by default: the lease must outlast the longest task.
+    pub lease_renewal: bool,
 }
 
 impl Default for ConsumerOptions {
@@ -130,6 +136,7 @@ impl Default for ConsumerOptions {
             failure_policy: FailurePolicy::Record,
             visibility_timeout: DEFAULT_VISIBILITY_TIMEOUT,
             max_deliveries: DEFAULT_MAX_DELIVERIES,
+            lease_renewal: false,
         }
     }
 }
@@ -174,6 +181,13 @@ impl ConsumerOptions {
     #[must_use]
     pub fn with_visibility_timeout(mut self, timeout: Duration) -> Self {
         self.visibility_timeout = timeout;
+        self
+    }
+
+    /// Sets whether group members renew their lease while a task runs.
+    #[must_use]
+    pub fn with_lease_renewal(mut self, renew: bool) -> Self {
+        self.lease_renewal = renew;
         self
     }
 

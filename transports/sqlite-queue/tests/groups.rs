@@ -120,3 +120,31 @@ async fn a_task_past_its_deliveries_is_recorded_as_failed() -> TestResult {
     assert_eq!(failures[0].group.as_deref(), Some("g"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_lease_lets_a_task_outlast_the_visibility_timeout() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    // Four times the lease: without renewal the other member would take it.
+    producer
+        .enqueue("sleep", JSON, br#"{"seconds":0.6}"#.to_vec(), None)
+        .await?;
+    let options = ConsumerOptions::default()
+        .with_visibility_timeout(Duration::from_millis(150))
+        .with_lease_renewal(true);
+    let recorder = Recorder::default();
+    let member =
+        |id: &str| QueueConsumer::open(&path, id, options.clone()).map(|c| c.with_group("g"));
+    let (a, b) = tokio::join!(
+        run_until(&path, member("a")?, server(&recorder), group_done),
+        run_until(&path, member("b")?, server(&recorder), group_done),
+    );
+    a?;
+    b?;
+    let runs: Vec<_> = recorder.all().into_iter().map(|s| (s.1, s.2)).collect();
+    assert_eq!(runs, [(1, 0)], "one run, on the first delivery");
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+    assert_eq!(admin.status().await?.failures, 0);
+    Ok(())
+}

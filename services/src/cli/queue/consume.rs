@@ -29,7 +29,8 @@ status 1; restarted, the consumer meets the task again).
 
 A group member owns a task it claimed for --lease seconds: a member that \
 dies mid-task leaves it to another member once the lease runs out, so the \
-lease must be longer than the longest task.
+lease must be longer than the longest task, unless --renew-lease keeps \
+renewing it while the task runs.
 
 SIGINT or SIGTERM stops the consumer after the current task.")]
 pub(crate) struct ConsumeArgs {
@@ -76,6 +77,11 @@ pub(crate) struct ConsumeArgs {
     /// Group members: how long a claimed task stays theirs, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
     lease: f64,
+    /// Group members: renew the lease every third of --lease while a task
+    /// runs, so tasks may take longer than the lease (a member that hangs
+    /// then keeps its task).
+    #[arg(long)]
+    renew_lease: bool,
     /// Group members: deliveries of a task whose members died before it
     /// is recorded as failed.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
@@ -125,6 +131,7 @@ impl ConsumeArgs {
             .with_failure_policy(policy)
             .with_visibility_timeout(Duration::from_secs_f64(self.lease))
             .with_max_deliveries(self.max_deliveries)
+            .with_lease_renewal(self.renew_lease)
     }
 
     fn watched(&self) -> Watched {

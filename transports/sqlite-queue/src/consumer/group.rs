@@ -8,8 +8,9 @@
 //! past every done task; leases below the floor are deleted. A member that
 //! dies leaves its lease to expire; the next claim counts another delivery,
 //! and after `max_deliveries` the task is recorded as failed and done.
-//! Leases are not extended while a task runs: the visibility timeout must
-//! exceed the longest task.
+//! Leases are renewed while a task runs only with
+//! [`ConsumerOptions::lease_renewal`](crate::ConsumerOptions::lease_renewal);
+//! otherwise the visibility timeout must exceed the longest task.
 
 use std::pin::pin;
 
@@ -17,9 +18,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use switchboard::{Fault, Server};
 
 use super::QueueConsumer;
-use super::poll::{Poller, Waiter};
+use super::poll::{Poller, Renewal, Waiter};
 use super::task::{self, FailureRow, Outcome, TOO_MANY_DELIVERIES, Task};
-use crate::db::{Conn, duration_ms, now_ms};
+use crate::db::{Conn, Db, duration_ms, now_ms};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
 
@@ -59,7 +60,16 @@ pub(super) fn serve(
         };
         poller.busy();
         let policy = options.failure_policy;
+        if options.lease_renewal {
+            waiter.set_renewal(Some(renewal(
+                db,
+                &member,
+                task.id,
+                options.visibility_timeout,
+            )));
+        }
         let outcome = task::run(server, &task, &member.worker_id, delivery, policy, waiter);
+        waiter.set_renewal(None);
         let (failure, halt) = match outcome {
             // The lease runs out and another member takes the task.
             Outcome::Interrupted => break,
@@ -80,6 +90,35 @@ pub(super) fn serve(
         }
     }
     Ok(())
+}
+
+/// Renews the lease on `task_id` every third of `lease`.
+fn renewal(db: &Db, member: &Member, task_id: i64, lease: std::time::Duration) -> Renewal {
+    let (db, member) = (db.clone(), member.clone());
+    let renew = move || {
+        let until = now_ms().saturating_add(member.lease_ms);
+        let renewed = db.run_here(|conn| {
+            conn.write(|tx| {
+                tx.execute(
+                    "UPDATE group_leases SET lease_until = ?4
+                     WHERE group_name = ?1 AND task_id = ?2 AND worker_id = ?3 AND done = 0",
+                    params![member.group, task_id, member.worker_id, until],
+                )
+            })
+        });
+        match renewed {
+            Ok(1) => tracing::trace!(task_id, "lease renewed"),
+            Ok(_) => tracing::warn!(
+                task_id,
+                "lease lost before renewal: another member may run the task too"
+            ),
+            Err(err) => tracing::warn!(task_id, error = %err, "lease renewal failed"),
+        }
+    };
+    Renewal {
+        every: (lease / 3).max(std::time::Duration::from_millis(1)),
+        renew: Box::new(renew),
+    }
 }
 
 fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> FailureRow {

@@ -34,11 +34,30 @@ impl Drop for StopGuard {
     }
 }
 
-/// The thread side of the stop signal, and the runtime to wait on.
+/// The thread side of the stop signal, the runtime to wait on, and work
+/// to repeat while a task runs.
 #[derive(Debug)]
 pub(crate) struct Waiter {
     receiver: watch::Receiver<bool>,
     handle: Handle,
+    renewal: Option<Renewal>,
+}
+
+/// Work repeated every `every` while a task runs or waits between retries
+/// (a group member renewing its lease).
+pub(crate) struct Renewal {
+    /// The interval.
+    pub(crate) every: Duration,
+    /// The work; it must not fail (it logs instead).
+    pub(crate) renew: Box<dyn FnMut() + Send>,
+}
+
+impl std::fmt::Debug for Renewal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renewal")
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Watches `shutdown` on a task of the current runtime.
@@ -59,6 +78,7 @@ where
     let waiter = Waiter {
         receiver,
         handle: Handle::current(),
+        renewal: None,
     };
     (StopGuard { sender, watcher }, waiter)
 }
@@ -69,15 +89,45 @@ impl Waiter {
         *self.receiver.borrow()
     }
 
-    /// Runs `future` to completion on this thread.
-    pub(crate) fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
-        self.handle.block_on(future)
+    /// Sets (or clears) the work to repeat while a task runs.
+    pub(crate) fn set_renewal(&mut self, renewal: Option<Renewal>) {
+        self.renewal = renewal;
     }
 
-    /// Sleeps `duration`; `true` if the stop signal came first.
+    /// Runs `future` to completion on this thread, renewing meanwhile.
+    pub(crate) fn block_on<T>(&mut self, future: impl Future<Output = T>) -> T {
+        let Some(renewal) = &mut self.renewal else {
+            return self.handle.block_on(future);
+        };
+        self.handle.block_on(async {
+            let mut future = pin!(future);
+            let every = renewal.every;
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    biased;
+                    output = &mut future => return output,
+                    _ = ticks.tick() => (renewal.renew)(),
+                }
+            }
+        })
+    }
+
+    /// Sleeps `duration`, renewing meanwhile; `true` if the stop signal
+    /// came first.
     pub(crate) fn sleep(&mut self, duration: Duration) -> bool {
-        wait_for(stopped(&mut self.receiver), duration);
-        self.is_stopped()
+        let deadline = Instant::now() + duration;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let step = self.renewal.as_ref().map_or(left, |r| r.every.min(left));
+            if wait_for(stopped(&mut self.receiver), step).is_some() || left <= step {
+                return self.is_stopped();
+            }
+            if let Some(renewal) = &mut self.renewal {
+                (renewal.renew)();
+            }
+        }
     }
 }
 

@@ -127,7 +127,7 @@ fn run_once(
     task: &Task,
     worker_id: &str,
     attempt: u32,
-    waiter: &Waiter,
+    waiter: &mut Waiter,
 ) -> Option<Fault> {
     let facts = TransportFacts::Queue(QueueFacts {
         worker_id: worker_id.to_owned(),
