@@ -137,29 +137,16 @@ pub(crate) fn fanout(
     consumers: usize,
     pace: Pace,
 ) -> BenchResult<Measure> {
-    rt.block_on(async {
-        let producer = QueueProducer::open(path, QueueOptions::default())?;
-        probe::reset(n * consumers);
-        let mut running = Vec::new();
-        for i in 0..consumers {
-            let consumer = QueueConsumer::open(path, format!("c{i}"), ConsumerOptions::default())?;
-            running.push(tokio::spawn(
-                consumer.run(probe::server(), probe::reached()),
-            ));
-        }
-        let start = Instant::now();
-        for i in 0..n {
-            if let Some(due) = pace.due(start, i) {
-                tokio::time::sleep_until(due.into()).await;
-            }
-            producer.enqueue("mark", JSON, probe::body(), None).await?;
-        }
-        for consumer in running {
-            consumer.await??;
-        }
-        let elapsed = start.elapsed();
-        Ok(Measure::new(probe::delivered(), elapsed).with_latencies(probe::take_latencies()))
-    })
+    let consumers = (0..consumers)
+        .map(|i| QueueConsumer::open(path, format!("c{i}"), ConsumerOptions::default()))
+        .collect::<Result<Vec<_>, _>>()?;
+    rt.block_on(produce_and_consume(
+        path,
+        n * consumers.len(),
+        n,
+        consumers,
+        pace,
+    ))
 }
 
 /// A work-queue group of `members` (in this process) while a producer
@@ -171,28 +158,42 @@ pub(crate) fn group(
     members: usize,
     pace: Pace,
 ) -> BenchResult<Measure> {
-    rt.block_on(async {
-        let producer = QueueProducer::open(path, QueueOptions::default())?;
-        probe::reset(n);
-        let mut running = Vec::new();
-        for i in 0..members {
-            let member = QueueConsumer::open(path, format!("m{i}"), ConsumerOptions::default())?
-                .with_group("g");
-            running.push(tokio::spawn(member.run(probe::server(), probe::reached())));
+    let members = (0..members)
+        .map(|i| {
+            QueueConsumer::open(path, format!("m{i}"), ConsumerOptions::default())
+                .map(|member| member.with_group("g"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    rt.block_on(produce_and_consume(path, n, n, members, pace))
+}
+
+/// Runs `consumers` until `deliveries` while enqueueing `n` tasks, one per
+/// transaction, at `pace`; measures deliveries and their latency.
+async fn produce_and_consume(
+    path: &Path,
+    deliveries: usize,
+    n: usize,
+    consumers: Vec<QueueConsumer>,
+    pace: Pace,
+) -> BenchResult<Measure> {
+    let producer = QueueProducer::open(path, QueueOptions::default())?;
+    probe::reset(deliveries);
+    let running: Vec<_> = consumers
+        .into_iter()
+        .map(|consumer| tokio::spawn(consumer.run(probe::server(), probe::reached())))
+        .collect();
+    let start = Instant::now();
+    for i in 0..n {
+        if let Some(due) = pace.due(start, i) {
+            tokio::time::sleep_until(due.into()).await;
         }
-        let start = Instant::now();
-        for i in 0..n {
-            if let Some(due) = pace.due(start, i) {
-                tokio::time::sleep_until(due.into()).await;
-            }
-            producer.enqueue("mark", JSON, probe::body(), None).await?;
-        }
-        for member in running {
-            member.await??;
-        }
-        let elapsed = start.elapsed();
-        Ok(Measure::new(probe::delivered(), elapsed).with_latencies(probe::take_latencies()))
-    })
+        producer.enqueue("mark", JSON, probe::body(), None).await?;
+    }
+    for consumer in running {
+        consumer.await??;
+    }
+    let elapsed = start.elapsed();
+    Ok(Measure::new(probe::delivered(), elapsed).with_latencies(probe::take_latencies()))
 }
 
 /// The pipeline alone: `n` task bodies through `Server::process`, as the
