@@ -9,8 +9,10 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub const BUSY_SLEEP: Duration = Duration::from_millis(1);
 /// The first poll interval after a task, and the interval while tasks flow.
 pub const DEFAULT_POLL_MIN: Duration = Duration::from_millis(1);
-/// The longest idle poll interval.
-pub const DEFAULT_POLL_MAX: Duration = Duration::from_millis(500);
+/// The longest idle poll interval: the most a task enqueued by another
+/// process waits to be picked up by an idle consumer. An idle consumer
+/// polling at this interval uses no measurable CPU.
+pub const DEFAULT_POLL_MAX: Duration = Duration::from_millis(100);
 /// How many tasks a fan-out consumer reads per query.
 pub const DEFAULT_CHUNK_SIZE: usize = 256;
 /// How long a group member owns a claimed task before others may take it.
