@@ -2,7 +2,9 @@
 //! one-way `sleep` go into a SQLite queue file through the typed client,
 //! and a consumer with a `method_call` event listener runs them, saying
 //! which worker runs which task. Then the same with two fan-out consumers
-//! in one process: each of them runs every task, in order.
+//! in two processes (this program, started again as
+//! `example-queue consume FILE WORKER`): each of them runs every task, in
+//! order.
 //!
 //! The sleeps are short (0.00 s to 0.09 s) so the example ends within
 //! seconds; rpclib's slept `i` seconds.
@@ -10,7 +12,8 @@
 //! Run with `cargo run -p example-queue`.
 
 use std::error::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -143,23 +146,66 @@ async fn round(
     consume(queue, workers, announcer).await
 }
 
+/// Runs one fan-out consumer per worker id, each in a process of its own,
+/// until each has passed every task in the queue.
+fn consume_in_processes(queue: &Path, workers: &[&str]) -> Result<(), Box<dyn Error>> {
+    let program = std::env::current_exe()?;
+    let children = workers
+        .iter()
+        .map(|worker| {
+            Command::new(&program)
+                .arg("consume")
+                .arg(queue)
+                .arg(worker)
+                .spawn()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for mut child in children {
+        let status = child.wait()?;
+        if !status.success() {
+            return Err(format!("a consumer process failed: {status}").into());
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter("warn")
         .with_writer(std::io::stderr)
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.as_slice() {
+        [mode, queue, worker] if mode == "consume" => {
+            consume(
+                &PathBuf::from(queue),
+                &[worker.as_str()],
+                &Announcer::default(),
+            )
+            .await
+        }
+        [] => both_rounds().await,
+        _ => Err("usage: example-queue [consume FILE WORKER]".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One consumer in this process, then two fan-out consumers in two.
+async fn both_rounds() -> Result<(), Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
     println!("One consumer:");
     round(&dir.path().join("one.db"), &["1"], &Announcer::default()).await?;
-    println!("\nTwo fan-out consumers, each runs every task:");
-    round(
-        &dir.path().join("two.db"),
-        &["1", "2"],
-        &Announcer::default(),
-    )
-    .await?;
-    Ok(())
+    println!("\nTwo fan-out consumers in two processes, each runs every task:");
+    let queue = dir.path().join("two.db");
+    enqueue_sleeps(&queue).await?;
+    consume_in_processes(&queue, &["1", "2"])
 }
 
 #[cfg(test)]
@@ -187,6 +233,7 @@ mod tests {
         Ok(())
     }
 
+    /// `consume` with two workers in one process (`main` runs them in two).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn both_fan_out_consumers_see_every_task_in_order() -> Result<(), Box<dyn Error>> {
         let dir = tempfile::tempdir()?;
