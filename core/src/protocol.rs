@@ -110,6 +110,11 @@ impl InDocument {
         Self(Box::new(doc))
     }
 
+    /// Whether it is a `T` (for protocols with more than one document type).
+    pub fn is<T: 'static>(&self) -> bool {
+        self.0.is::<T>()
+    }
+
     /// Unwraps it as `T`.
     ///
     /// # Errors

@@ -9,8 +9,9 @@ pub enum TransportFacts {
     /// The in-process loopback transport: nothing to add.
     #[default]
     Local,
-    /// An HTTP request.
-    Http(HttpFacts),
+    /// An HTTP request (boxed: its headers would triple the size of every
+    /// other transport's requests).
+    Http(Box<HttpFacts>),
     /// An AMQP delivery.
     Amqp(AmqpFacts),
     /// A task read from a database queue.

@@ -60,7 +60,7 @@ pub struct RequestInfo {
     pub transport: TransportFacts,
     /// The method, when the transport itself names it (`POST /json/{method}`,
     /// a queue bound to one method). The body then holds only the parameters.
-    pub method: Option<String>,
+    pub method: Option<MethodName>,
     /// When the caller stops waiting; calls still running then are cut off.
     pub deadline: Option<Instant>,
     /// The W3C `traceparent` the caller sent, if valid.
@@ -85,7 +85,7 @@ impl RequestInfo {
 
     /// Names the method (the body is then the bare parameters).
     #[must_use]
-    pub fn with_method(mut self, method: impl Into<String>) -> Self {
+    pub fn with_method(mut self, method: impl Into<MethodName>) -> Self {
         self.method = Some(method.into());
         self
     }

@@ -44,13 +44,12 @@ impl JsonRpc {
     }
 }
 
-/// The shape of a request, found by stage 2.
-enum Doc {
-    /// One request object: read in stage 3.
-    Single,
-    /// A batch: the byte range of each element.
-    Batch(Vec<Range<usize>>),
-}
+/// Stage 2's document for one request object, read in stage 3. A unit
+/// struct, so that wrapping it in an `InDocument` allocates nothing.
+struct Single;
+
+/// Stage 2's document for a batch: the byte range of each element.
+struct Batch(Vec<Range<usize>>);
 
 impl InProtocol for JsonRpc {
     fn name(&self) -> &'static str {
@@ -70,7 +69,7 @@ impl InProtocol for JsonRpc {
         text::check_depth(bytes, limits.max_depth)?;
         if text::first_significant(bytes) != Some(b'[') {
             // UTF-8 is checked once, when stage 3 reads the request.
-            return Ok(InDocument::new(Doc::Single));
+            return Ok(InDocument::new(Single));
         }
         let text = text::utf8(bytes)?;
         let elements: Vec<&RawValue> =
@@ -88,7 +87,7 @@ impl InProtocol for JsonRpc {
             .iter()
             .map(|e| text::range_in(text, e.get()))
             .collect();
-        Ok(InDocument::new(Doc::Batch(ranges)))
+        Ok(InDocument::new(Batch(ranges)))
     }
 
     fn decompose_incoming_envelope(
@@ -98,19 +97,18 @@ impl InProtocol for JsonRpc {
         _limits: &Limits,
     ) -> Result<Envelope, ProtocolError> {
         let text = text::utf8(&request.in_bytes)?;
-        match doc.downcast::<Doc>()? {
-            Doc::Single => Ok(Envelope {
+        if doc.is::<Single>() {
+            return Ok(Envelope {
                 calls: calls![request::read(text, 0..text.len())?],
                 batch: false,
-            }),
-            Doc::Batch(ranges) => {
-                let calls = ranges
-                    .into_iter()
-                    .map(|range| request::read(text, range))
-                    .collect::<Result<_, _>>()?;
-                Ok(Envelope { calls, batch: true })
-            }
+            });
         }
+        let Batch(ranges) = doc.downcast()?;
+        let calls = ranges
+            .into_iter()
+            .map(|range| request::read(text, range))
+            .collect::<Result<_, _>>()?;
+        Ok(Envelope { calls, batch: true })
     }
 
     fn deserialize(

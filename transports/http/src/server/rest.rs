@@ -119,7 +119,7 @@ async fn serve(route: &Route, segments: Vec<(String, String)>, request: Request)
     let (parts, body) = request.into_parts();
     let query = parts.uri.query().map(str::to_owned);
     let mut info = rpc::request_info(parts, deadline);
-    info.method = Some(route.binding.method.name.to_owned());
+    info.method = Some(route.binding.method.name.into());
     let Some(mut params) = params::from_path(&route.binding, &segments) else {
         return status::empty(StatusCode::NOT_FOUND);
     };

@@ -38,7 +38,7 @@ async fn serve(endpoint: &Endpoint, method: Option<String>, request: Request) ->
     let (parts, body) = request.into_parts();
     let mut info = request_info(parts, deadline);
     if let Some(method) = method {
-        info.method = Some(method);
+        info.method = Some(method.into());
     }
     let server = &endpoint.server;
     let headers = headers_of(&info);
@@ -75,7 +75,7 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         headers: parts.headers,
         peer,
     };
-    let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::Http(facts));
+    let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::Http(Box::new(facts)));
     info.deadline = Some(deadline);
     info.traceparent = traceparent;
     info
