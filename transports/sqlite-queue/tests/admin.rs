@@ -2,18 +2,16 @@
 
 mod common;
 
-use common::{Recorder, TestResult, drained, echo, run_until, server};
+use common::{Recorder, TestResult, drained, echo, fresh_queue, run_until, server};
 use switchboard_sqlite_queue::{
-    ConsumerOptions, QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer,
+    ConsumerOptions, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
 
 const JSON: &str = "application/json";
 
 #[tokio::test]
 async fn gc_keeps_what_a_consumer_still_needs_and_unretried_failures() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     let admin = QueueAdmin::open(&path, QueueOptions::default())?;
     producer.enqueue("echo", JSON, echo("1"), None).await?;
     producer

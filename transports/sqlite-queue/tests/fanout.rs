@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Recorder, TestResult, drained, echo, run_until, server};
+use common::{Recorder, TestResult, drained, echo, fresh_queue, run_until, server};
 use switchboard::Client;
 use switchboard_json::JsonDocument;
 use switchboard_services::demo::Sleep;
@@ -19,9 +19,7 @@ const JSON: &str = "application/json";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_consumer_sees_every_task_in_order() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     for i in 0..10 {
         producer
             .enqueue("echo", JSON, echo(&i.to_string()), None)
@@ -57,9 +55,7 @@ async fn every_consumer_sees_every_task_in_order() -> TestResult {
 
 #[tokio::test]
 async fn a_restarted_consumer_resumes_after_its_checkpoint() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer
         .enqueue_batch((0..3).map(|i| task("echo", echo(&i.to_string()))))
         .await?;
@@ -78,9 +74,7 @@ async fn a_restarted_consumer_resumes_after_its_checkpoint() -> TestResult {
 
 #[tokio::test]
 async fn bad_tasks_are_recorded_and_the_consumer_carries_on() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer
         .enqueue("echo", JSON, vec![0xff, 0xfe, b'{'], None)
         .await?;
@@ -120,9 +114,7 @@ async fn bad_tasks_are_recorded_and_the_consumer_carries_on() -> TestResult {
 
 #[tokio::test]
 async fn the_retry_policy_runs_a_task_again_then_records_it() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer
         .enqueue("fail", JSON, br#"{"message":"no"}"#.to_vec(), None)
         .await?;
@@ -152,9 +144,7 @@ async fn the_retry_policy_runs_a_task_again_then_records_it() -> TestResult {
 
 #[tokio::test]
 async fn the_halt_policy_stops_before_the_failing_task() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer.enqueue("echo", JSON, echo("one"), None).await?;
     producer
         .enqueue("fail", JSON, br#"{"message":"stop"}"#.to_vec(), None)
@@ -179,9 +169,7 @@ async fn the_halt_policy_stops_before_the_failing_task() -> TestResult {
 
 #[tokio::test]
 async fn a_failing_batch_inserts_nothing() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     // The second task has no method: the schema refuses it mid-batch.
     let batch = [
         task("echo", echo("a")),
@@ -229,9 +217,7 @@ async fn a_locked_file_gives_a_clear_busy_error() -> TestResult {
 
 #[tokio::test]
 async fn a_failed_json_rpc_notification_is_recorded() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     // A notification (no id): nothing is answered, but the failure counts.
     let notification = br#"{"jsonrpc":"2.0","method":"fail","params":["lost?"]}"#.to_vec();
     producer.enqueue("fail", JSON, notification, None).await?;
@@ -256,9 +242,7 @@ async fn a_failed_json_rpc_notification_is_recorded() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_enqueue_waits_out_a_brief_lock_held_by_another_connection() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     // Another process, as far as SQLite knows: its own connection holds the
     // write lock, so the producer's quick try fails and it must wait.
     let mut locker = rusqlite::Connection::open(&path)?;
@@ -280,9 +264,7 @@ async fn an_enqueue_waits_out_a_brief_lock_held_by_another_connection() -> TestR
 
 #[tokio::test]
 async fn tasks_that_await_timers_run_on_a_current_thread_runtime() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     for _ in 0..3 {
         producer
             .enqueue("sleep", JSON, br#"{"seconds":0.05}"#.to_vec(), None)
@@ -304,9 +286,7 @@ async fn tasks_that_await_timers_run_on_a_current_thread_runtime() -> TestResult
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_consumer_future_stops_its_thread() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     let admin = QueueAdmin::open(&path, QueueOptions::default())?;
     producer.enqueue("echo", JSON, echo("1"), None).await?;
     let recorder = Recorder::default();
@@ -328,9 +308,7 @@ async fn dropping_the_consumer_future_stops_its_thread() -> TestResult {
 
 #[tokio::test]
 async fn any_worker_id_works_even_with_a_nul_byte() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer.enqueue("echo", JSON, echo("1"), None).await?;
     let recorder = Recorder::default();
     let consumer = QueueConsumer::open(&path, "odd\0id", ConsumerOptions::default())?;
@@ -348,9 +326,7 @@ async fn slow_fail(ms: u64) -> Result<(), switchboard::Fault> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_failing_after_the_stop_signal_is_left_for_the_next_run() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer
         .enqueue("slow_fail", JSON, br#"{"ms":300}"#.to_vec(), None)
         .await?;

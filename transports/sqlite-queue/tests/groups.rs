@@ -5,9 +5,9 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{Recorder, TestResult, echo, run_until, server};
+use common::{Recorder, TestResult, echo, fresh_queue, run_until, server};
 use switchboard_sqlite_queue::{
-    ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer, QueueStatus,
+    ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueStatus,
 };
 
 const JSON: &str = "application/json";
@@ -18,9 +18,7 @@ fn group_done(status: &QueueStatus) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_task_goes_to_exactly_one_member() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     for i in 0..30 {
         producer
             .enqueue("echo", JSON, echo(&i.to_string()), None)
@@ -58,9 +56,7 @@ async fn each_task_goes_to_exactly_one_member() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_members_task_is_redelivered_after_the_lease() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer.enqueue("echo", JSON, echo("x"), None).await?;
     let options = ConsumerOptions::default().with_visibility_timeout(Duration::from_millis(200));
 
@@ -91,9 +87,7 @@ async fn a_dead_members_task_is_redelivered_after_the_lease() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_past_its_deliveries_is_recorded_as_failed() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     producer.enqueue("echo", JSON, echo("x"), None).await?;
     let options = ConsumerOptions::default()
         .with_visibility_timeout(Duration::from_millis(50))
@@ -123,9 +117,7 @@ async fn a_task_past_its_deliveries_is_recorded_as_failed() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewed_lease_lets_a_task_outlast_the_visibility_timeout() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("q.db");
-    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let (_dir, path, producer) = fresh_queue()?;
     // Four times the lease: without renewal the other member would take it.
     producer
         .enqueue("sleep", JSON, br#"{"seconds":0.6}"#.to_vec(), None)

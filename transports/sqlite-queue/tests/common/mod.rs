@@ -3,7 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +12,9 @@ use switchboard::{
 };
 use switchboard_json::JsonDocument;
 use switchboard_services as _;
-use switchboard_sqlite_queue::{QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueStatus};
+use switchboard_sqlite_queue::{
+    QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer, QueueStatus,
+};
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -88,6 +90,16 @@ pub async fn run_until(
     tokio::time::timeout(Duration::from_secs(10), consumer.run(server, shutdown))
         .await
         .expect("the consumer reached the expected state in time")
+}
+
+/// A new queue file in a temporary directory (kept while the returned
+/// `TempDir` lives), with a producer on it.
+pub fn fresh_queue()
+-> Result<(tempfile::TempDir, PathBuf, QueueProducer), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    Ok((dir, path, producer))
 }
 
 /// Whether fan-out consumer `worker` has no backlog.
