@@ -190,8 +190,8 @@ async fn a_failing_batch_inserts_nothing() -> TestResult {
 
 fn task(method: &str, data: Vec<u8>) -> NewTask {
     NewTask {
-        method: method.to_owned(),
-        content_type: JSON.to_owned(),
+        method: method.to_owned().into(),
+        content_type: JSON.into(),
         data,
         expires_at: None,
     }

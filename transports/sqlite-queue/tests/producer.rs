@@ -9,8 +9,8 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn task(method: &str, n: usize) -> NewTask {
     NewTask {
-        method: method.to_owned(),
-        content_type: "application/json".to_owned(),
+        method: method.to_owned().into(),
+        content_type: "application/json".into(),
         data: format!(r#"{{"s":"{n}"}}"#).into_bytes(),
         expires_at: None,
     }

@@ -20,8 +20,8 @@ fn options(durability: Durability) -> QueueOptions {
 
 fn task() -> NewTask {
     NewTask {
-        method: "mark".to_owned(),
-        content_type: JSON.to_owned(),
+        method: "mark".into(),
+        content_type: JSON.into(),
         data: probe::body(),
         expires_at: None,
     }

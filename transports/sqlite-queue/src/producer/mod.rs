@@ -3,6 +3,7 @@
 
 mod lane;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -21,13 +22,14 @@ use lane::Lane;
 /// [`QueueProducer::enqueue_batch`]); larger ones always go to the lane.
 const QUICK_BATCH: usize = 16;
 
-/// One task to enqueue.
+/// One task to enqueue. The names are `Cow`s so that literals
+/// (`"echo".into()`) cost no allocation per task.
 #[derive(Debug, Clone)]
 pub struct NewTask {
     /// The method's wire name.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// The media type of `data` (the producing protocol's).
-    pub content_type: String,
+    pub content_type: Cow<'static, str>,
     /// The encoded request: the bare params for protocols with a bare-params
     /// form (the JSON document), the whole request otherwise (JSON-RPC).
     pub data: Vec<u8>,
@@ -88,8 +90,8 @@ impl QueueProducer {
         expires_at: Option<SystemTime>,
     ) -> Result<i64, QueueError> {
         let task = NewTask {
-            method: method.to_owned(),
-            content_type: content_type.to_owned(),
+            method: method.to_owned().into(),
+            content_type: content_type.to_owned().into(),
             data: data.into(),
             expires_at,
         };
@@ -174,8 +176,8 @@ impl ClientTransport for QueueProducer {
             .task_ttl
             .and_then(|ttl| SystemTime::now().checked_add(ttl));
         let task = NewTask {
-            method: request.method,
-            content_type: request.content_type.to_owned(),
+            method: request.method.into(),
+            content_type: request.content_type.into(),
             data: request.body,
             expires_at,
         };

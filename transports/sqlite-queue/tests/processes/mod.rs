@@ -377,8 +377,8 @@ async fn producer_stream_child() -> ChildResult {
 /// A `record(task)` call for the JSON document protocol (bare params).
 pub fn record_task(task: i64) -> NewTask {
     NewTask {
-        method: "record".to_owned(),
-        content_type: JSON.to_owned(),
+        method: "record".into(),
+        content_type: JSON.into(),
         data: format!(r#"{{"task":{task}}}"#).into_bytes(),
         expires_at: None,
     }
