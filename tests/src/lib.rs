@@ -11,7 +11,7 @@ pub mod spec;
 
 // Link the shipped services so their registrations are present.
 #[allow(unused_extern_crates)]
-extern crate switchboard_services;
+extern crate switchboard_demo;
 
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use switchboard::local::{self, LocalClient};
 use switchboard::{Client, ClientProtocol, ServerTransport, TransportError};
+use switchboard_demo::{Echo, Fail, Sleep, Subtract, Sum};
 use switchboard_json::{JsonDocument, JsonRpc};
-use switchboard_services::demo::{Echo, Fail, Sleep, Subtract, Sum};
 use switchboard_tests::checks::{Count, Find};
 use switchboard_tests::{checks_app, document_server, jsonrpc_server};
 

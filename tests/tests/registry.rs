@@ -4,7 +4,7 @@
 
 use switchboard::{Application, BuildError};
 // Nothing else from these crates is named here: link them for their methods.
-use switchboard_services as _;
+use switchboard_demo as _;
 use switchboard_tests as _;
 
 #[test]
@@ -21,7 +21,7 @@ fn methods_from_other_crates_are_registered() {
     assert_eq!(names, ["echo", "fail", "sleep", "subtract", "sum"]);
     let echo = app.method("echo").expect("echo");
     assert_eq!(echo.doc, "Returns `s` unchanged.");
-    assert_eq!(echo.rust_path, "switchboard_services::demo::echo");
+    assert_eq!(echo.rust_path, "switchboard_demo::echo");
     assert!(app.method("sleep").expect("sleep").one_way);
 }
 
@@ -39,15 +39,14 @@ fn two_methods_with_one_name_are_refused() {
             ..
         } => {
             assert_eq!(*name, "sum");
-            assert_eq!(*first, "switchboard_services::demo::sum");
+            assert_eq!(*first, "switchboard_demo::sum");
             assert_eq!(*second, "switchboard_tests::spec::sum");
         }
         other => panic!("unexpected error: {other}"),
     }
     let text = err.to_string();
     assert!(
-        text.contains("switchboard_services::demo::sum")
-            && text.contains("switchboard_tests::spec::sum"),
+        text.contains("switchboard_demo::sum") && text.contains("switchboard_tests::spec::sum"),
         "{text}"
     );
 }

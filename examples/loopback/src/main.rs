@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use switchboard::local::{self, LocalClient, LocalListener};
 use switchboard::{Application, BuildError, Client, Server, ServerTransport};
+use switchboard_demo::{Echo, Fail, Sleep, Subtract, Sum};
 use switchboard_json::JsonRpc;
-use switchboard_services::demo::{Echo, Fail, Sleep, Subtract, Sum};
 use tokio::sync::oneshot;
 
 /// The server: the demo service read and answered in JSON-RPC 2.0.
 fn app() -> Result<Server, BuildError> {
     let app = Application::builder()
-        .services([switchboard_services::demo::SERVICE])
+        .services([switchboard_demo::SERVICE])
         .build()?;
     Ok(Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc)))
 }

@@ -21,8 +21,8 @@ use switchboard::{
     Application, BuildError, Client, Event, EventListener, MethodContext, Server, TransportFacts,
     async_trait,
 };
+use switchboard_demo::{SERVICE, Sleep};
 use switchboard_json::JsonDocument;
-use switchboard_services::demo::{SERVICE, Sleep};
 use switchboard_sqlite_queue::{
     ConsumerOptions, QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer,
     QueueStatus,

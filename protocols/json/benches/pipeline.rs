@@ -13,8 +13,8 @@ use common::{REQUEST, by_hand, run};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use switchboard::local::LocalClient;
 use switchboard::{Client, RequestInfo, TransportFacts};
+use switchboard_demo::Echo;
 use switchboard_json::JsonRpc;
-use switchboard_services::demo::Echo;
 
 fn pipeline(c: &mut Criterion) {
     let server = common::server();

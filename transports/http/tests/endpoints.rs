@@ -9,9 +9,9 @@ use std::time::Duration;
 use common::{raw, server, start};
 use serde_json::{Value, json};
 use switchboard::{Application, Client};
+use switchboard_demo::{Echo, Fail, Sleep, Subtract, Sum};
 use switchboard_http::{Auth, HttpClient, HttpConfig};
 use switchboard_json::{JsonDocument, JsonRpc};
-use switchboard_services::demo::{Echo, Fail, Sleep, Subtract, Sum};
 
 fn demo() -> Application {
     Application::builder()

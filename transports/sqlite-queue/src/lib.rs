@@ -15,7 +15,7 @@
 //! use switchboard::{Application, Server};
 //! use switchboard_json::JsonDocument;
 //! use switchboard_sqlite_queue::{ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer};
-//! use switchboard_services as _; // links the `demo` service
+//! use switchboard_demo as _; // links the `demo` service
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use common::{Recorder, TestResult, drained, echo, fresh_queue, run_until, server};
 use switchboard::Client;
+use switchboard_demo::Sleep;
 use switchboard_json::JsonDocument;
-use switchboard_services::demo::Sleep;
 use switchboard_sqlite_queue::consumer::EXPIRED;
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, NewTask, QueueAdmin, QueueConsumer, QueueError, QueueOptions,

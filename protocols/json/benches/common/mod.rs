@@ -29,7 +29,7 @@ pub(crate) fn run<F: Future>(future: F) -> F::Output {
 /// The demo service in JSON-RPC.
 pub(crate) fn server() -> Server {
     let app = Application::builder()
-        .services([switchboard_services::demo::SERVICE])
+        .services([switchboard_demo::SERVICE])
         .build()
         .expect("the demo service is linked");
     Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc))

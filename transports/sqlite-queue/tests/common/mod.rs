@@ -10,8 +10,8 @@ use std::time::Duration;
 use switchboard::{
     Application, Event, EventListener, MethodContext, Server, TransportFacts, async_trait,
 };
+use switchboard_demo as _;
 use switchboard_json::JsonDocument;
-use switchboard_services as _;
 use switchboard_sqlite_queue::{
     QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer, QueueStatus,
 };

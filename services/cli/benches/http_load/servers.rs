@@ -1,0 +1,88 @@
+//! The two servers, each run in a child process: `switchboard serve`'s
+//! router (every service and protocol, as the binary mounts them) and a
+//! bare axum handler doing the same JSON-RPC work by hand.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use switchboard_cli::hosting::{self, Protocol};
+use switchboard_http::HttpConfig;
+
+/// Serves `name` on 127.0.0.1:0, printing the address on the first line.
+pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        println!("{}", listener.local_addr()?);
+        match name {
+            "switchboard" => {
+                let services: Vec<String> =
+                    hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect();
+                let app = hosting::application(&services, &dir.path().join("bench.db"))?;
+                let server = hosting::http_server(app, &Protocol::ALL, HttpConfig::default())?;
+                server.serve(listener, std::future::pending()).await?;
+            }
+            "bare-axum" => {
+                let router = Router::new().route("/jsonrpc", post(bare_echo));
+                let router = Arc::new(router);
+                axum::serve(listener, (*router).clone()).await?;
+            }
+            other => return Err(format!("unknown server `{other}`").into()),
+        }
+        Ok(())
+    })
+}
+
+#[derive(Deserialize)]
+struct Request<'a> {
+    jsonrpc: &'a str,
+    method: &'a str,
+    #[serde(borrow)]
+    params: &'a RawValue,
+    #[serde(borrow)]
+    id: &'a RawValue,
+}
+
+#[derive(Deserialize)]
+struct EchoParams {
+    s: String,
+}
+
+#[derive(Serialize)]
+struct Reply<'a> {
+    jsonrpc: &'static str,
+    result: String,
+    id: &'a RawValue,
+}
+
+/// The hand-written JSON-RPC `echo` endpoint.
+async fn bare_echo(body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<Request<'_>>(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    if request.jsonrpc != "2.0" || request.method != "echo" {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let Ok(params) = serde_json::from_str::<EchoParams>(request.params.get()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let reply = Reply {
+        jsonrpc: "2.0",
+        result: params.s,
+        id: request.id,
+    };
+    match serde_json::to_vec(&reply) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

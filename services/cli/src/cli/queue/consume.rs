@@ -1,0 +1,230 @@
+//! `switchboard consume`: one queue consumer running the services.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use switchboard::Server;
+use switchboard_cli::hosting;
+use switchboard_sqlite_queue::{
+    ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueOptions,
+};
+
+use super::progress::{self, Meter, Watched};
+use super::{QueueFile, QueueProtocol};
+
+/// Options of `consume`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+A fan-out consumer (no --group) runs every task in the queue, in id order, \
+and keeps its own checkpoint under its worker id: restarted with the same id, \
+it resumes after the last task it passed. Consumers with the same --group \
+share the tasks instead, each task to one member. A task that fails is \
+recorded (see `switchboard queue failures`) and passed; --on-failure retry \
+runs it again first, --on-failure halt stops the consumer before it (exit \
+status 1; restarted, the consumer meets the task again).
+
+A group member owns a task it claimed for --lease seconds: a member that \
+dies mid-task leaves it to another member once the lease runs out, so the \
+lease must be longer than the longest task, unless --renew-lease keeps \
+renewing it while the task runs.
+
+SIGINT or SIGTERM stops the consumer after the current task.")]
+pub(crate) struct ConsumeArgs {
+    #[command(flatten)]
+    queue: QueueFile,
+    /// This consumer's id; its checkpoint is kept under it.
+    #[arg(long, value_name = "ID", env = "SWITCHBOARD_WORKER")]
+    worker: String,
+    /// Join the work-queue group G: members share the tasks.
+    #[arg(long, value_name = "G", env = "SWITCHBOARD_GROUP")]
+    group: Option<String>,
+    /// Services to run, comma-separated (default: all).
+    #[arg(long, env = "SWITCHBOARD_SERVICES", value_delimiter = ',', default_values_t = default_services())]
+    services: Vec<String>,
+    /// SQLite file holding the services' state (created if missing).
+    #[arg(
+        long,
+        value_name = "STATE",
+        env = "SWITCHBOARD_DB",
+        default_value = "switchboard.db"
+    )]
+    db: PathBuf,
+    /// The tasks' wire format; producers must use the same.
+    #[arg(long, value_enum, default_value_t = QueueProtocol::Json)]
+    protocol: QueueProtocol,
+    /// The longest wait between two polls when the queue is idle, in
+    /// milliseconds: the most a task enqueued by another process waits to
+    /// be picked up (a producer in the same process wakes the consumer at
+    /// once). Polls are cheap: at 100, an idle consumer uses no measurable
+    /// CPU.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    poll_max: u64,
+    /// Commit the checkpoint after every N tasks: 1 redoes at most one task
+    /// after a crash, a larger N is faster and redoes at most N.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_every: u64,
+    /// What to do with a task that fails.
+    #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnFailure::Record)]
+    on_failure: OnFailure,
+    /// With `--on-failure retry`: runs of a failing task in all.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    attempts: u32,
+    /// With `--on-failure retry`: the wait before the second run, in
+    /// milliseconds; it grows linearly with each run.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    backoff: u64,
+    /// Group members: how long a claimed task stays theirs, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
+    lease: f64,
+    /// Group members: renew the lease every third of --lease while a task
+    /// runs, so tasks may take longer than the lease (a member that hangs
+    /// then keeps its task).
+    #[arg(long)]
+    renew_lease: bool,
+    /// Group members: deliveries of a task whose members died before it
+    /// is recorded as failed.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    max_deliveries: u32,
+    /// Stop once the backlog is empty, showing progress on standard error.
+    #[arg(long)]
+    drain: bool,
+}
+
+/// `--on-failure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OnFailure {
+    /// Record the failure and go on with the next task.
+    Record,
+    /// Run the task again (see --attempts, --backoff), then record it.
+    Retry,
+    /// Record the failure and stop the consumer before the task.
+    Halt,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds.is_finite() && seconds <= 1e9 => Ok(seconds),
+        Ok(_) => Err("must be a positive number of seconds".to_owned()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+fn default_services() -> Vec<String> {
+    hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl ConsumeArgs {
+    fn options(&self) -> ConsumerOptions {
+        let every = usize::try_from(self.checkpoint_every).unwrap_or(usize::MAX);
+        let policy = match self.on_failure {
+            OnFailure::Record => FailurePolicy::Record,
+            OnFailure::Retry => FailurePolicy::Retry {
+                max_attempts: self.attempts,
+                backoff: Duration::from_millis(self.backoff),
+            },
+            OnFailure::Halt => FailurePolicy::Halt,
+        };
+        ConsumerOptions::default()
+            .with_poll_max(Duration::from_millis(self.poll_max))
+            .with_checkpoint_every(every)
+            .with_failure_policy(policy)
+            .with_visibility_timeout(Duration::from_secs_f64(self.lease))
+            .with_max_deliveries(self.max_deliveries)
+            .with_lease_renewal(self.renew_lease)
+    }
+
+    fn watched(&self) -> Watched {
+        match &self.group {
+            Some(group) => Watched::Group(group.clone()),
+            None => Watched::Consumer(self.worker.clone()),
+        }
+    }
+}
+
+pub(crate) async fn run(args: ConsumeArgs) -> ExitCode {
+    let app = match hosting::application(&args.services, &args.db) {
+        Ok(app) => app,
+        Err(err) => return crate::cli::fail("cannot set up the services", &err),
+    };
+    let (in_protocol, out_protocol) = args.protocol.server();
+    let server = Server::new(app, in_protocol, out_protocol);
+    let path = args.queue.path();
+    let consumer = match QueueConsumer::open(path, args.worker.clone(), args.options()) {
+        Ok(consumer) => consumer,
+        Err(err) => {
+            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
+        }
+    };
+    let consumer = match &args.group {
+        Some(group) => consumer.with_group(group.clone()),
+        None => consumer,
+    };
+    let admin = match QueueAdmin::open(path, QueueOptions::default()) {
+        Ok(admin) => admin,
+        Err(err) => {
+            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
+        }
+    };
+    let signal = match crate::cli::serve::shutdown_signal() {
+        Ok(signal) => signal,
+        Err(err) => return crate::cli::fail("cannot listen for shutdown signals", &err),
+    };
+    print_banner(&args);
+    let meter = Arc::new(Mutex::new(Meter::new(args.watched())));
+    let result = if args.drain {
+        if let Ok(status) = admin.status().await {
+            meter
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .begin(&status);
+        }
+        let drained = progress::until_drained(admin.clone(), Arc::clone(&meter));
+        let shutdown = async move {
+            tokio::select! {
+                () = signal => {},
+                () = drained => {},
+            }
+        };
+        consumer.run(server, shutdown).await
+    } else {
+        consumer.run(server, signal).await
+    };
+    if args.drain {
+        let status = admin.status().await.ok();
+        meter
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .finish(status.as_ref());
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => crate::cli::fail("the consumer stopped", &err),
+    }
+}
+
+/// Prints what runs where. A closed standard output (`| head -1`) is not
+/// a reason to stop consuming, so write errors are ignored.
+fn print_banner(args: &ConsumeArgs) {
+    let role = match &args.group {
+        Some(group) => format!("member {} of group {group}", args.worker),
+        None => format!("fan-out consumer {}", args.worker),
+    };
+    let stop = if args.drain {
+        "Stops when the backlog is empty, or with Ctrl-C."
+    } else {
+        "Stop with Ctrl-C."
+    };
+    let banner = format!(
+        "switchboard consuming {} as {role}\n  services: {}\n  protocol: {}\n  state:    {}\n{stop}\n",
+        args.queue.path().display(),
+        args.services.join(", "),
+        args.protocol.name(),
+        args.db.display(),
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+}
