@@ -42,6 +42,10 @@
 //! - [`transport`]: where bytes come from and go to; never parses a body.
 //! - [`Client`]: typed calls over any client transport and protocol.
 //! - [`local`]: the in-process loopback transport.
+//! - [`method`]: what `#[rpc]` registers for each method (descriptors,
+//!   arguments, replies).
+//! - `testing` (feature `testing`): the conformance suites every protocol
+//!   and transport runs.
 //! - [`validate`]: declared constraints, checked before a function runs.
 
 mod application;
@@ -50,37 +54,35 @@ mod context;
 mod events;
 mod fault;
 mod limits;
-mod method;
 mod registry;
 mod server;
 mod state;
 
 pub mod local;
+pub mod method;
 pub mod protocol;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transport;
 pub mod validate;
 
 #[doc(hidden)]
-#[path = "private.rs"]
-pub mod __private;
+pub mod codegen;
 
 pub use application::{Application, ApplicationBuilder, BuildError};
 pub use async_trait::async_trait;
 pub use client::{CallError, Client};
 pub use context::{
-    AmqpFacts, Extensions, HttpFacts, IncomingCall, InvalidTraceParent, MethodContext, MethodName,
-    Principal, QueueFacts, RequestId, RequestInfo, TraceParent, TransportFacts,
+    Extensions, Facts, IncomingCall, InvalidTraceParent, MethodContext, MethodName, Principal,
+    RequestId, RequestInfo, TraceParent, TransportFacts,
 };
 pub use events::{CallWrapper, Event, EventListener, Next};
 pub use fault::{Fault, code};
 pub use limits::Limits;
-pub use method::{
-    Args, BoxFuture, DeserializeFn, DeserializeJsonFn, InvokeFn, Invoked, Method, MethodDescriptor,
-    ParamDescriptor, Reply, SchemaFn, StateRequirement, ValidateFn,
-};
+pub use method::{Args, Method, MethodDescriptor, ParamDescriptor, Reply};
 pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};
-pub use registry::{Registration, registered, services};
-pub use server::{Response, Server};
+pub use registry::{registered, services};
+pub use server::{Protocols, Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
 pub use transport::{ClientTransport, OutgoingRequest, ServerTransport, TransportError};

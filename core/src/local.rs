@@ -65,7 +65,7 @@ impl LocalClient {
 #[async_trait]
 impl ClientTransport for LocalClient {
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
-        let mut info = RequestInfo::new(request.body, TransportFacts::Local);
+        let mut info = RequestInfo::new(request.body, TransportFacts::NONE);
         info.deadline = request.deadline;
         let response = self.exchange(info).await?;
         if request.one_way {

@@ -13,8 +13,6 @@ pub mod spec;
 #[allow(unused_extern_crates)]
 extern crate switchboard_demo;
 
-use std::sync::Arc;
-
 use switchboard::{Application, RequestInfo, Server, TransportFacts};
 use switchboard_json::{JsonDocument, JsonRpc};
 
@@ -45,18 +43,18 @@ pub fn checks_app() -> Application {
 
 /// A JSON-RPC server for `app`.
 pub fn jsonrpc_server(app: Application) -> Server {
-    Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc))
+    Server::new(app, JsonRpc)
 }
 
 /// A JSON document server for `app`.
 pub fn document_server(app: Application) -> Server {
-    Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument))
+    Server::new(app, JsonDocument)
 }
 
 /// Runs `body` through `server` as the loopback transport does; returns the
 /// reply as text, `None` for no reply.
 pub async fn exchange(server: &Server, body: impl Into<Vec<u8>>) -> Option<String> {
-    let request = RequestInfo::new(body.into(), TransportFacts::Local);
+    let request = RequestInfo::new(body.into(), TransportFacts::NONE);
     let response = server.process(request).await;
     response
         .body
@@ -66,7 +64,7 @@ pub async fn exchange(server: &Server, body: impl Into<Vec<u8>>) -> Option<Strin
 /// As [`exchange`], with the method named by the transport.
 pub async fn exchange_named(server: &Server, method: &str, body: &str) -> Option<String> {
     let request =
-        RequestInfo::new(body.as_bytes().to_vec(), TransportFacts::Local).with_method(method);
+        RequestInfo::new(body.as_bytes().to_vec(), TransportFacts::NONE).with_method(method);
     let response = server.process(request).await;
     response
         .body

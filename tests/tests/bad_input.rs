@@ -295,7 +295,7 @@ async fn the_response_fault_reflects_only_answered_calls() {
     let response = server
         .process(switchboard::RequestInfo::new(
             notification,
-            switchboard::TransportFacts::Local,
+            switchboard::TransportFacts::NONE,
         ))
         .await;
     assert!(response.body.is_none());
@@ -307,7 +307,7 @@ async fn the_response_fault_reflects_only_answered_calls() {
     let response = server
         .process(switchboard::RequestInfo::new(
             call,
-            switchboard::TransportFacts::Local,
+            switchboard::TransportFacts::NONE,
         ))
         .await;
     assert_eq!(

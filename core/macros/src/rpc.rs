@@ -123,7 +123,7 @@ impl Method<'_> {
         });
         let asserts = self.wire_params().map(|(_, ty, _)| {
             quote_spanned! {ty.span()=>
-                const _: () = ::switchboard::__private::assert_wire_type::<#ty>();
+                const _: () = ::switchboard::codegen::assert_wire_type::<#ty>();
             }
         });
         let output = &self.returns.output;
@@ -135,13 +135,13 @@ impl Method<'_> {
 
             #[doc = #doc]
             #[derive(
-                ::switchboard::__private::serde::Serialize,
-                ::switchboard::__private::serde::Deserialize,
-                ::switchboard::__private::schemars::JsonSchema,
+                ::switchboard::codegen::serde::Serialize,
+                ::switchboard::codegen::serde::Deserialize,
+                ::switchboard::codegen::schemars::JsonSchema,
                 ::switchboard::Validate,
             )]
-            #[serde(crate = "::switchboard::__private::serde", deny_unknown_fields)]
-            #[schemars(crate = "::switchboard::__private::schemars")]
+            #[serde(crate = "::switchboard::codegen::serde", deny_unknown_fields)]
+            #[schemars(crate = "::switchboard::codegen::schemars")]
             #vis struct #ident {
                 #(#fields)*
             }
@@ -172,7 +172,7 @@ impl Method<'_> {
                 Param::State { inner } => {
                     let var = format_ident!("__sb_state_{}", i);
                     fetch_state.push(quote! {
-                        let #var = ::switchboard::__private::state::<#inner>(__sb_ctx)?;
+                        let #var = ::switchboard::codegen::state::<#inner>(__sb_ctx)?;
                     });
                     call_args.push(quote!(#var));
                 }
@@ -180,9 +180,9 @@ impl Method<'_> {
         }
         let awaited = self.function.sig.asyncness.map(|_| quote!(.await));
         let reply = if self.returns.is_result {
-            quote!(::switchboard::__private::result_reply(__sb_out))
+            quote!(::switchboard::codegen::result_reply(__sb_out))
         } else {
-            quote!(::switchboard::__private::ok_reply(__sb_out))
+            quote!(::switchboard::codegen::ok_reply(__sb_out))
         };
         let body = quote! {
             #(#fetch_state)*
@@ -192,16 +192,16 @@ impl Method<'_> {
         };
         // A plain `fn` runs at once: no future to allocate or poll.
         let invoked = if self.function.sig.asyncness.is_some() {
-            quote!(::switchboard::__private::pending(async move { #body }))
+            quote!(::switchboard::codegen::pending(async move { #body }))
         } else {
-            quote!(::switchboard::__private::ready(move || { #body }))
+            quote!(::switchboard::codegen::ready(move || { #body }))
         };
         quote! {
             #[doc(hidden)]
             fn #invoke<'__sb>(
                 __sb_ctx: &'__sb ::switchboard::MethodContext,
                 __sb_args: ::switchboard::Args,
-            ) -> ::switchboard::Invoked<'__sb> {
+            ) -> ::switchboard::codegen::Invoked<'__sb> {
                 #invoked
             }
         }
@@ -233,14 +233,14 @@ impl Method<'_> {
                 ::switchboard::ParamDescriptor {
                     name: #name,
                     rust_type: #rust_type,
-                    schema: ::switchboard::__private::schema_for::<#ty>,
+                    schema: ::switchboard::codegen::schema_for::<#ty>,
                     optional: #optional,
                 }
             })
         });
         let states = self.params.iter().filter_map(|param| match param {
             Param::State { inner } => {
-                Some(quote!(::switchboard::__private::state_requirement::<#inner>()))
+                Some(quote!(::switchboard::codegen::state_requirement::<#inner>()))
             }
             _ => None,
         });
@@ -257,21 +257,21 @@ impl Method<'_> {
                 location: ::core::concat!(::core::file!(), ":", ::core::line!()),
                 doc: #doc,
                 params: &[#(#params),*],
-                returns: ::switchboard::__private::schema_for::<#output>,
-                args_schema: ::switchboard::__private::args_schema_for::<#call>,
+                returns: ::switchboard::codegen::schema_for::<#output>,
+                args_schema: ::switchboard::codegen::args_schema_for::<#call>,
                 one_way: #one_way,
                 http: #http,
                 created: #created,
                 throws: &[#(#throws),*],
                 states: &[#(#states),*],
-                deserialize: ::switchboard::__private::deserialize_args::<#call>,
-                deserialize_json: ::switchboard::__private::deserialize_json_args::<#call>,
-                validate: ::switchboard::__private::validate_args::<#call>,
+                deserialize: ::switchboard::codegen::deserialize_args::<#call>,
+                deserialize_json: ::switchboard::codegen::deserialize_json_args::<#call>,
+                validate: ::switchboard::codegen::validate_args::<#call>,
                 invoke: #invoke,
             };
 
-            ::switchboard::__private::inventory::submit! {
-                ::switchboard::Registration(&#ident)
+            ::switchboard::codegen::inventory::submit! {
+                ::switchboard::codegen::Registration(&#ident)
             }
         }
     }

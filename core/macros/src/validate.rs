@@ -98,11 +98,11 @@ fn field_checks(
     }
     if let Some(pattern) = &constraints.pattern {
         out.push(quote::quote_spanned! {span=> {
-            static PATTERN: ::std::sync::OnceLock<::switchboard::__private::Regex> =
+            static PATTERN: ::std::sync::OnceLock<::switchboard::codegen::Regex> =
                 ::std::sync::OnceLock::new();
             let regex = PATTERN.get_or_init(|| {
                 // The macro parsed this literal with regex-syntax at build time.
-                ::switchboard::__private::Regex::new(#pattern).expect("pattern checked at compile time")
+                ::switchboard::codegen::Regex::new(#pattern).expect("pattern checked at compile time")
             });
             #check::pattern(&#value, regex, (path, #name), out);
         }});

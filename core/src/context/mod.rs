@@ -17,7 +17,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 pub use extensions::Extensions;
-pub use facts::{AmqpFacts, HttpFacts, Principal, QueueFacts, TransportFacts};
+pub use facts::{Facts, Principal, TransportFacts};
 pub use trace::{InvalidTraceParent, TraceParent};
 
 use crate::application::Application;
@@ -56,8 +56,9 @@ pub struct RequestInfo {
     pub id: RequestId,
     /// The request bytes exactly as received.
     pub in_bytes: Bytes,
-    /// Facts only this kind of transport knows (headers, delivery tag, task id).
-    pub transport: TransportFacts,
+    /// Facts only this kind of transport knows (headers, delivery tag,
+    /// task id), read by type with [`TransportFacts::get`].
+    pub facts: TransportFacts,
     /// The method, when the transport itself names it (`POST /json/{method}`,
     /// a queue bound to one method). The body then holds only the parameters.
     pub method: Option<MethodName>,
@@ -70,12 +71,13 @@ pub struct RequestInfo {
 }
 
 impl RequestInfo {
-    /// Request facts for `in_bytes` with nothing else known.
-    pub fn new(in_bytes: impl Into<Bytes>, transport: TransportFacts) -> Self {
+    /// Request facts for `in_bytes` with the transport's `facts`
+    /// ([`TransportFacts::NONE`] when it has none) and nothing else known.
+    pub fn new(in_bytes: impl Into<Bytes>, facts: impl Into<TransportFacts>) -> Self {
         Self {
             id: RequestId::next(),
             in_bytes: in_bytes.into(),
-            transport,
+            facts: facts.into(),
             method: None,
             deadline: None,
             traceparent: None,
@@ -185,7 +187,13 @@ impl MethodContext {
 
     /// Transport facts (HTTP headers, AMQP delivery, queue task).
     pub fn transport(&self) -> &TransportFacts {
-        &self.request.transport
+        &self.request.facts
+    }
+
+    /// The transport's facts, if they are of type `T` (`HttpFacts` from
+    /// `switchboard-http`, `QueueFacts` from `switchboard-sqlite-queue`, ...).
+    pub fn facts<T: Facts>(&self) -> Option<&T> {
+        self.request.facts.get()
     }
 
     /// The authenticated caller, if any.

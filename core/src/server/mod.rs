@@ -4,6 +4,7 @@
 //! `get_out_string`.
 
 mod catch_unwind;
+mod protocols;
 
 use std::fmt;
 use std::future::Future;
@@ -23,6 +24,8 @@ use crate::protocol::{
 use crate::{Application, Fault, MethodContext};
 
 use catch_unwind::CatchUnwind;
+
+pub use protocols::Protocols;
 
 /// What the pipeline produced for one request.
 #[derive(Debug)]
@@ -55,22 +58,42 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `app`, reading with `in_protocol` and answering with `out_protocol`.
-    pub fn new(
-        app: Application,
-        in_protocol: Arc<dyn InProtocol>,
-        out_protocol: Arc<dyn OutProtocol>,
-    ) -> Self {
+    /// Serves `app` in `protocols`: one protocol that both reads the
+    /// requests and writes the replies (the usual case), or an input and an
+    /// output protocol (see [`Protocols`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use switchboard::{Application, InProtocol, OutProtocol, Server};
+    /// # fn demo<P: InProtocol + OutProtocol + Clone>(app: Application, protocol: P) {
+    /// let server = Server::new(app.clone(), protocol.clone());
+    /// assert_eq!(server.in_protocol().name(), server.out_protocol().name());
+    /// // Picked at run time, as trait objects:
+    /// let (input, output): (Arc<dyn InProtocol>, Arc<dyn OutProtocol>) =
+    ///     (Arc::new(protocol.clone()), Arc::new(protocol));
+    /// let server = Server::new(app, (input, output));
+    /// # }
+    /// ```
+    pub fn new(app: Application, protocols: impl Into<Protocols>) -> Self {
+        let Protocols { input, output } = protocols.into();
         Self {
             app,
-            in_protocol,
-            out_protocol,
+            in_protocol: input,
+            out_protocol: output,
         }
     }
 
     /// The application.
     pub fn app(&self) -> &Application {
         &self.app
+    }
+
+    /// The protocols, to serve the same application in them elsewhere.
+    pub fn protocols(&self) -> Protocols {
+        Protocols::new(
+            Arc::clone(&self.in_protocol),
+            Arc::clone(&self.out_protocol),
+        )
     }
 
     /// The protocol requests are read with.

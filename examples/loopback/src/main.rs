@@ -19,7 +19,7 @@ fn app() -> Result<Server, BuildError> {
     let app = Application::builder()
         .services([switchboard_demo::SERVICE])
         .build()?;
-    Ok(Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc)))
+    Ok(Server::new(app, JsonRpc))
 }
 
 /// Calls each demo method once, returning what a user would see.

@@ -18,11 +18,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use switchboard::{
-    Application, BuildError, Client, Event, EventListener, MethodContext, Server, TransportFacts,
-    async_trait,
+    Application, BuildError, Client, Event, EventListener, MethodContext, Server, async_trait,
 };
 use switchboard_demo::{SERVICE, Sleep};
 use switchboard_json::JsonDocument;
+use switchboard_sqlite_queue::QueueFacts;
 use switchboard_sqlite_queue::{
     ConsumerOptions, QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer,
     QueueStatus,
@@ -45,7 +45,7 @@ struct Announcer {
 #[async_trait]
 impl EventListener for Announcer {
     async fn on_event(&self, event: Event, ctx: &MethodContext) {
-        let TransportFacts::Queue(queue) = ctx.transport() else {
+        let Some(queue) = ctx.facts::<QueueFacts>() else {
             return;
         };
         if event != Event::MethodCall {
@@ -56,7 +56,7 @@ impl EventListener for Announcer {
             queue.worker_id, queue.task_id
         );
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        seen.push((queue.worker_id.clone(), queue.task_id));
+        seen.push((queue.worker_id.to_string(), queue.task_id));
     }
 }
 
@@ -79,11 +79,7 @@ fn app(announcer: &Announcer) -> Result<Server, BuildError> {
         .services([SERVICE])
         .listener(announcer.clone())
         .build()?;
-    Ok(Server::new(
-        app,
-        Arc::new(JsonDocument),
-        Arc::new(JsonDocument),
-    ))
+    Ok(Server::new(app, JsonDocument))
 }
 
 /// Enqueues `sleep(i / 100)` for `i` in `0..TASKS` through the typed client:

@@ -19,7 +19,7 @@ use switchboard_json::JsonRpc;
 fn pipeline(c: &mut Criterion) {
     let server = common::server();
     let expected = by_hand::handle(REQUEST);
-    let reply = run(server.process(RequestInfo::new(REQUEST, TransportFacts::Local)));
+    let reply = run(server.process(RequestInfo::new(REQUEST, TransportFacts::NONE)));
     assert_eq!(
         reply.body.as_deref(),
         Some(expected.as_slice()),

@@ -22,7 +22,7 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
 //! let app = Application::builder().services(["greeter"]).build()?;
-//! let server = Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc));
+//! let server = Server::new(app, JsonRpc);
 //! let client = Client::new(Arc::new(LocalClient::direct(server)), Arc::new(JsonRpc));
 //! let greeting = client.call(Greet { name: "Ada".into() }).await?;
 //! assert_eq!(greeting, "hello, Ada");

@@ -5,7 +5,6 @@
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 
 use switchboard::{Application, BuildError};
 use switchboard_http::{HttpConfig, HttpServer, RouteError};
@@ -102,11 +101,9 @@ pub fn http_server(
     let mut builder = HttpServer::builder(app).config(config);
     for protocol in protocols {
         builder = match protocol {
-            Protocol::JsonRpc => builder.endpoint("/jsonrpc", Arc::new(JsonRpc), Arc::new(JsonRpc)),
-            Protocol::Json => {
-                builder.endpoint("/json", Arc::new(JsonDocument), Arc::new(JsonDocument))
-            }
-            Protocol::Rest => builder.rest(Arc::new(JsonDocument), Arc::new(JsonDocument)),
+            Protocol::JsonRpc => builder.endpoint("/jsonrpc", JsonRpc),
+            Protocol::Json => builder.endpoint("/json", JsonDocument),
+            Protocol::Rest => builder.rest(JsonDocument),
         };
     }
     Ok(builder.build()?)

@@ -19,8 +19,10 @@
 
 mod client;
 mod config;
+mod facts;
 mod server;
 
 pub use client::{HttpClient, HttpClientError};
 pub use config::{Auth, HttpConfig};
+pub use facts::HttpFacts;
 pub use server::{HttpServer, HttpServerBuilder, HttpTransport, RouteError};

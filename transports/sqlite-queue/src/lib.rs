@@ -25,7 +25,7 @@
 //! producer.enqueue("echo", "application/json", br#"{"s":"hi"}"#.to_vec(), None).await?;
 //!
 //! let app = Application::builder().services(["demo"]).build()?;
-//! let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+//! let server = Server::new(app, JsonDocument);
 //! let consumer = QueueConsumer::open(&path, "worker-1", ConsumerOptions::default())?;
 //! let admin = QueueAdmin::open(&path, QueueOptions::default())?;
 //! // Stop once the consumer has passed the task.
@@ -49,6 +49,7 @@
 
 mod db;
 mod error;
+mod facts;
 mod local;
 
 pub mod admin;
@@ -60,5 +61,6 @@ pub mod schema;
 pub use admin::{ConsumerStatus, FailureRecord, GroupStatus, QueueAdmin, QueueStatus};
 pub use consumer::QueueConsumer;
 pub use error::QueueError;
+pub use facts::QueueFacts;
 pub use options::{ConsumerOptions, Durability, FailurePolicy, QueueOptions};
 pub use producer::{NewTask, QueueProducer};

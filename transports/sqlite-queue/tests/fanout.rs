@@ -226,11 +226,7 @@ async fn a_failed_json_rpc_notification_is_recorded() -> TestResult {
         .services(["demo"])
         .listener(recorder.clone())
         .build()?;
-    let server = switchboard::Server::new(
-        app,
-        std::sync::Arc::new(switchboard_json::JsonRpc),
-        std::sync::Arc::new(switchboard_json::JsonRpc),
-    );
+    let server = switchboard::Server::new(app, switchboard_json::JsonRpc);
     let consumer = QueueConsumer::open(&path, "w", ConsumerOptions::default())?;
     run_until(&path, consumer, server, drained("w")).await?;
     let admin = QueueAdmin::open(&path, QueueOptions::default())?;
@@ -333,8 +329,7 @@ async fn a_task_failing_after_the_stop_signal_is_left_for_the_next_run() -> Test
     let app = switchboard::Application::builder()
         .services(["qtest"])
         .build()?;
-    let server =
-        || switchboard::Server::new(app.clone(), Arc::new(JsonDocument), Arc::new(JsonDocument));
+    let server = || switchboard::Server::new(app.clone(), JsonDocument);
     let admin = QueueAdmin::open(&path, QueueOptions::default())?;
 
     // Stopped while the task runs: it fails after the signal, so it is

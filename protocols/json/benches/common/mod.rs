@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::Arc;
+
 use std::task::{Context, Poll, Waker};
 
 use serde::{Deserialize, Serialize};
@@ -32,12 +32,12 @@ pub(crate) fn server() -> Server {
         .services([switchboard_demo::SERVICE])
         .build()
         .expect("the demo service is linked");
-    Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc))
+    Server::new(app, JsonRpc)
 }
 
 /// One request through the whole pipeline, bytes to bytes.
 pub(crate) fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
-    let request = RequestInfo::new(body, TransportFacts::Local);
+    let request = RequestInfo::new(body, TransportFacts::NONE);
     run(server.process(request)).body.unwrap_or_default()
 }
 

@@ -39,7 +39,7 @@ fn fixture() -> Result<Fixture, Box<dyn Error>> {
         .services(["gridmap"])
         .state(MapStore::open(dir.path().join("maps.db"))?)
         .build()?;
-    let server = Server::new(app, Arc::new(JsonRpc), Arc::new(JsonRpc));
+    let server = Server::new(app, JsonRpc);
     let client = Client::new(Arc::new(LocalClient::direct(server)), Arc::new(JsonRpc));
     Ok(Fixture { client, _dir: dir })
 }

@@ -20,7 +20,7 @@ use axum::extract::{Path, Request};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Application, InProtocol, OutProtocol, Server, ServerTransport, TransportError};
+use switchboard::{Application, Protocols, Server, ServerTransport, TransportError};
 use tokio::net::TcpListener;
 
 pub use rest::RouteError;
@@ -37,33 +37,19 @@ pub(crate) struct Shared {
 /// An HTTP server for one [`Application`].
 ///
 /// ```
-/// use std::sync::Arc;
 /// use switchboard::Application;
 /// use switchboard_http::{HttpConfig, HttpServer};
-/// # use switchboard::protocol::*;
-/// # use switchboard::{Args, Limits, MethodContext, MethodDescriptor, RequestInfo};
-/// # #[derive(Clone, Copy)] struct Proto;
-/// # impl InProtocol for Proto {
-/// #     fn name(&self) -> &'static str { "p" }
-/// #     fn content_type(&self) -> &'static str { "application/json" }
-/// #     fn create_in_document(&self, _: &RequestInfo, _: &Limits) -> Result<InDocument, ProtocolError> { Ok(InDocument::new(())) }
-/// #     fn decompose_incoming_envelope(&self, _: &RequestInfo, _: InDocument, _: &Limits) -> Result<Envelope, ProtocolError> { Ok(Envelope::default()) }
-/// #     fn deserialize(&self, _: &MethodContext, _: &MethodDescriptor) -> Result<Args, ProtocolError> { Err(ProtocolError::InvalidParams(String::new())) }
-/// # }
-/// # impl OutProtocol for Proto {
-/// #     fn name(&self) -> &'static str { "p" }
-/// #     fn content_type(&self) -> &'static str { "application/json" }
-/// #     fn serialize(&self, _: &RequestInfo, _: Replies) -> Result<OutDocument, ProtocolError> { Ok(OutDocument::bytes(None)) }
-/// #     fn create_out_string(&self, d: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> { d.into_bytes() }
-/// # }
-/// # let json_rpc = Arc::new(Proto);
-/// let app = Application::builder().services::<[&str; 0], &str>([]).build()?;
-/// let router = HttpServer::builder(app)
+/// use switchboard_json::{JsonDocument, JsonRpc};
+/// use switchboard_demo as _; // links the `demo` service
+///
+/// let app = Application::builder().services(["demo"]).build()?;
+/// let server = HttpServer::builder(app)
 ///     .config(HttpConfig::default())
-///     .endpoint("/jsonrpc", json_rpc.clone(), json_rpc)
-///     .build()?
-///     .router();
-/// # let _ = router;
+///     .endpoint("/jsonrpc", JsonRpc)
+///     .endpoint("/json", JsonDocument)
+///     .rest(JsonDocument)
+///     .build()?;
+/// assert_eq!(server.endpoints(), ["/jsonrpc", "/json"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -121,15 +107,12 @@ impl fmt::Debug for HttpServer {
     }
 }
 
-/// The protocol pair of one mount.
-type Pair = (Arc<dyn InProtocol>, Arc<dyn OutProtocol>);
-
 /// Builds an [`HttpServer`].
 pub struct HttpServerBuilder {
     app: Application,
     config: HttpConfig,
-    endpoints: Vec<(String, Pair)>,
-    rest: Option<Pair>,
+    endpoints: Vec<(String, Protocols)>,
+    rest: Option<Protocols>,
 }
 
 impl HttpServerBuilder {
@@ -143,26 +126,17 @@ impl HttpServerBuilder {
     /// Mounts a protocol at `POST path` (and, if the protocol takes bare
     /// params, at `POST path/{method}`).
     #[must_use]
-    pub fn endpoint(
-        mut self,
-        path: impl Into<String>,
-        in_protocol: Arc<dyn InProtocol>,
-        out_protocol: Arc<dyn OutProtocol>,
-    ) -> Self {
+    pub fn endpoint(mut self, path: impl Into<String>, protocols: impl Into<Protocols>) -> Self {
         let path = format!("/{}", path.into().trim_matches('/'));
-        self.endpoints.push((path, (in_protocol, out_protocol)));
+        self.endpoints.push((path, protocols.into()));
         self
     }
 
     /// Serves the methods' REST route bindings through this protocol pair,
     /// which must take bare params (the JSON document protocol).
     #[must_use]
-    pub fn rest(
-        mut self,
-        in_protocol: Arc<dyn InProtocol>,
-        out_protocol: Arc<dyn OutProtocol>,
-    ) -> Self {
-        self.rest = Some((in_protocol, out_protocol));
+    pub fn rest(mut self, protocols: impl Into<Protocols>) -> Self {
+        self.rest = Some(protocols.into());
         self
     }
 
@@ -181,9 +155,9 @@ impl HttpServerBuilder {
             on(MethodFilter::GET, healthz).merge(options(&["GET", "HEAD"])),
         );
         let mut paths = Vec::new();
-        for (path, (in_protocol, out_protocol)) in self.endpoints {
-            let named = in_protocol.accepts_named_method();
-            let server = Server::new(self.app.clone(), in_protocol, out_protocol);
+        for (path, protocols) in self.endpoints {
+            let named = protocols.input.accepts_named_method();
+            let server = Server::new(self.app.clone(), protocols);
             let endpoint = Arc::new(rpc::Endpoint {
                 server,
                 shared: Arc::clone(&shared),
@@ -195,11 +169,11 @@ impl HttpServerBuilder {
             }
             paths.push(path);
         }
-        if let Some((in_protocol, out_protocol)) = self.rest {
-            if !in_protocol.accepts_named_method() {
-                return Err(RouteError::Protocol(in_protocol.name()));
+        if let Some(protocols) = self.rest {
+            if !protocols.input.accepts_named_method() {
+                return Err(RouteError::Protocol(protocols.input.name()));
             }
-            let server = Server::new(self.app.clone(), in_protocol, out_protocol);
+            let server = Server::new(self.app.clone(), protocols);
             router = mount_rest(router, &self.app, &server, &shared)?;
         }
         let router = router.fallback(|| async { status::empty(StatusCode::NOT_FOUND) });
@@ -351,11 +325,7 @@ impl ServerTransport for HttpTransport {
     {
         let http = HttpServer::builder(server.app().clone())
             .config(self.config)
-            .endpoint(
-                self.path,
-                Arc::clone(server.in_protocol()),
-                Arc::clone(server.out_protocol()),
-            )
+            .endpoint(self.path, server.protocols())
             .build()
             .map_err(|err| TransportError::Io(Box::new(err)))?;
         http.serve(self.listener, shutdown).await

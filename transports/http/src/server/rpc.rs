@@ -9,7 +9,9 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Fault, HttpFacts, RequestInfo, Server, TraceParent, TransportFacts};
+use switchboard::{Fault, RequestInfo, Server, TraceParent, TransportFacts};
+
+use crate::facts::HttpFacts;
 
 use super::{Shared, auth, body, observe, status};
 
@@ -75,7 +77,7 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         headers: parts.headers,
         peer,
     };
-    let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::Http(Box::new(facts)));
+    let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::new(facts));
     info.deadline = Some(deadline);
     info.traceparent = traceparent;
     info
@@ -84,9 +86,9 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
 /// The headers recorded in `info` (always HTTP facts here).
 pub(crate) fn headers_of(info: &RequestInfo) -> &http::HeaderMap {
     static EMPTY: std::sync::OnceLock<http::HeaderMap> = std::sync::OnceLock::new();
-    match &info.transport {
-        TransportFacts::Http(facts) => &facts.headers,
-        _ => EMPTY.get_or_init(http::HeaderMap::new),
+    match info.facts.get::<HttpFacts>() {
+        Some(facts) => &facts.headers,
+        None => EMPTY.get_or_init(http::HeaderMap::new),
     }
 }
 

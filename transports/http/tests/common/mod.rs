@@ -3,7 +3,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use switchboard::Application;
 use switchboard_http::{HttpConfig, HttpServer};
@@ -38,9 +37,9 @@ impl Running {
 pub fn server(app: Application, config: HttpConfig) -> HttpServer {
     HttpServer::builder(app)
         .config(config)
-        .endpoint("/jsonrpc", Arc::new(JsonRpc), Arc::new(JsonRpc))
-        .endpoint("/json", Arc::new(JsonDocument), Arc::new(JsonDocument))
-        .rest(Arc::new(JsonDocument), Arc::new(JsonDocument))
+        .endpoint("/jsonrpc", JsonRpc)
+        .endpoint("/json", JsonDocument)
+        .rest(JsonDocument)
         .build()
         .expect("routes are valid")
 }

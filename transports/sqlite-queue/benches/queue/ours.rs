@@ -3,9 +3,11 @@
 //! pipeline alone, and one blocking-pool hop).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use switchboard::{QueueFacts, RequestInfo, TransportFacts};
+use switchboard::RequestInfo;
+use switchboard_sqlite_queue::QueueFacts;
 use switchboard_sqlite_queue::{
     ConsumerOptions, Durability, NewTask, QueueConsumer, QueueOptions, QueueProducer,
 };
@@ -202,13 +204,10 @@ pub(crate) fn pipeline(rt: &Runtime, n: usize) -> BenchResult<Measure> {
     rt.block_on(async {
         let server = probe::server();
         probe::reset(n);
+        let worker: Arc<str> = Arc::from("c0");
         let start = Instant::now();
         for task_id in 0..n {
-            let facts = TransportFacts::Queue(QueueFacts {
-                worker_id: "c0".to_owned(),
-                task_id: i64::try_from(task_id)?,
-                attempt: 0,
-            });
+            let facts = QueueFacts::new(Arc::clone(&worker), i64::try_from(task_id)?, 0);
             let request = RequestInfo::new(probe::body(), facts).with_method("mark");
             let response = server.process(request).await;
             if let Some(fault) = response.any_fault {

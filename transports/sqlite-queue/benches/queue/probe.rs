@@ -4,7 +4,6 @@
 //!
 //! The counters are process-wide: one case runs at a time.
 
-use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -33,7 +32,7 @@ pub(crate) fn server() -> Server {
         .services(["benchq"])
         .build()
         .expect("the benchq service is linked into this binary");
-    Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument))
+    Server::new(app, JsonDocument)
 }
 
 /// The body of a task enqueued now: `mark`'s bare params.

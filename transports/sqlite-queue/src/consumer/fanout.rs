@@ -98,7 +98,7 @@ pub(super) fn serve(
     let checkpoint = register(db, &consumer.worker_id)?;
     tracing::info!(worker_id = %consumer.worker_id, checkpoint, "fan-out consumer started");
     let mut pending = Pending {
-        worker_id: consumer.worker_id.clone(),
+        worker_id: consumer.worker_id.to_string(),
         passed: checkpoint,
         committed: checkpoint,
         failures: Vec::new(),
@@ -149,7 +149,7 @@ fn run_chunk(
         if let Some(fault) = fault {
             let code = fault.code().to_owned();
             let failure = FailureRow {
-                worker_id: consumer.worker_id.clone(),
+                worker_id: consumer.worker_id.to_string(),
                 group: None,
                 task_id: task.id,
                 fault,

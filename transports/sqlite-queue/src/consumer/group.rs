@@ -13,6 +13,7 @@
 //! otherwise the visibility timeout must exceed the longest task.
 
 use std::pin::pin;
+use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use switchboard::{Fault, Server};
@@ -28,7 +29,7 @@ use crate::options::FailurePolicy;
 #[derive(Debug, Clone)]
 struct Member {
     group: String,
-    worker_id: String,
+    worker_id: Arc<str>,
     lease_ms: i64,
     max_deliveries: u32,
 }
@@ -123,7 +124,7 @@ fn renewal(db: &Db, member: &Member, task_id: i64, lease: std::time::Duration) -
 
 fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> FailureRow {
     FailureRow {
-        worker_id: member.worker_id.clone(),
+        worker_id: member.worker_id.to_string(),
         group: Some(member.group.clone()),
         task_id,
         fault,

@@ -19,6 +19,7 @@ mod task;
 
 use std::future::Future;
 use std::path::Path;
+use std::sync::Arc;
 
 use switchboard::{Server, ServerTransport, TransportError};
 
@@ -52,7 +53,8 @@ pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 #[derive(Debug, Clone)]
 pub struct QueueConsumer {
     db: Db,
-    worker_id: String,
+    // Shared with every task's facts, so a task allocates nothing for it.
+    worker_id: Arc<str>,
     group: Option<String>,
     options: ConsumerOptions,
 }
@@ -72,7 +74,7 @@ impl QueueConsumer {
         let db = Db::open(path.as_ref(), &options.queue)?;
         Ok(Self {
             db,
-            worker_id: worker_id.into(),
+            worker_id: Arc::from(worker_id.into()),
             group: None,
             options,
         })

@@ -1,11 +1,14 @@
 //! One task through the pipeline: building its [`RequestInfo`], the
 //! failure policy, and the failure record.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use rusqlite::{Transaction, params};
-use switchboard::{Fault, QueueFacts, RequestInfo, Server, TransportFacts};
+use switchboard::{Fault, RequestInfo, Server, TransportFacts};
+
+use crate::facts::QueueFacts;
 
 use super::poll::Waiter;
 use crate::db::now_ms;
@@ -61,7 +64,7 @@ pub(crate) enum Outcome {
 pub(crate) fn run(
     server: &Server,
     task: &Task,
-    worker_id: &str,
+    worker_id: &Arc<str>,
     delivery: u32,
     policy: FailurePolicy,
     waiter: &mut Waiter,
@@ -125,12 +128,12 @@ fn refusal(server: &Server, task: &Task) -> Option<Fault> {
 fn run_once(
     server: &Server,
     task: &Task,
-    worker_id: &str,
+    worker_id: &Arc<str>,
     attempt: u32,
     waiter: &mut Waiter,
 ) -> Option<Fault> {
-    let facts = TransportFacts::Queue(QueueFacts {
-        worker_id: worker_id.to_owned(),
+    let facts = TransportFacts::new(QueueFacts {
+        worker_id: Arc::clone(worker_id),
         task_id: task.id,
         attempt,
     });

@@ -7,11 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use switchboard::{
-    Application, Event, EventListener, MethodContext, Server, TransportFacts, async_trait,
-};
+use switchboard::{Application, Event, EventListener, MethodContext, Server, async_trait};
 use switchboard_demo as _;
 use switchboard_json::JsonDocument;
+use switchboard_sqlite_queue::QueueFacts;
 use switchboard_sqlite_queue::{
     QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer, QueueStatus,
 };
@@ -35,17 +34,17 @@ impl EventListener for Recorder {
         if event != Event::MethodCall {
             return;
         }
-        let TransportFacts::Queue(facts) = ctx.transport() else {
+        let Some(facts) = ctx.facts::<QueueFacts>() else {
             return;
         };
         let method = ctx.method().map_or("", |m| m.name).to_owned();
         self.seen.lock().unwrap().push((
-            facts.worker_id.clone(),
+            facts.worker_id.to_string(),
             facts.task_id,
             facts.attempt,
             method,
         ));
-        if self.hang_worker.as_deref() == Some(facts.worker_id.as_str()) {
+        if self.hang_worker.as_deref() == Some(&*facts.worker_id) {
             std::future::pending::<()>().await;
         }
     }
@@ -71,7 +70,7 @@ pub fn server(recorder: &Recorder) -> Server {
         .listener(recorder.clone())
         .build()
         .expect("the demo service builds");
-    Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument))
+    Server::new(app, JsonDocument)
 }
 
 /// Runs `consumer` until `done` holds for the queue's status (10 s at most).

@@ -32,8 +32,9 @@ use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, params};
-use switchboard::{Application, Client, MethodContext, Server, State, TransportFacts, rpc};
+use switchboard::{Application, Client, MethodContext, Server, State, rpc};
 use switchboard_json::JsonDocument;
+use switchboard_sqlite_queue::QueueFacts;
 use switchboard_sqlite_queue::{
     ConsumerOptions, NewTask, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer, QueueStatus,
 };
@@ -67,7 +68,7 @@ struct Recording {
 #[rpc(service = "crashtest", one_way)]
 async fn record(recording: State<Recording>, ctx: &MethodContext, task: i64) {
     let start_ns = now_ns();
-    let TransportFacts::Queue(facts) = ctx.transport() else {
+    let Some(facts) = ctx.facts::<QueueFacts>() else {
         eprintln!("record: not called by a queue consumer");
         std::process::exit(RECORD_FAILED);
     };
@@ -266,7 +267,7 @@ async fn consumer_child() -> ChildResult {
         .services(["crashtest"])
         .state(recording)
         .build()?;
-    let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+    let server = Server::new(app, JsonDocument);
 
     let mut options = ConsumerOptions::default().with_poll_max(Duration::from_millis(50));
     if let Some(ms) = visibility {

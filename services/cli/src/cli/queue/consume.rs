@@ -151,7 +151,7 @@ pub(crate) async fn run(args: ConsumeArgs) -> ExitCode {
         Err(err) => return crate::cli::fail("cannot set up the services", &err),
     };
     let (in_protocol, out_protocol) = args.protocol.server();
-    let server = Server::new(app, in_protocol, out_protocol);
+    let server = Server::new(app, (in_protocol, out_protocol));
     let path = args.queue.path();
     let consumer = match QueueConsumer::open(path, args.worker.clone(), args.options()) {
         Ok(consumer) => consumer,

@@ -1,5 +1,5 @@
-//! What `#[rpc]` and `#[derive(Validate)]` expand to calls of. Not a stable
-//! API: only the macros use it.
+//! What `#[rpc]` and `#[derive(Validate)]` expand to calls of (as tonic's
+//! `codegen`). Not a stable API: only the macros use it.
 
 pub use erased_serde;
 pub use inventory;
@@ -7,13 +7,16 @@ pub use regex::Regex;
 pub use schemars;
 pub use serde;
 
+pub use crate::method::Invoked;
+pub use crate::registry::Registration;
+
 use std::any::TypeId;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::method::{Args, Invoked, Reply, StateRequirement};
+use crate::method::{Args, Reply, StateRequirement};
 use crate::validate::Validate;
 use crate::{Fault, MethodContext, State};
 

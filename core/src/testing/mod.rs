@@ -1,0 +1,96 @@
+//! Conformance suites (feature `testing`): one call proves that a protocol
+//! or a transport keeps the contract every other one keeps, as `tower-test`
+//! and Spyne's shared protocol suite do.
+//!
+//! - [`protocol_suite`]: a protocol's server side, driven through its own
+//!   [`ClientProtocol`](crate::ClientProtocol) over the loopback transport;
+//! - [`transport_suite`]: a client transport and a server transport,
+//!   started by a [`TransportHarness`] the transport's tests provide.
+//!
+//! Both run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
+//! `sleep`), which the calling test links (`use switchboard_demo as _;`),
+//! with a call wrapper that adds the misbehaviour the suites need: an
+//! `echo` whose argument starts with [`PANIC`] panics, one starting with
+//! [`SLOW`] takes [`SLOW_FOR`] before answering.
+//!
+//! Every check runs, and the result lists each failed check by name:
+//!
+//! ```text
+//! 2 of 9 conformance checks failed:
+//!   - unknown method: expected a `Client.UnknownMethod` fault, got Ok("...")
+//!   - panic: ...
+//! ```
+
+mod fixture;
+mod protocol;
+mod transport;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use fixture::{PANIC, SLOW};
+pub use protocol::protocol_suite;
+pub use transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
+
+/// How long an `echo` of a [`SLOW`] string takes.
+pub const SLOW_FOR: Duration = Duration::from_millis(400);
+
+/// The checks of a suite that failed, by name, with what was seen.
+#[derive(Debug, Default)]
+pub struct SuiteFailure {
+    /// How many checks ran.
+    pub ran: usize,
+    /// `(check, what went wrong)` for each failed check.
+    pub failed: Vec<(&'static str, String)>,
+}
+
+impl SuiteFailure {
+    /// Whether the check named `check` failed.
+    pub fn failed(&self, check: &str) -> bool {
+        self.failed.iter().any(|(name, _)| *name == check)
+    }
+}
+
+impl fmt::Display for SuiteFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} conformance checks failed:",
+            self.failed.len(),
+            self.ran
+        )?;
+        for (check, why) in &self.failed {
+            write!(f, "\n  - {check}: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SuiteFailure {}
+
+/// Collects check results.
+#[derive(Debug, Default)]
+struct Checks(SuiteFailure);
+
+impl Checks {
+    fn record(&mut self, check: &'static str, result: Result<(), String>) {
+        self.0.ran += 1;
+        if let Err(why) = result {
+            tracing::warn!(check, why, "conformance check failed");
+            self.0.failed.push((check, why));
+        }
+    }
+
+    fn finish(self) -> Result<(), SuiteFailure> {
+        if self.0.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// `Ok` if `ok`, else `Err` with `why`.
+fn ensure(ok: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(why()) }
+}
