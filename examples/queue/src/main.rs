@@ -15,7 +15,6 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use switchboard::{
     Application, BuildError, Client, Event, EventListener, MethodContext, Server, async_trait,
@@ -24,16 +23,12 @@ use switchboard_demo::{SERVICE, Sleep};
 use switchboard_json::JsonDocument;
 use switchboard_sqlite_queue::QueueFacts;
 use switchboard_sqlite_queue::{
-    ConsumerOptions, QueueAdmin, QueueConsumer, QueueError, QueueOptions, QueueProducer,
-    QueueStatus,
+    ConsumerOptions, QueueConsumer, QueueError, QueueOptions, QueueProducer,
 };
 use tokio::task::JoinSet;
 
 /// Calls enqueued per round.
 const TASKS: u32 = 10;
-
-/// How often a consumer's shutdown checks whether it has passed every task.
-const DRAIN_POLL: Duration = Duration::from_millis(5);
 
 /// A `method_call` listener: prints who runs what, and keeps `(worker id,
 /// task id)` for every call, in order.
@@ -94,23 +89,6 @@ async fn enqueue_sleeps(queue: &Path) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Completes once fan-out consumer `worker` has registered and passed every task.
-async fn drained(admin: QueueAdmin, worker: String) {
-    loop {
-        let status = admin.status().await;
-        let passed_all = |status: QueueStatus| {
-            status
-                .consumers
-                .iter()
-                .any(|c| c.worker_id == worker && c.lag == 0)
-        };
-        if status.is_ok_and(passed_all) {
-            return;
-        }
-        tokio::time::sleep(DRAIN_POLL).await;
-    }
-}
-
 /// Runs one fan-out consumer per worker id, side by side, until each has
 /// passed every task in the queue.
 async fn consume(
@@ -121,9 +99,9 @@ async fn consume(
     let mut running: JoinSet<Result<(), QueueError>> = JoinSet::new();
     for worker in workers {
         let consumer = QueueConsumer::open(queue, *worker, ConsumerOptions::default())?;
-        let admin = QueueAdmin::open(queue, QueueOptions::default())?;
-        let shutdown = drained(admin, (*worker).to_owned());
-        running.spawn(consumer.run(app(announcer)?, shutdown));
+        // Returns once this consumer has passed every task in the queue.
+        let idle = consumer.run_until_idle(app(announcer)?, std::future::pending());
+        running.spawn(idle);
     }
     while let Some(finished) = running.join_next().await {
         finished??;
@@ -206,6 +184,8 @@ async fn both_rounds() -> Result<(), Box<dyn Error>> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     /// Bounds a round, so a consumer that never drains fails the test.

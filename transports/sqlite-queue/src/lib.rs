@@ -14,7 +14,7 @@
 //! use std::sync::Arc;
 //! use switchboard::{Application, Server};
 //! use switchboard_json::JsonDocument;
-//! use switchboard_sqlite_queue::{ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer};
+//! use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueOptions, QueueProducer};
 //! use switchboard_demo as _; // links the `demo` service
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -27,14 +27,8 @@
 //! let app = Application::builder().services(["demo"]).build()?;
 //! let server = Server::new(app, JsonDocument);
 //! let consumer = QueueConsumer::open(&path, "worker-1", ConsumerOptions::default())?;
-//! let admin = QueueAdmin::open(&path, QueueOptions::default())?;
-//! // Stop once the consumer has passed the task.
-//! let drained = async move {
-//!     while admin.status().await.map_or(true, |s| s.consumers.first().is_none_or(|c| c.lag > 0)) {
-//!         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-//!     }
-//! };
-//! consumer.run(server, drained).await?;
+//! // Returns once the consumer has passed the task (`run` would wait for more).
+//! consumer.run_until_idle(server, std::future::pending()).await?;
 //! # Ok(())
 //! # }
 //! ```

@@ -7,9 +7,9 @@ use std::pin::pin;
 use rusqlite::{OptionalExtension, params};
 use switchboard::Server;
 
-use super::QueueConsumer;
 use super::poll::{Poller, Waiter};
 use super::task::{self, FailureRow, Outcome, Task};
+use super::{QueueConsumer, Until};
 use crate::db::{Conn, Db};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
@@ -87,11 +87,13 @@ fn fetch(conn: &Conn<'_>, after: i64, limit: usize) -> rusqlite::Result<Vec<Task
     rows.collect()
 }
 
-/// The fan-out loop, until shutdown or a halt.
+/// The fan-out loop, until shutdown, a halt, or (with [`Until::Idle`]) the
+/// first read that finds no task after the checkpoint.
 pub(super) fn serve(
     consumer: &QueueConsumer,
     server: &Server,
     waiter: &mut Waiter,
+    until: Until,
 ) -> Result<(), QueueError> {
     let options = &consumer.options;
     let db = &consumer.db;
@@ -112,6 +114,10 @@ pub(super) fn serve(
         let tasks = db.run_here(|conn| fetch(conn, after, options.chunk_size))?;
         if tasks.is_empty() {
             pending.flush(db)?;
+            if until == Until::Idle {
+                tracing::info!(worker_id = %consumer.worker_id, checkpoint = pending.passed, "backlog empty");
+                return Ok(());
+            }
             poller.idle(wake, waiter);
             continue;
         }

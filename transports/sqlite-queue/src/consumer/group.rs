@@ -18,9 +18,9 @@ use std::sync::Arc;
 use rusqlite::{OptionalExtension, Transaction, params};
 use switchboard::{Fault, Server};
 
-use super::QueueConsumer;
 use super::poll::{Poller, Renewal, Waiter};
 use super::task::{self, FailureRow, Outcome, TOO_MANY_DELIVERIES, Task};
+use super::{QueueConsumer, Until};
 use crate::db::{Conn, Db, duration_ms, now_ms};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
@@ -34,12 +34,25 @@ struct Member {
     max_deliveries: u32,
 }
 
-/// The group loop, until shutdown or a halt.
+/// What a claim found.
+#[derive(Debug)]
+enum Claim {
+    /// A task to run: `(task, deliveries before this one)`.
+    Task(Task, u32),
+    /// Nothing to claim now; tasks may be in flight at other members.
+    Nothing,
+    /// Nothing to claim and nothing in flight: every task is done.
+    Idle,
+}
+
+/// The group loop, until shutdown, a halt, or (with [`Until::Idle`]) the
+/// first claim that finds every task of the group done.
 pub(super) fn serve(
     consumer: &QueueConsumer,
     server: &Server,
     waiter: &mut Waiter,
     group: &str,
+    until: Until,
 ) -> Result<(), QueueError> {
     let options = &consumer.options;
     let member = Member {
@@ -55,9 +68,18 @@ pub(super) fn serve(
     while !waiter.is_stopped() {
         let mut wake = pin!(db.local().wake().notified());
         wake.as_mut().enable();
-        let Some((task, delivery)) = db.run_here(|conn| claim(conn, &member))? else {
-            poller.idle(wake, waiter);
-            continue;
+        let (task, delivery) = match db.run_here(|conn| claim(conn, &member, until))? {
+            Claim::Task(task, delivery) => (task, delivery),
+            Claim::Idle => {
+                tracing::info!(group, worker_id = %member.worker_id, "backlog empty");
+                return Ok(());
+            }
+            // Waiting on another member's task polls as when idle: its
+            // lease may run out, and then the task is ours to claim.
+            Claim::Nothing => {
+                poller.idle(wake, waiter);
+                continue;
+            }
         };
         poller.busy();
         let policy = options.failure_policy;
@@ -142,9 +164,27 @@ fn register(conn: &mut Conn<'_>, group: &str) -> rusqlite::Result<()> {
     })
 }
 
-/// Claims the next task: `(task, deliveries before this one)`.
-fn claim(conn: &mut Conn<'_>, member: &Member) -> rusqlite::Result<Option<(Task, u32)>> {
-    conn.write(|tx| claim_in(tx, member))
+/// Claims the next task. With [`Until::Idle`], a claim that finds nothing
+/// also says whether the group is idle, in the same transaction, so that
+/// no task committed before the claim is missed.
+fn claim(conn: &mut Conn<'_>, member: &Member, until: Until) -> rusqlite::Result<Claim> {
+    conn.write(|tx| match claim_in(tx, member)? {
+        Some((task, delivery)) => Ok(Claim::Task(task, delivery)),
+        None if until == Until::Idle && is_idle(tx, &member.group)? => Ok(Claim::Idle),
+        None => Ok(Claim::Nothing),
+    })
+}
+
+/// Whether every stored task above the group's floor is done: none left
+/// to claim, none in flight at a member.
+fn is_idle(tx: &Transaction<'_>, group: &str) -> rusqlite::Result<bool> {
+    tx.prepare_cached(
+        "SELECT NOT EXISTS (SELECT 1 FROM task_queue t
+            WHERE t.id > (SELECT task_id FROM group_status WHERE group_name = ?1)
+              AND NOT EXISTS (SELECT 1 FROM group_leases l
+                  WHERE l.group_name = ?1 AND l.task_id = t.id AND l.done = 1))",
+    )?
+    .query_row([group], |row| row.get(0))
 }
 
 fn claim_in(tx: &Transaction<'_>, member: &Member) -> rusqlite::Result<Option<(Task, u32)>> {

@@ -50,6 +50,10 @@ pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 /// - When `shutdown` completes, the current task finishes, the checkpoint
 ///   is committed and `serve` returns `Ok(())`. A task that fails after
 ///   the signal is not passed: the next run meets it again.
+/// - [`run_until_idle`](Self::run_until_idle) also returns `Ok(())` the
+///   first time the consumer finds nothing left to do: a fan-out consumer
+///   when a read after its checkpoint finds no task, a group member when
+///   no task is left to claim and none is in flight at another member.
 #[derive(Debug, Clone)]
 pub struct QueueConsumer {
     db: Db,
@@ -115,13 +119,72 @@ impl QueueConsumer {
     where
         F: Future<Output = ()> + Send + 'static,
     {
+        self.start(server, shutdown, Until::Shutdown).await
+    }
+
+    /// Runs tasks through `server` until the backlog is empty, then
+    /// returns: once this consumer (or, for a group member, its group) has
+    /// passed every task enqueued so far and no task is in flight. Every
+    /// task committed before the call is run (or passed as failed) before
+    /// it returns; tasks enqueued meanwhile may be run too.
+    ///
+    /// The consumer itself notices it is idle: a fan-out consumer when a
+    /// read after its checkpoint finds no task (its checkpoint is committed
+    /// then), a group member when its claim finds nothing to take and no
+    /// other member holds a task. A member that waits on another's task
+    /// polls as when idle, and takes the task over if that member's lease
+    /// runs out. `shutdown` still stops it early, as for [`run`](Self::run).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use switchboard::{Application, Server};
+    /// use switchboard_json::JsonDocument;
+    /// use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueOptions, QueueProducer};
+    /// use switchboard_demo as _; // links the `demo` service
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("queue.db");
+    /// let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    /// for s in ["a", "b", "c"] {
+    ///     let body = format!(r#"{{"s":"{s}"}}"#);
+    ///     producer.enqueue("echo", "application/json", body, None).await?;
+    /// }
+    ///
+    /// let app = Application::builder().services(["demo"]).build()?;
+    /// let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+    /// let consumer = QueueConsumer::open(&path, "worker-1", ConsumerOptions::default())?;
+    /// // Returns once the three tasks are passed; Ctrl-C would stop it sooner.
+    /// consumer.run_until_idle(server, std::future::pending()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`run`](Self::run).
+    ///
+    /// # Panics
+    /// When not polled inside a Tokio runtime.
+    pub async fn run_until_idle<F>(self, server: Server, shutdown: F) -> Result<(), QueueError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.start(server, shutdown, Until::Idle).await
+    }
+
+    /// Starts the consumer thread and waits for it.
+    async fn start<F>(self, server: Server, shutdown: F, until: Until) -> Result<(), QueueError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
         let (stop, mut waiter) = poll::stop_signal(shutdown);
         let (done, finished) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             // A NUL byte would make `spawn` panic; the name is only a label.
             .name(format!("queue {}", self.worker_id.replace('\0', "")))
             .spawn(move || {
-                let result = self.serve_here(&server, &mut waiter);
+                let result = self.serve_here(&server, &mut waiter, until);
                 let _ = done.send(result);
             })
             .map_err(QueueError::Spawn)?;
@@ -132,10 +195,15 @@ impl QueueConsumer {
     }
 
     /// The consumer loop, on its own thread.
-    fn serve_here(&self, server: &Server, waiter: &mut poll::Waiter) -> Result<(), QueueError> {
+    fn serve_here(
+        &self,
+        server: &Server,
+        waiter: &mut poll::Waiter,
+        until: Until,
+    ) -> Result<(), QueueError> {
         let result = match &self.group {
-            Some(group) => group::serve(self, server, waiter, group),
-            None => fanout::serve(self, server, waiter),
+            Some(group) => group::serve(self, server, waiter, group, until),
+            None => fanout::serve(self, server, waiter, until),
         };
         match &result {
             Ok(()) => tracing::info!(worker_id = %self.worker_id, "consumer stopped"),
@@ -145,6 +213,15 @@ impl QueueConsumer {
         }
         result
     }
+}
+
+/// When a consumer loop returns, besides on shutdown or a halt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// Only then: idle, it waits for more tasks.
+    Shutdown,
+    /// Also the first time it finds nothing left to do.
+    Idle,
 }
 
 impl ServerTransport for QueueConsumer {

@@ -3,14 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use switchboard::Server;
 use switchboard_cli::hosting;
 use switchboard_sqlite_queue::{
-    ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueOptions,
+    ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
 
 use super::progress::{self, Meter, Watched};
@@ -174,36 +173,40 @@ pub(crate) async fn run(args: ConsumeArgs) -> ExitCode {
         Err(err) => return crate::cli::fail("cannot listen for shutdown signals", &err),
     };
     print_banner(&args);
-    let meter = Arc::new(Mutex::new(Meter::new(args.watched())));
     let result = if args.drain {
-        if let Ok(status) = admin.status().await {
-            meter
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .begin(&status);
-        }
-        let drained = progress::until_drained(admin.clone(), Arc::clone(&meter));
-        let shutdown = async move {
-            tokio::select! {
-                () = signal => {},
-                () = drained => {},
-            }
-        };
-        consumer.run(server, shutdown).await
+        drain(consumer, server, &admin, signal, args.watched()).await
     } else {
         consumer.run(server, signal).await
     };
-    if args.drain {
-        let status = admin.status().await.ok();
-        meter
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .finish(status.as_ref());
-    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => crate::cli::fail("the consumer stopped", &err),
     }
+}
+
+/// Runs `consumer` until its backlog is empty (or `signal`), showing
+/// progress meanwhile and the final state after.
+async fn drain(
+    consumer: QueueConsumer,
+    server: Server,
+    admin: &QueueAdmin,
+    signal: impl Future<Output = ()> + Send + 'static,
+    watched: Watched,
+) -> Result<(), QueueError> {
+    let mut meter = Meter::new(watched);
+    if let Ok(status) = admin.status().await {
+        meter.begin(&status);
+    }
+    let result = {
+        let run = consumer.run_until_idle(server, signal);
+        tokio::select! {
+            result = run => result,
+            never = progress::watch(admin, &mut meter) => match never {},
+        }
+    };
+    let status = admin.status().await.ok();
+    meter.finish(status.as_ref());
+    result
 }
 
 /// Prints what runs where. A closed standard output (`| head -1`) is not

@@ -4,15 +4,16 @@
 //!
 //! Progress is read from the queue's status, not counted in the pipeline:
 //! done = tasks enqueued since the drain started + the backlog then − the
-//! backlog now.
+//! backlog now. It is only shown: when to stop is the consumer's own
+//! decision ([`QueueConsumer::run_until_idle`](switchboard_sqlite_queue::QueueConsumer::run_until_idle)).
 
+use std::convert::Infallible;
 use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use switchboard_sqlite_queue::{QueueAdmin, QueueStatus};
 
-/// How often the drain reads the queue's status.
+/// How often the progress display reads the queue's status.
 const POLL: Duration = Duration::from_millis(50);
 /// The least time between two plain (non-terminal) progress lines.
 const PLAIN_EVERY: Duration = Duration::from_secs(1);
@@ -83,16 +84,15 @@ impl Meter {
         Some((done, backlog))
     }
 
-    /// Shows progress if it changed; `true` once the backlog is empty.
-    fn observe(&mut self, status: &QueueStatus) -> bool {
+    /// Shows progress if it changed.
+    fn observe(&mut self, status: &QueueStatus) {
         let Some(now) = self.measure(status) else {
-            return false;
+            return;
         };
         let due = self.terminal || self.shown_at.is_none_or(|at| at.elapsed() >= PLAIN_EVERY);
         if self.shown != Some(now) && due {
             self.show(now, false);
         }
-        now.1 == 0
     }
 
     /// Shows the last state and ends the line.
@@ -120,17 +120,13 @@ impl Meter {
     }
 }
 
-/// Completes once the watched backlog is empty, updating `meter` meanwhile.
-/// A failed status read is logged and retried at the next poll.
-pub(super) async fn until_drained(admin: QueueAdmin, meter: Arc<Mutex<Meter>>) {
+/// Updates `meter` from the queue's status until dropped: the caller
+/// drops it once the consumer returns. A failed status read is logged and
+/// retried at the next poll.
+pub(super) async fn watch(admin: &QueueAdmin, meter: &mut Meter) -> Infallible {
     loop {
         match admin.status().await {
-            Ok(status) => {
-                let mut meter = meter.lock().unwrap_or_else(|p| p.into_inner());
-                if meter.observe(&status) {
-                    return;
-                }
-            }
+            Ok(status) => meter.observe(&status),
             Err(err) => tracing::warn!(error = %err, "cannot read the queue status; retrying"),
         }
         tokio::time::sleep(POLL).await;
