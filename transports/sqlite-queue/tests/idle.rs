@@ -152,7 +152,7 @@ async fn a_shutdown_still_stops_it_early() -> TestResult {
         .services(["demo"])
         .listener(Started(Arc::clone(&started)))
         .build()?;
-    let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+    let server = Server::new(app, JsonDocument);
     let shutdown = async move { started.notified().await };
     let consumer = QueueConsumer::open(&path, "w", options)?;
     consumer.run_until_idle(server, shutdown).await?;
