@@ -1,4 +1,4 @@
-//! Methods registered in other crates (`switchboard-services`, this
+//! Methods registered in other crates (`switchboard-demo`, this
 //! package's library) are found by applications built here, and clashing
 //! names are refused with both definitions named.
 

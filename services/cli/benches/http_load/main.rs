@@ -4,7 +4,7 @@
 //! connections. Each server runs in its own child process (this binary,
 //! re-executed), so its resident memory can be read idle and under load.
 //!
-//! Run with `cargo bench -p switchboard-services --bench http_load`.
+//! Run with `cargo bench -p switchboard-cli --bench http_load`.
 //! Options after `--`: `--seconds S` per measurement (default 5),
 //! `--rounds N` alternating rounds per case, median kept (default 3),
 //! `--only NAME` and `--conns N` to run one case (for profiling).
