@@ -13,7 +13,7 @@
 //! // Every service in every protocol, as `switchboard serve` mounts them.
 //! let app = hosting::application(SERVICES, &dir.path().join("state.db"))?;
 //! let server = hosting::http_server(app, PROTOCOLS, HttpConfig::default())?;
-//! assert_eq!(server.endpoints(), ["/jsonrpc", "/json"]);
+//! assert!(server.endpoints().iter().any(|path| path == "/jsonrpc"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -8,6 +8,13 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use switchboard_cli::catalog::{Entry, PROTOCOLS, Protocol, SERVICES, Service, TRANSPORTS};
+
+/// The names of `entries` as clap lists them in an error.
+fn names<'a, T: Entry>(entries: impl Iterator<Item = &'a T>) -> String {
+    entries.map(Entry::name).collect::<Vec<_>>().join(", ")
+}
+
 /// What a test returns.
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -122,18 +129,25 @@ fn a_bad_name_value_is_a_usage_error_for_call_and_enqueue() -> TestResult {
 fn unknown_names_are_usage_errors_listing_the_known_ones() -> TestResult {
     let dir = tempfile::tempdir()?;
     for (args, known) in [
-        (&["--protocols", "jsonrpc,soap"][..], "jsonrpc, json, rest"),
-        (&["--services", "demo,nope"], "demo, gridmap"),
-        (&["--transport", "amqp"], "http"),
+        (
+            &["--protocols", "jsonrpc,nope"][..],
+            names(PROTOCOLS.iter()),
+        ),
+        (&["--services", "demo,nope"], names(SERVICES.iter())),
+        (&["--transport", "nope"], names(TRANSPORTS.iter())),
     ] {
         let stderr = exits_with(dir.path(), &[SERVE, args].concat(), 2)?;
-        assert!(stderr.contains(known), "{args:?}: {stderr}");
+        let listed = format!("[possible values: {known}]");
+        assert!(stderr.contains(&listed), "{args:?}: {stderr}");
     }
     // REST has no client: call, enqueue and consume refuse it.
+    let callable = names(PROTOCOLS.iter().filter(|p| p.is_callable()));
+    assert!(!callable.contains("rest"), "{callable}");
     for command in [CALL, &["enqueue", "echo", "s=x"], CONSUME] {
         let args = [command, &["--protocol", "rest"]].concat();
         let stderr = exits_with(dir.path(), &args, 2)?;
-        assert!(stderr.contains("jsonrpc, json"), "{args:?}: {stderr}");
+        let listed = format!("[possible values: {callable}]");
+        assert!(stderr.contains(&listed), "{args:?}: {stderr}");
     }
     exits_with(
         dir.path(),
@@ -183,9 +197,13 @@ fn help_shows_the_exit_codes_and_defaults_that_can_be_typed_back() -> TestResult
         assert!(help.contains(line), "{line:?} missing from:\n{help}");
     }
     let serve = String::from_utf8(run(dir.path(), &["serve", "--help"])?.stdout)?;
+    // Defaults as they are typed: comma-separated, the whole catalog.
+    let services = Service::all_names();
+    let protocols = Protocol::all_names();
+    assert!(services.contains(',') && protocols.contains(','));
     for expected in [
-        "[default: demo,gridmap]",
-        "[default: jsonrpc,json,rest]",
+        &format!("[default: {services}]"),
+        &format!("[default: {protocols}]"),
         "[default: http]",
         "--transport",
         "jsonrpc: JSON-RPC 2.0",
