@@ -1,8 +1,8 @@
 //! Durations on the command line, one parser for every duration flag: a
 //! bare number in the flag's own unit (so `--timeout 30` means seconds and
 //! `--poll-max 100` milliseconds), or a number with a unit: `500ms`,
-//! `1.5s`, `2m`, `1h`. Fractions are allowed; NaN, infinities, values too
-//! large for a [`Duration`] and values below the flag's minimum are not.
+//! `1.5s`, `2m`, `1h`. Fractions are allowed; NaN, infinities, values
+//! below the flag's minimum and values over [`MAX`] are not.
 
 use std::time::Duration;
 
@@ -10,6 +10,11 @@ use clap::builder::{StringValueParser, TypedValueParser};
 
 /// The units a value may carry, longest suffix first (`ms` before `s`).
 const UNITS: [(&str, f64); 4] = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)];
+
+/// The longest duration any flag takes, about 31 years: far beyond any
+/// timeout, lease or poll, and far below what makes `Instant + duration`
+/// overflow (which panics).
+pub(crate) const MAX: Duration = Duration::from_secs(1_000_000_000);
 
 /// What a duration flag's help says about the forms it takes.
 pub(crate) const FORMS: &str = "a number with a unit (500ms, 1.5s, 2m, 1h)";
@@ -78,9 +83,9 @@ pub(crate) enum DurationError {
     /// Below the flag's minimum.
     #[error("must be at least {0:?}")]
     BelowLeast(Duration),
-    /// Too large for a duration.
-    #[error("too large: expected {0} or {FORMS}, below 2^64 seconds")]
-    TooLarge(&'static str),
+    /// Over [`MAX`].
+    #[error("too large: expected at most {} seconds (about 31 years)", MAX.as_secs())]
+    TooLarge,
 }
 
 impl Spec {
@@ -105,7 +110,9 @@ impl Spec {
             return Err(DurationError::Negative(bare));
         }
         let duration = Duration::try_from_secs_f64(value * scale)
-            .map_err(|_| DurationError::TooLarge(bare))?;
+            .ok()
+            .filter(|duration| *duration <= MAX)
+            .ok_or(DurationError::TooLarge)?;
         match self.least {
             Least::AboveZero if duration.is_zero() => Err(DurationError::Zero),
             Least::Is(least) if duration < least => Err(DurationError::BelowLeast(least)),
@@ -197,10 +204,11 @@ mod tests {
                 "{text:?}: {err:?}"
             );
         }
-        for text in ["1e300", "1e20", "1e300h"] {
+        assert_eq!(SECONDS.parse("1e9"), Ok(MAX));
+        for text in ["1e300", "1e20", "1e300h", "1000000001", "1e13ms", "300000h"] {
             let err = SECONDS.parse(text);
             assert!(
-                matches!(err, Err(DurationError::TooLarge(_))),
+                matches!(err, Err(DurationError::TooLarge)),
                 "{text:?}: {err:?}"
             );
         }

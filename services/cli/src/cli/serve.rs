@@ -122,6 +122,8 @@ impl ServeArgs {
     }
 }
 
+/// Sets up the services, binds every transport, prints the banner, then
+/// serves until SIGINT or SIGTERM.
 pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
     let app = hosting::application(args.services.iter().copied(), &args.db)?;
     let settings = ServeSettings {

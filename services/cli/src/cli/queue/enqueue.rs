@@ -59,8 +59,8 @@ impl EnqueueArgs {
         codec.encode_call(call).map_err(CliError::Encode)
     }
 
-    /// When the task expires; a `--ttl` past what the clock can hold never
-    /// expires.
+    /// When the task expires, if it does. (The sum cannot overflow: a
+    /// `--ttl` is at most about 31 years.)
     fn expires_at(&self) -> Option<SystemTime> {
         SystemTime::now().checked_add(self.ttl?)
     }
