@@ -124,11 +124,18 @@ fn call_prints_results_and_reports_faults() -> TestResult {
     let served = Served::start()?;
     let args = ["call", "subtract", "minuend=42", "subtrahend=23"];
     assert_eq!(stdout_of(&served.run(&args)?)?, "19\n");
-    let missing = served.run(&["call", "get_map", "slug=nowhere"])?;
-    let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(!missing.status.success(), "{}", missing.status);
-    assert!(stderr.contains("Client.NotFound"), "{stderr}");
-    assert!(missing.stdout.is_empty(), "a fault prints no result");
+    for protocol in ["jsonrpc", "json"] {
+        let args = ["call", "--protocol", protocol, "get_map", "slug=nowhere"];
+        let missing = served.run(&args)?;
+        let stderr = String::from_utf8_lossy(&missing.stderr);
+        assert_eq!(
+            missing.status.code(),
+            Some(1),
+            "a fault is exit 1: {stderr}"
+        );
+        assert_eq!(stderr, "Client.NotFound: no map `nowhere`\n");
+        assert!(missing.stdout.is_empty(), "a fault prints no result");
+    }
     let status = served.terminate()?;
     assert!(status.success(), "serve exited with {status}");
     Ok(())

@@ -158,7 +158,7 @@ fn queue_commands_on_a_missing_file_say_how_to_create_it() -> TestResult {
     ] {
         let output = run(dir.path(), args)?;
         let stderr = String::from_utf8(output.stderr)?;
-        assert!(!output.status.success(), "{args:?}");
+        assert_eq!(output.status.code(), Some(4), "a missing file: {args:?}");
         assert!(
             stderr.contains("no queue file at switchboard-queue.db")
                 && stderr.contains("switchboard enqueue"),
@@ -175,7 +175,7 @@ fn retrying_an_unknown_task_fails_clearly() -> TestResult {
     stdout_of(dir.path(), &["enqueue", "echo", "s=x"])?;
     let output = run(dir.path(), &["queue", "retry", "99"])?;
     let stderr = String::from_utf8(output.stderr)?;
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("cannot retry task 99: no task 99 in the queue"),
         "{stderr}"
@@ -271,5 +271,58 @@ fn the_failure_flags_halt_before_a_failing_task_or_retry_it() -> TestResult {
     );
     let status = stdout_of(dir, &["queue", "status"])?;
     assert_eq!(row(&status, "w2"), Some(vec!["w2", "3", "0"]), "{status}");
+    Ok(())
+}
+
+#[test]
+fn durations_take_a_unit_and_bare_numbers_keep_the_flags_own() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    stdout_of(dir, &["enqueue", "echo", "s=fresh", "--ttl", "2m"])?;
+    stdout_of(dir, &["enqueue", "echo", "s=late", "--ttl", "0"])?;
+    stdout_of(dir, &["enqueue", "echo", "s=bare", "--ttl", "3600"])?;
+    let durations = [
+        "--poll-max",
+        "50ms",
+        "--lease",
+        "1.5s",
+        "--backoff",
+        "1",
+        "--on-failure",
+        "retry",
+    ];
+    stdout_of(dir, &[DRAIN, &durations[..]].concat())?;
+    let failures = stdout_of(dir, &["queue", "failures"])?;
+    let expired = row(&failures, "2").ok_or(failures.clone())?;
+    assert_eq!(expired[3], "Client.Expired", "{failures}");
+    assert_eq!(
+        failures.lines().count(),
+        2,
+        "only the task with --ttl 0: {failures}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_group_member_drains_the_groups_backlog() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    for i in 1..=4 {
+        stdout_of(dir, &["enqueue", "echo", &format!("s={i}")])?;
+    }
+    let member = [DRAIN, &["--group", "g"]].concat();
+    let drained = run(dir, &member)?;
+    let progress = String::from_utf8(drained.stderr)?;
+    assert!(drained.status.success(), "{}: {progress}", drained.status);
+    assert!(
+        progress.contains("drain: 4/4 tasks done, backlog 0"),
+        "{progress}"
+    );
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(
+        row(&status, "g"),
+        Some(vec!["g", "4", "0", "0"]),
+        "{status}"
+    );
     Ok(())
 }

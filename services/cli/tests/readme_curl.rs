@@ -4,7 +4,8 @@
 
 use std::process::Command;
 
-use switchboard_cli::hosting::{self, Protocol};
+use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
+use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
 /// One example: the shell command and the output the README promises.
@@ -58,9 +59,8 @@ async fn readme_curl_examples_work_as_printed() -> Result<(), Box<dyn std::error
         "expected the README to show several curl examples"
     );
     let dir = tempfile::tempdir()?;
-    let services: Vec<String> = hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect();
-    let app = hosting::application(&services, &dir.path().join("switchboard.db"))?;
-    let server = hosting::http_server(app, &Protocol::ALL, HttpConfig::default())?;
+    let app = hosting::application(SERVICES, &dir.path().join("switchboard.db"))?;
+    let server = hosting::http_server(app, PROTOCOLS, HttpConfig::default())?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

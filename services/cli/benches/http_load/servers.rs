@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use switchboard_cli::hosting::{self, Protocol};
+use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
+use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
 /// Serves `name` on 127.0.0.1:0, printing the address on the first line.
@@ -26,10 +27,8 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
         println!("{}", listener.local_addr()?);
         match name {
             "switchboard" => {
-                let services: Vec<String> =
-                    hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect();
-                let app = hosting::application(&services, &dir.path().join("bench.db"))?;
-                let server = hosting::http_server(app, &Protocol::ALL, HttpConfig::default())?;
+                let app = hosting::application(SERVICES, &dir.path().join("bench.db"))?;
+                let server = hosting::http_server(app, PROTOCOLS, HttpConfig::default())?;
                 server.serve(listener, std::future::pending()).await?;
             }
             "bare-axum" => {

@@ -1,12 +1,18 @@
 //! `switchboard gridmap import FILE...` and `export SLUG`.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
+use switchboard::Client;
+use switchboard_cli::catalog::{Entry, Protocol};
 use switchboard_gridmap::{sync, text::MapFile};
 
-use super::call::{CallProtocol, client};
+use super::client;
+use super::error::{self, CliError};
+use super::exit::Exit;
+
+/// The protocol the gridmap tools call in.
+const PROTOCOL: &str = "jsonrpc";
 
 /// The gridmap tools.
 #[derive(Debug, Subcommand)]
@@ -39,73 +45,83 @@ pub(crate) enum GridmapCommand {
     },
 }
 
-pub(crate) async fn run(command: GridmapCommand) -> ExitCode {
+/// Runs a gridmap tool.
+pub(crate) async fn run(command: GridmapCommand) -> Result<Exit, CliError> {
     match command {
         GridmapCommand::Import { files, url, token } => {
-            import(&files, &url, token.as_deref()).await
+            let client = client::http(&url, Protocol::named(PROTOCOL)?, token.as_deref())?;
+            Ok(import_all(&client, &files).await)
         }
         GridmapCommand::Export {
             slug,
             output,
             url,
             token,
-        } => export(&slug, output, &url, token.as_deref()).await,
+        } => {
+            let client = client::http(&url, Protocol::named(PROTOCOL)?, token.as_deref())?;
+            export(&client, &slug, output).await.map(|()| Exit::Success)
+        }
     }
 }
 
-async fn import(files: &[PathBuf], url: &str, token: Option<&str>) -> ExitCode {
-    let client = match client(url, CallProtocol::Jsonrpc, token) {
-        Ok(client) => client,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut status = ExitCode::SUCCESS;
+/// Imports each file, reporting those that fail and going on with the
+/// next; the exit code is the last failure's (success if none failed).
+async fn import_all(client: &Client, files: &[PathBuf]) -> Exit {
+    let mut exit = Exit::Success;
     for path in files {
-        let text = match tokio::fs::read_to_string(path).await {
-            Ok(text) => text,
+        match import(client, path).await {
+            Ok(slug) => println!("{} -> {slug}", path.display()),
             Err(err) => {
-                status = super::fail(&format!("cannot read {}", path.display()), &err);
-                continue;
+                error::report(&err);
+                exit = err.exit();
             }
-        };
-        let file = match MapFile::parse(&text) {
-            Ok(file) => file,
-            Err(err) => {
-                status = super::fail(&format!("{} is not a map file", path.display()), &err);
-                continue;
-            }
-        };
-        match sync::import(&client, &file).await {
-            Ok(summary) => println!("{} -> {}", path.display(), summary.slug),
-            Err(err) => status = super::fail(&format!("cannot import {}", path.display()), &err),
         }
     }
-    status
+    exit
 }
 
-async fn export(slug: &str, output: Option<PathBuf>, url: &str, token: Option<&str>) -> ExitCode {
-    let client = match client(url, CallProtocol::Jsonrpc, token) {
-        Ok(client) => client,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let file = match sync::export(&client, slug).await {
-        Ok(file) => file,
-        Err(err) => return super::fail(&format!("cannot export `{slug}`"), &err),
-    };
+/// Imports one map file; returns the map's slug.
+async fn import(client: &Client, path: &Path) -> Result<String, CliError> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|source| CliError::File {
+            action: "read",
+            path: path.to_owned(),
+            source,
+        })?;
+    let file = MapFile::parse(&text).map_err(|source| CliError::MapFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let summary = sync::import(client, &file)
+        .await
+        .map_err(|source| CliError::Call {
+            context: format!("cannot import {}", path.display()),
+            source,
+        })?;
+    Ok(summary.slug)
+}
+
+/// Prints map `slug` in the map text format, or writes it to `output`.
+async fn export(client: &Client, slug: &str, output: Option<PathBuf>) -> Result<(), CliError> {
+    let file = sync::export(client, slug)
+        .await
+        .map_err(|source| CliError::Export {
+            slug: slug.to_owned(),
+            source,
+        })?;
     let text = file.to_text();
     match output {
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
+        None => print!("{text}"),
+        Some(path) => {
+            tokio::fs::write(&path, text)
+                .await
+                .map_err(|source| CliError::File {
+                    action: "write",
+                    path,
+                    source,
+                })?;
         }
-        Some(path) => match tokio::fs::write(&path, text).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => super::fail(&format!("cannot write {}", path.display()), &err),
-        },
     }
+    Ok(())
 }

@@ -1,19 +1,31 @@
 //! Command-line parsing and dispatch. Settings come from flags, then
 //! `SWITCHBOARD_*` environment variables, then a `.env` file in the working
 //! directory (loaded first, never overriding the real environment).
+//!
+//! Commands return `Result<_, CliError>`; [`run`] turns an error into its
+//! message and exit code in one place ([`error::report`]).
 
 mod call;
+mod client;
+mod duration;
+mod error;
+mod exit;
 mod gridmap;
+mod params;
 mod queue;
 mod serve;
+mod shutdown;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use error::CliError;
+use exit::Exit;
+
 /// A pluggable RPC framework: one service, many protocols and transports.
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about, long_about = None)]
+#[command(name = "switchboard", version, about, long_about = None, after_help = Exit::help())]
 struct Cli {
     /// Log filter (`info`, `debug`, `switchboard=trace`, ...).
     #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info", global = true)]
@@ -25,7 +37,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve services over HTTP (JSON-RPC, JSON document, REST bindings).
+    /// Serve services on HTTP, in every protocol (see --protocols, --transport).
     Serve(serve::ServeArgs),
     /// Call a method on a running server and print the result as JSON.
     Call(call::CallArgs),
@@ -41,7 +53,7 @@ enum Command {
     Queue(queue::QueueCommand),
 }
 
-/// Parses the command line and runs the command.
+/// Parses the command line, runs the command, and reports its error if any.
 pub(crate) fn run() -> ExitCode {
     // A missing .env file is normal; a malformed one is worth a word.
     if let Err(err) = dotenvy::dotenv() {
@@ -49,42 +61,54 @@ pub(crate) fn run() -> ExitCode {
             eprintln!("warning: .env not loaded: {err}");
         }
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` come this way too, for standard output.
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            return Exit::Success.into();
+        }
+        Err(err) => return error::report(&CliError::Usage(err)),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    match execute(cli.command) {
+        Ok(exit) => exit.into(),
+        Err(err) => error::report(&err),
+    }
+}
+
+/// Runs `command` on a new runtime.
+fn execute(command: Command) -> Result<Exit, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+        .map_err(CliError::Runtime)?;
     runtime.block_on(async {
-        match cli.command {
-            Command::Serve(args) => serve::run(args).await,
-            Command::Call(args) => call::run(args).await,
+        match command {
+            Command::Serve(args) => serve::run(args).await.map(|()| Exit::Success),
+            Command::Call(args) => call::run(args).await.map(|()| Exit::Success),
             Command::Gridmap(command) => gridmap::run(command).await,
-            Command::Consume(args) => queue::run_consume(args).await,
-            Command::Enqueue(args) => queue::run_enqueue(args).await,
-            Command::Queue(command) => queue::run_admin(command).await,
+            Command::Consume(args) => queue::run_consume(args).await.map(|()| Exit::Success),
+            Command::Enqueue(args) => queue::run_enqueue(args).await.map(|()| Exit::Success),
+            Command::Queue(command) => queue::run_admin(command).await.map(|()| Exit::Success),
         }
     })
 }
 
-/// Prints an error with its causes and returns the failure exit code.
-pub(crate) fn fail(context: &str, err: &dyn std::error::Error) -> ExitCode {
-    eprintln!("error: {context}: {err}");
-    let mut source = err.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        // Checks every default value against its parser, among others.
+        Cli::command().debug_assert();
     }
-    ExitCode::FAILURE
 }

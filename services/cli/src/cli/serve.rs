@@ -1,14 +1,18 @@
-//! `switchboard serve`.
+//! `switchboard serve`: the services on every transport picked, in every
+//! protocol picked, until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use switchboard_cli::hosting::{self, Protocol};
+use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service, Transport};
+use switchboard_cli::hosting::{self, ServeSettings};
 use switchboard_http::{Auth, HttpConfig};
-use tokio::net::TcpListener;
+
+use super::duration::{self, Least};
+use super::error::CliError;
+use super::shutdown;
 
 /// Options of `serve`.
 #[derive(Debug, Args)]
@@ -19,26 +23,53 @@ pub(crate) struct ServeArgs {
     /// SQLite file holding the services' state (created if missing).
     #[arg(long, env = "SWITCHBOARD_DB", default_value = "switchboard.db")]
     db: PathBuf,
-    /// Services to serve, comma-separated (default: all).
-    #[arg(long, env = "SWITCHBOARD_SERVICES", value_delimiter = ',', default_values_t = default_services())]
-    services: Vec<String>,
-    /// Protocols to mount, comma-separated: jsonrpc, json, rest.
+    /// Services to serve, comma-separated.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SERVICES",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Service::all_names(),
+        value_parser = EntryParser::<Service>::all(),
+    )]
+    services: Vec<&'static Service>,
+    /// Protocols to mount, comma-separated.
     #[arg(
         long,
         env = "SWITCHBOARD_PROTOCOLS",
+        value_name = "NAMES",
         value_delimiter = ',',
-        default_value = "jsonrpc,json,rest"
+        default_value = Protocol::all_names(),
+        value_parser = EntryParser::<Protocol>::all(),
     )]
-    protocols: Vec<Protocol>,
+    protocols: Vec<&'static Protocol>,
+    /// Transports to serve on, comma-separated.
+    #[arg(
+        long = "transport",
+        env = "SWITCHBOARD_TRANSPORT",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = "http",
+        value_parser = EntryParser::<Transport>::all(),
+    )]
+    transports: Vec<&'static Transport>,
     /// Public base URL for links the server prints (Location headers).
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
     public_url: Option<String>,
     /// Largest request body, in bytes.
     #[arg(long, env = "SWITCHBOARD_MAX_BODY", default_value_t = HttpConfig::DEFAULT_MAX_BODY_BYTES)]
     max_body: usize,
-    /// Time allowed for a whole request, in seconds.
-    #[arg(long, env = "SWITCHBOARD_REQUEST_TIMEOUT", default_value_t = 30.0)]
-    request_timeout: f64,
+    /// Time allowed for a whole request, more than zero: seconds, or a
+    /// number with a unit (500ms, 1.5s, 2m, 1h).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_REQUEST_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "30",
+        value_parser = duration::seconds(Least::AboveZero),
+        allow_hyphen_values = true,
+    )]
+    request_timeout: Duration,
     /// Requests served at once.
     #[arg(long, env = "SWITCHBOARD_MAX_CONCURRENT", default_value_t = HttpConfig::DEFAULT_MAX_CONCURRENT_REQUESTS)]
     max_concurrent: usize,
@@ -51,22 +82,27 @@ pub(crate) struct ServeArgs {
     )]
     auth_token: Option<String>,
     /// Require basic credentials, as `user:password`.
-    #[arg(long, env = "SWITCHBOARD_AUTH_BASIC", hide_env_values = true)]
-    auth_basic: Option<String>,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_AUTH_BASIC",
+        value_name = "USER:PASSWORD",
+        hide_env_values = true,
+        value_parser = basic_credentials,
+    )]
+    auth_basic: Option<(String, String)>,
 }
 
-fn default_services() -> Vec<String> {
-    hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect()
+/// `user:password` (the password may hold colons).
+fn basic_credentials(pair: &str) -> Result<(String, String), &'static str> {
+    let (user, password) = pair.split_once(':').ok_or("expected user:password")?;
+    Ok((user.to_owned(), password.to_owned()))
 }
 
 impl ServeArgs {
-    fn config(&self) -> Result<HttpConfig, String> {
-        if !(self.request_timeout.is_finite() && self.request_timeout > 0.0) {
-            return Err("--request-timeout must be a positive number of seconds".to_owned());
-        }
+    fn config(&self) -> HttpConfig {
         let mut config = HttpConfig::default()
             .with_max_body_bytes(self.max_body)
-            .with_request_timeout(Duration::from_secs_f64(self.request_timeout))
+            .with_request_timeout(self.request_timeout)
             .with_max_concurrent_requests(self.max_concurrent);
         if let Some(url) = &self.public_url {
             config = config.with_public_url(url);
@@ -76,95 +112,44 @@ impl ServeArgs {
                 token: token.clone(),
             });
         }
-        if let Some(pair) = &self.auth_basic {
-            let (user, password) = pair
-                .split_once(':')
-                .ok_or("--auth-basic must be user:password")?;
+        if let Some((user, password)) = &self.auth_basic {
             config = config.with_auth(Auth::Basic {
-                user: user.to_owned(),
-                password: password.to_owned(),
+                user: user.clone(),
+                password: password.clone(),
             });
         }
-        Ok(config)
+        config
     }
 }
 
-pub(crate) async fn run(args: ServeArgs) -> ExitCode {
-    let config = match args.config() {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::FAILURE;
-        }
+/// Sets up the services, binds every transport, prints the banner, then
+/// serves until SIGINT or SIGTERM.
+pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
+    let app = hosting::application(args.services.iter().copied(), &args.db)?;
+    let settings = ServeSettings {
+        app,
+        protocols: args.protocols.clone(),
+        listen: args.listen,
+        http: args.config(),
     };
-    let app = match hosting::application(&args.services, &args.db) {
-        Ok(app) => app,
-        Err(err) => return super::fail("cannot set up the services", &err),
-    };
-    let server = match hosting::http_server(app, &args.protocols, config) {
-        Ok(server) => server,
-        Err(err) => return super::fail("cannot set up HTTP", &err),
-    };
-    let listener = match TcpListener::bind(args.listen).await {
-        Ok(listener) => listener,
-        Err(err) => return super::fail(&format!("cannot listen on {}", args.listen), &err),
-    };
-    let shutdown = match shutdown_signal() {
-        Ok(shutdown) => shutdown,
-        Err(err) => return super::fail("cannot listen for shutdown signals", &err),
-    };
-    let addr = listener.local_addr().unwrap_or(args.listen);
-    print_banner(&addr, &args);
-    match server.serve(listener, shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => super::fail("the server stopped", &err),
+    let mut bound = Vec::with_capacity(args.transports.len());
+    for transport in &args.transports {
+        bound.push((*transport, transport.bind(settings.clone()).await?));
     }
+    let shutdown = shutdown::signal().map_err(CliError::Signals)?;
+    print_banner(&args, bound.iter().map(|(_, b)| b.banner()));
+    hosting::serve_all(bound, shutdown).await?;
+    Ok(())
 }
 
-fn print_banner(addr: &SocketAddr, args: &ServeArgs) {
-    let base = args
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
-    println!("switchboard listening on http://{addr}");
-    println!("  services: {}", args.services.join(", "));
-    for protocol in &args.protocols {
-        match protocol {
-            Protocol::JsonRpc => println!("  JSON-RPC 2.0:  POST {base}/jsonrpc"),
-            Protocol::Json => {
-                println!("  JSON document: POST {base}/json  or  POST {base}/json/{{method}}")
-            }
-            Protocol::Rest => println!("  REST:          {base}/api/..."),
-        }
+/// What each transport says (where it listens, which protocol answers
+/// where), then what is served and where its state is kept.
+fn print_banner<'a>(args: &ServeArgs, transports: impl Iterator<Item = &'a [String]>) {
+    for line in transports.flatten() {
+        println!("{line}");
     }
-    println!("  health:        GET {base}/healthz");
-    println!("  state:         {}", args.db.display());
+    let services: Vec<&str> = args.services.iter().map(|s| s.name()).collect();
+    println!("  services: {}", services.join(", "));
+    println!("  state:    {}", args.db.display());
     println!("Stop with Ctrl-C.");
-}
-
-/// Installs the SIGINT and SIGTERM handlers now (before the banner tells
-/// anyone the server is up, so an early signal still shuts it down
-/// gracefully) and returns a future that completes on either.
-pub(super) fn shutdown_signal()
--> Result<impl std::future::Future<Output = ()> + Send + 'static, std::io::Error> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        Ok(async move {
-            tokio::select! {
-                _ = interrupt.recv() => {},
-                _ = terminate.recv() => {},
-            }
-            tracing::info!("shutdown requested");
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutdown requested");
-        })
-    }
 }

@@ -25,7 +25,8 @@ use std::net::SocketAddr;
 use reqwest::Method;
 use serde_json::Value;
 use switchboard::TransportError;
-use switchboard_cli::hosting::{self, Protocol};
+use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
+use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -50,9 +51,8 @@ struct Running {
 /// in its backlog until the accept loop takes them.
 async fn start(config: HttpConfig) -> Result<Running, Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
-    let services: Vec<String> = hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect();
-    let app = hosting::application(&services, &dir.path().join("switchboard.db"))?;
-    let server = hosting::http_server(app, &Protocol::ALL, config)?;
+    let app = hosting::application(SERVICES, &dir.path().join("switchboard.db"))?;
+    let server = hosting::http_server(app, PROTOCOLS, config)?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

@@ -8,6 +8,7 @@ use std::error::Error;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
+use switchboard_cli::catalog::{Entry, Service};
 use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
@@ -130,8 +131,8 @@ async fn every_gridmap_method_answers_on_its_rest_route() -> TestResult {
 #[test]
 fn the_walk_calls_all_14_gridmap_methods_on_their_declared_routes() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let services = ["gridmap".to_owned()];
-    let app = hosting::application(&services, &dir.path().join("maps.db"))?;
+    let gridmap = Service::named("gridmap")?;
+    let app = hosting::application([gridmap], &dir.path().join("maps.db"))?;
     let declared: BTreeSet<(&str, &str)> = app
         .methods()
         .filter(|m| m.service == "gridmap")

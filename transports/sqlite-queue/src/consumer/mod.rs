@@ -153,7 +153,7 @@ impl QueueConsumer {
     /// }
     ///
     /// let app = Application::builder().services(["demo"]).build()?;
-    /// let server = Server::new(app, Arc::new(JsonDocument), Arc::new(JsonDocument));
+    /// let server = Server::new(app, JsonDocument);
     /// let consumer = QueueConsumer::open(&path, "worker-1", ConsumerOptions::default())?;
     /// // Returns once the three tasks are passed; Ctrl-C would stop it sooner.
     /// consumer.run_until_idle(server, std::future::pending()).await?;

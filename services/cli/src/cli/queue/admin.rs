@@ -1,12 +1,11 @@
 //! `switchboard queue status|failures|retry|gc`: operations on a queue
 //! file, all safe while producers and consumers run.
 
-use std::process::ExitCode;
-
 use clap::Subcommand;
 use switchboard_sqlite_queue::{FailureRecord, QueueAdmin, QueueOptions, QueueStatus};
 
-use super::{QueueFile, refuse, table};
+use super::{QueueFile, table};
+use crate::cli::error::CliError;
 
 /// The queue operations.
 #[derive(Debug, Subcommand)]
@@ -49,37 +48,47 @@ impl QueueCommand {
     }
 }
 
-pub(crate) async fn run(command: QueueCommand) -> ExitCode {
-    let path = match command.queue().existing() {
-        Ok(path) => path,
-        Err(message) => return refuse(&message),
-    };
-    let admin = match QueueAdmin::open(path, QueueOptions::default()) {
-        Ok(admin) => admin,
-        Err(err) => {
-            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
-        }
-    };
+/// Runs a queue operation and prints its outcome.
+pub(crate) async fn run(command: QueueCommand) -> Result<(), CliError> {
+    let path = command.queue().existing()?;
+    let admin = QueueAdmin::open(path, QueueOptions::default()).map_err(CliError::queue(
+        format!("cannot open the queue {}", path.display()),
+    ))?;
     match &command {
-        QueueCommand::Status { .. } => match admin.status().await {
-            Ok(status) => print!("{}", status_text(&status)),
-            Err(err) => return crate::cli::fail("cannot read the queue status", &err),
-        },
-        QueueCommand::Failures { .. } => match admin.failures().await {
-            Ok(failures) if failures.is_empty() => println!("no failures recorded"),
-            Ok(failures) => print!("{}", failures_text(&failures)),
-            Err(err) => return crate::cli::fail("cannot read the failures", &err),
-        },
-        QueueCommand::Retry { task, .. } => match admin.retry(*task).await {
-            Ok(new_id) => println!("{new_id}"),
-            Err(err) => return crate::cli::fail(&format!("cannot retry task {task}"), &err),
-        },
-        QueueCommand::Gc { .. } => match admin.gc().await {
-            Ok(deleted) => println!("deleted {deleted} tasks"),
-            Err(err) => return crate::cli::fail("cannot collect the queue", &err),
-        },
+        QueueCommand::Status { .. } => {
+            let status = admin
+                .status()
+                .await
+                .map_err(CliError::queue("cannot read the queue status"))?;
+            print!("{}", status_text(&status));
+        }
+        QueueCommand::Failures { .. } => {
+            let failures = admin
+                .failures()
+                .await
+                .map_err(CliError::queue("cannot read the failures"))?;
+            if failures.is_empty() {
+                println!("no failures recorded");
+            } else {
+                print!("{}", failures_text(&failures));
+            }
+        }
+        QueueCommand::Retry { task, .. } => {
+            let new_id = admin
+                .retry(*task)
+                .await
+                .map_err(CliError::queue(format!("cannot retry task {task}")))?;
+            println!("{new_id}");
+        }
+        QueueCommand::Gc { .. } => {
+            let deleted = admin
+                .gc()
+                .await
+                .map_err(CliError::queue("cannot collect the queue"))?;
+            println!("deleted {deleted} tasks");
+        }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// The summary lines, then a consumer table and a group table (or a line

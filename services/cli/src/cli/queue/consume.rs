@@ -2,18 +2,21 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use switchboard::Server;
+use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service};
 use switchboard_cli::hosting;
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
 
+use super::QueueFile;
 use super::progress::{self, Meter, Watched};
-use super::{QueueFile, QueueProtocol};
+use crate::cli::duration::{self, Least};
+use crate::cli::error::CliError;
+use crate::cli::shutdown;
 
 /// Options of `consume`.
 #[derive(Debug, Args)]
@@ -26,7 +29,7 @@ recorded (see `switchboard queue failures`) and passed; --on-failure retry \
 runs it again first, --on-failure halt stops the consumer before it (exit \
 status 1; restarted, the consumer meets the task again).
 
-A group member owns a task it claimed for --lease seconds: a member that \
+A group member owns a task it claimed for --lease: a member that \
 dies mid-task leaves it to another member once the lease runs out, so the \
 lease must be longer than the longest task, unless --renew-lease keeps \
 renewing it while the task runs.
@@ -41,9 +44,16 @@ pub(crate) struct ConsumeArgs {
     /// Join the work-queue group G: members share the tasks.
     #[arg(long, value_name = "G", env = "SWITCHBOARD_GROUP")]
     group: Option<String>,
-    /// Services to run, comma-separated (default: all).
-    #[arg(long, env = "SWITCHBOARD_SERVICES", value_delimiter = ',', default_values_t = default_services())]
-    services: Vec<String>,
+    /// Services to run, comma-separated.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SERVICES",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Service::all_names(),
+        value_parser = EntryParser::<Service>::all(),
+    )]
+    services: Vec<&'static Service>,
     /// SQLite file holding the services' state (created if missing).
     #[arg(
         long,
@@ -53,15 +63,22 @@ pub(crate) struct ConsumeArgs {
     )]
     db: PathBuf,
     /// The tasks' wire format; producers must use the same.
-    #[arg(long, value_enum, default_value_t = QueueProtocol::Json)]
-    protocol: QueueProtocol,
-    /// The longest wait between two polls when the queue is idle, in
-    /// milliseconds: the most a task enqueued by another process waits to
-    /// be picked up (a producer in the same process wakes the consumer at
+    #[arg(long, default_value = "json", value_parser = Protocol::callable_parser())]
+    protocol: &'static Protocol,
+    /// The longest wait between two polls when the queue is idle, at least
+    /// 1 ms: milliseconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
+    /// It is the most a task enqueued by another process waits to be
+    /// picked up (a producer in the same process wakes the consumer at
     /// once). Polls are cheap: at 100, an idle consumer uses no measurable
     /// CPU.
-    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
-    poll_max: u64,
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value = "100",
+        value_parser = duration::millis(Least::Is(Duration::from_millis(1))),
+        allow_hyphen_values = true,
+    )]
+    poll_max: Duration,
     /// Commit the checkpoint after every N tasks: 1 redoes at most one task
     /// after a crash, a larger N is faster and redoes at most N.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
@@ -72,13 +89,27 @@ pub(crate) struct ConsumeArgs {
     /// With `--on-failure retry`: runs of a failing task in all.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     attempts: u32,
-    /// With `--on-failure retry`: the wait before the second run, in
-    /// milliseconds; it grows linearly with each run.
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
-    backoff: u64,
-    /// Group members: how long a claimed task stays theirs, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = positive_seconds)]
-    lease: f64,
+    /// With `--on-failure retry`: the wait before the second run, growing
+    /// linearly with each run: milliseconds, or a number with a unit
+    /// (500ms, 1.5s, 2m, 1h).
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value = "1000",
+        value_parser = duration::millis(Least::Zero),
+        allow_hyphen_values = true,
+    )]
+    backoff: Duration,
+    /// Group members: how long a claimed task stays theirs, more than zero:
+    /// seconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = "30",
+        value_parser = duration::seconds(Least::AboveZero),
+        allow_hyphen_values = true,
+    )]
+    lease: Duration,
     /// Group members: renew the lease every third of --lease while a task
     /// runs, so tasks may take longer than the lease (a member that hangs
     /// then keeps its task).
@@ -104,18 +135,6 @@ enum OnFailure {
     Halt,
 }
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds.is_finite() && seconds <= 1e9 => Ok(seconds),
-        Ok(_) => Err("must be a positive number of seconds".to_owned()),
-        Err(err) => Err(err.to_string()),
-    }
-}
-
-fn default_services() -> Vec<String> {
-    hosting::SERVICES.iter().map(|s| (*s).to_owned()).collect()
-}
-
 impl ConsumeArgs {
     fn options(&self) -> ConsumerOptions {
         let every = usize::try_from(self.checkpoint_every).unwrap_or(usize::MAX);
@@ -123,15 +142,15 @@ impl ConsumeArgs {
             OnFailure::Record => FailurePolicy::Record,
             OnFailure::Retry => FailurePolicy::Retry {
                 max_attempts: self.attempts,
-                backoff: Duration::from_millis(self.backoff),
+                backoff: self.backoff,
             },
             OnFailure::Halt => FailurePolicy::Halt,
         };
         ConsumerOptions::default()
-            .with_poll_max(Duration::from_millis(self.poll_max))
+            .with_poll_max(self.poll_max)
             .with_checkpoint_every(every)
             .with_failure_policy(policy)
-            .with_visibility_timeout(Duration::from_secs_f64(self.lease))
+            .with_visibility_timeout(self.lease)
             .with_max_deliveries(self.max_deliveries)
             .with_lease_renewal(self.renew_lease)
     }
@@ -144,44 +163,28 @@ impl ConsumeArgs {
     }
 }
 
-pub(crate) async fn run(args: ConsumeArgs) -> ExitCode {
-    let app = match hosting::application(&args.services, &args.db) {
-        Ok(app) => app,
-        Err(err) => return crate::cli::fail("cannot set up the services", &err),
-    };
-    let (in_protocol, out_protocol) = args.protocol.server();
-    let server = Server::new(app, (in_protocol, out_protocol));
+/// Runs the consumer until the shutdown signal (or, with `--drain`, until
+/// its backlog is empty).
+pub(crate) async fn run(args: ConsumeArgs) -> Result<(), CliError> {
+    let app = hosting::application(args.services.iter().copied(), &args.db)?;
+    let server = Server::new(app, args.protocol.server());
     let path = args.queue.path();
-    let consumer = match QueueConsumer::open(path, args.worker.clone(), args.options()) {
-        Ok(consumer) => consumer,
-        Err(err) => {
-            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
-        }
-    };
+    let cannot_open = || CliError::queue(format!("cannot open the queue {}", path.display()));
+    let consumer =
+        QueueConsumer::open(path, args.worker.clone(), args.options()).map_err(cannot_open())?;
     let consumer = match &args.group {
         Some(group) => consumer.with_group(group.clone()),
         None => consumer,
     };
-    let admin = match QueueAdmin::open(path, QueueOptions::default()) {
-        Ok(admin) => admin,
-        Err(err) => {
-            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
-        }
-    };
-    let signal = match crate::cli::serve::shutdown_signal() {
-        Ok(signal) => signal,
-        Err(err) => return crate::cli::fail("cannot listen for shutdown signals", &err),
-    };
+    let admin = QueueAdmin::open(path, QueueOptions::default()).map_err(cannot_open())?;
+    let signal = shutdown::signal().map_err(CliError::Signals)?;
     print_banner(&args);
     let result = if args.drain {
         drain(consumer, server, &admin, signal, args.watched()).await
     } else {
         consumer.run(server, signal).await
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => crate::cli::fail("the consumer stopped", &err),
-    }
+    result.map_err(CliError::queue("the consumer stopped"))
 }
 
 /// Runs `consumer` until its backlog is empty (or `signal`), showing
@@ -221,10 +224,11 @@ fn print_banner(args: &ConsumeArgs) {
     } else {
         "Stop with Ctrl-C."
     };
+    let services: Vec<&str> = args.services.iter().map(|s| s.name()).collect();
     let banner = format!(
         "switchboard consuming {} as {role}\n  services: {}\n  protocol: {}\n  state:    {}\n{stop}\n",
         args.queue.path().display(),
-        args.services.join(", "),
+        services.join(", "),
         args.protocol.name(),
         args.db.display(),
     );

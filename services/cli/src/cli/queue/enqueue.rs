@@ -1,15 +1,18 @@
 //! `switchboard enqueue METHOD name=value...`: one call into the queue.
 
-use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
-use serde_json::Value;
+use clap::builder::NonEmptyStringValueParser;
+use switchboard::ClientProtocol;
 use switchboard::protocol::OutgoingCall;
+use switchboard_cli::catalog::Protocol;
 use switchboard_sqlite_queue::{QueueOptions, QueueProducer};
 
-use super::{QueueFile, QueueProtocol, refuse};
-use crate::cli::call::parse_params;
+use super::QueueFile;
+use crate::cli::duration::{self, Least};
+use crate::cli::error::CliError;
+use crate::cli::params::{self, Param};
 
 /// Options of `enqueue`.
 #[derive(Debug, Args)]
@@ -19,74 +22,62 @@ record a fault in the failures table (`switchboard queue failures`); nothing \
 is answered. The queue file is created if it does not exist.")]
 pub(crate) struct EnqueueArgs {
     /// The method's wire name.
+    #[arg(value_parser = NonEmptyStringValueParser::new())]
     method: String,
     /// Parameters as `name=value`; a value that parses as JSON is sent as
     /// JSON (`seconds=0.5`, `tags=["a"]`), anything else as a string.
-    params: Vec<String>,
+    #[arg(value_name = "NAME=VALUE", value_parser = params::parse)]
+    params: Vec<Param>,
     #[command(flatten)]
     queue: QueueFile,
     /// The task's wire format; consumers must use the same.
-    #[arg(long, value_enum, default_value_t = QueueProtocol::Json)]
-    protocol: QueueProtocol,
-    /// Consumers that reach the task later than this many seconds after it
-    /// was enqueued record it as `Client.Expired` instead of running it.
-    #[arg(long, value_name = "SECONDS")]
-    ttl: Option<f64>,
+    #[arg(long, default_value = "json", value_parser = Protocol::callable_parser())]
+    protocol: &'static Protocol,
+    /// Consumers that reach the task later than this after it was enqueued
+    /// record it as `Client.Expired` instead of running it: zero or more
+    /// seconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = duration::seconds(Least::Zero),
+        allow_hyphen_values = true,
+    )]
+    ttl: Option<Duration>,
 }
 
 impl EnqueueArgs {
-    /// The encoded call: bare params for the JSON document (the queue row
-    /// names the method), a notification for JSON-RPC.
-    fn body(&self) -> Result<Vec<u8>, String> {
-        let params = Value::Object(parse_params(&self.params)?);
+    /// The encoded call: bare params for protocols with a bare-params form
+    /// (the queue row names the method), a notification otherwise.
+    fn body(&self, codec: &dyn ClientProtocol) -> Result<Vec<u8>, CliError> {
+        let params = params::object(&self.params);
         let call = OutgoingCall {
             method: &self.method,
             params: &params,
             id: None,
             method_in_transport: true,
         };
-        self.protocol
-            .client()
-            .encode_call(call)
-            .map_err(|err| format!("cannot encode the call: {err}"))
+        codec.encode_call(call).map_err(CliError::Encode)
     }
 
-    fn expires_at(&self) -> Result<Option<SystemTime>, String> {
-        let Some(ttl) = self.ttl else {
-            return Ok(None);
-        };
-        Duration::try_from_secs_f64(ttl)
-            .ok()
-            .and_then(|ttl| SystemTime::now().checked_add(ttl))
-            .map(Some)
-            .ok_or_else(|| "--ttl must be a non-negative number of seconds".to_owned())
+    /// When the task expires, if it does. (The sum cannot overflow: a
+    /// `--ttl` is at most about 31 years.)
+    fn expires_at(&self) -> Option<SystemTime> {
+        SystemTime::now().checked_add(self.ttl?)
     }
 }
 
-pub(crate) async fn run(args: EnqueueArgs) -> ExitCode {
-    if args.method.is_empty() {
-        return refuse("the method name is empty");
-    }
-    let (body, expires_at) = match (args.body(), args.expires_at()) {
-        (Ok(body), Ok(expires_at)) => (body, expires_at),
-        (Err(message), _) | (_, Err(message)) => return refuse(&message),
-    };
+/// Enqueues the call and prints the new task's id.
+pub(crate) async fn run(args: EnqueueArgs) -> Result<(), CliError> {
+    let codec = args.protocol.client()?;
+    let body = args.body(codec.as_ref())?;
     let path = args.queue.path();
-    let producer = match QueueProducer::open(path, QueueOptions::default()) {
-        Ok(producer) => producer,
-        Err(err) => {
-            return crate::cli::fail(&format!("cannot open the queue {}", path.display()), &err);
-        }
-    };
-    let content_type = args.protocol.client().content_type();
-    match producer
-        .enqueue(&args.method, content_type, body, expires_at)
+    let producer = QueueProducer::open(path, QueueOptions::default()).map_err(CliError::queue(
+        format!("cannot open the queue {}", path.display()),
+    ))?;
+    let id = producer
+        .enqueue(&args.method, codec.content_type(), body, args.expires_at())
         .await
-    {
-        Ok(id) => {
-            println!("{id}");
-            ExitCode::SUCCESS
-        }
-        Err(err) => crate::cli::fail("cannot enqueue the call", &err),
-    }
+        .map_err(CliError::queue("cannot enqueue the call"))?;
+    println!("{id}");
+    Ok(())
 }

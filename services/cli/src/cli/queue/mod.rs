@@ -1,7 +1,8 @@
 //! The SQLite queue commands: `consume` (run a consumer), `enqueue` (put a
 //! call in) and `queue status|failures|retry|gc` (operate on the file).
-//! Producer and consumers must agree on the protocol: both JSON formats are
-//! `application/json`, so a mismatch shows up as malformed-task failures.
+//! Producer and consumers must agree on the protocol (any callable one of
+//! the catalog): both JSON formats are `application/json`, so a mismatch
+//! shows up as malformed-task failures.
 
 mod admin;
 mod consume;
@@ -10,11 +11,10 @@ mod progress;
 mod table;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
-use switchboard::{ClientProtocol, InProtocol, OutProtocol};
-use switchboard_json::{JsonDocument, JsonRpc};
+use clap::Args;
+
+use super::error::CliError;
 
 pub(crate) use admin::QueueCommand;
 pub(crate) use consume::ConsumeArgs;
@@ -42,59 +42,14 @@ impl QueueFile {
         &self.path
     }
 
-    /// The path, or an error saying how to create the file if it is missing
-    /// (opening it would create an empty queue, which hides a typo).
-    fn existing(&self) -> Result<&Path, String> {
+    /// The path, or [`CliError::NoQueueFile`] (which says how to create
+    /// it) if the file is missing: opening it would create an empty queue,
+    /// which hides a typo.
+    fn existing(&self) -> Result<&Path, CliError> {
         if self.path.exists() {
-            return Ok(&self.path);
-        }
-        let shown = self.path.display();
-        Err(format!(
-            "no queue file at {shown}; it is created by the first \
-             `switchboard enqueue METHOD name=value... --queue {shown}` \
-             or `switchboard consume --queue {shown} --worker ID`"
-        ))
-    }
-}
-
-/// The wire format of the tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum QueueProtocol {
-    /// The JSON document: the task holds the bare params, the queue row
-    /// names the method.
-    Json,
-    /// JSON-RPC 2.0: the task holds a whole notification (no `id`).
-    Jsonrpc,
-}
-
-impl QueueProtocol {
-    /// The name used on the command line.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Jsonrpc => "jsonrpc",
+            Ok(&self.path)
+        } else {
+            Err(CliError::NoQueueFile(self.path.clone()))
         }
     }
-
-    /// The encoder producers use.
-    fn client(self) -> Arc<dyn ClientProtocol> {
-        match self {
-            Self::Json => Arc::new(JsonDocument),
-            Self::Jsonrpc => Arc::new(JsonRpc),
-        }
-    }
-
-    /// The decoder and encoder consumers use.
-    fn server(self) -> (Arc<dyn InProtocol>, Arc<dyn OutProtocol>) {
-        match self {
-            Self::Json => (Arc::new(JsonDocument), Arc::new(JsonDocument)),
-            Self::Jsonrpc => (Arc::new(JsonRpc), Arc::new(JsonRpc)),
-        }
-    }
-}
-
-/// Prints `message` as an error and returns the failure exit code.
-fn refuse(message: &str) -> std::process::ExitCode {
-    eprintln!("error: {message}");
-    std::process::ExitCode::FAILURE
 }
