@@ -104,6 +104,33 @@ impl Client {
         self.call_named(M::NAME, &call, deadline).await
     }
 
+    /// Sends a call one-way, whatever the method returns: the transport
+    /// accepts it (a queue inserts it, a broker confirms it) and nothing is
+    /// awaited. The way to put any method on a queue.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use switchboard::{rpc, Application, Client, Server};
+    /// # use switchboard::local::LocalClient;
+    /// /// Stores a book and returns its id.
+    /// #[rpc(service = "shelf")]
+    /// fn add_book(title: String) -> u64 {
+    ///     title.len() as u64
+    /// }
+    /// # async fn demo(client: Client) -> Result<(), switchboard::CallError> {
+    /// // Over a queue producer, `client.call(AddBook { .. })` is refused
+    /// // before anything is written; this enqueues it:
+    /// client.send_one_way(AddBook { title: "Dune".into() }).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// A transport or protocol error; the call's own faults are never seen.
+    pub async fn send_one_way<M: Method>(&self, call: M) -> Result<(), CallError> {
+        self.notify_named(M::NAME, &call, self.deadline()).await
+    }
+
     /// Calls a method by name with any serializable parameters (a map or a
     /// list), decoding the result as `T`. For callers without the typed
     /// call structs, such as a command-line client.
@@ -116,6 +143,12 @@ impl Client {
         params: &(dyn erased_serde::Serialize + Sync),
         deadline: Option<Instant>,
     ) -> Result<T, CallError> {
+        if !self.transport.carries_replies() {
+            return Err(TransportError::NoReplies {
+                method: method.to_owned(),
+            }
+            .into());
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let reply = self.send(method, params, Some(id), deadline).await?;
         let bytes = reply.ok_or_else(|| {

@@ -28,6 +28,14 @@ pub enum TransportError {
     /// The other side is gone for good (server shut down, queue closed).
     #[error("transport closed")]
     Closed,
+    /// The call expects a reply and this transport carries none (a queue):
+    /// refused before anything was sent. Send it one-way instead
+    /// ([`Client::send_one_way`](crate::Client::send_one_way)).
+    #[error("`{method}` expects a reply, and this transport carries none; send it one-way")]
+    NoReplies {
+        /// The method called.
+        method: String,
+    },
     /// The peer answered in a way this transport does not accept
     /// (an unexpected HTTP status, a reply without a body).
     #[error("unexpected response: {0}")]
@@ -78,6 +86,8 @@ pub struct OutgoingRequest {
 ///
 /// - `send` returns `Ok(None)` for one-way requests once the transport has
 ///   accepted them (written, published with confirm, inserted).
+/// - A transport whose [`carries_replies`](Self::carries_replies) is
+///   `false` is only sent one-way requests.
 /// - `send` gives up at `deadline` with [`TransportError::Timeout`].
 /// - Retrying is the transport's choice and is documented on it; a request
 ///   is retried only where doing it twice is safe for that transport.
@@ -87,6 +97,14 @@ pub trait ClientTransport: Send + Sync + 'static {
     /// a routing key), so protocols may send the bare parameters.
     fn names_method(&self) -> bool {
         false
+    }
+
+    /// Whether the transport brings replies back (HTTP, AMQP RPC). One-way
+    /// transports (queues) return `false`, and [`Client`](crate::Client)
+    /// refuses a call that expects a reply before sending anything, so a
+    /// caller that retries on error never enqueues the call twice.
+    fn carries_replies(&self) -> bool {
+        true
     }
 
     /// Sends one request.

@@ -31,12 +31,13 @@ pub(crate) struct CallArgs {
     #[arg(long, env = "SWITCHBOARD_URL", default_value = "http://127.0.0.1:8080")]
     url: String,
     /// The protocol to call in.
-    #[arg(long, default_value = "jsonrpc", value_parser = Protocol::callable_parser())]
+    #[arg(long, env = "SWITCHBOARD_CALL_PROTOCOL", default_value = "jsonrpc", value_parser = Protocol::callable_parser())]
     protocol: &'static Protocol,
     /// Give up after this long (at most a day): seconds, or a number with
     /// a unit (500ms, 1.5s, 2m, 1h).
     #[arg(
         long,
+        env = "SWITCHBOARD_TIMEOUT",
         value_name = "SECONDS",
         default_value = "30",
         value_parser = duration::seconds(Least::Zero),

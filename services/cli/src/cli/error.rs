@@ -156,6 +156,7 @@ impl CliError {
 /// reached (or not in time); a reply that cannot be read, a failure.
 fn call_exit(err: &CallError) -> Exit {
     match err {
+        CallError::Transport(TransportError::NoReplies { .. }) => Exit::Usage,
         CallError::Transport(_) => Exit::Unreachable,
         _ => Exit::Failed,
     }

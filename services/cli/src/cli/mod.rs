@@ -25,7 +25,7 @@ use exit::Exit;
 
 /// A pluggable RPC framework: one service, many protocols and transports.
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about, long_about = None, after_help = Exit::help())]
+#[command(name = "switchboard", version, about, long_about = None, after_help = after_help())]
 struct Cli {
     /// Log filter (`info`, `debug`, `switchboard=trace`, ...).
     #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info", global = true)]
@@ -53,6 +53,16 @@ enum Command {
     Queue(queue::QueueCommand),
 }
 
+/// What `--help` ends with: where settings come from, and the exit statuses.
+fn after_help() -> String {
+    format!(
+        "Settings: every option can also be set by the SWITCHBOARD_* variable its help \
+         names, in the environment or in a .env file in the working directory (the \
+         environment wins).\n\n{}",
+        Exit::help()
+    )
+}
+
 /// Parses the command line, runs the command, and reports its error if any.
 pub(crate) fn run() -> ExitCode {
     // A missing .env file is normal; a malformed one is worth a word.
@@ -75,6 +85,8 @@ pub(crate) fn run() -> ExitCode {
             tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match execute(cli.command) {
         Ok(exit) => exit.into(),

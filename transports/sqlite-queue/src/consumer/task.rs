@@ -141,14 +141,29 @@ fn run_once(
     if server.in_protocol().accepts_named_method() {
         request = request.with_method(task.method.as_str());
     }
+    let started = std::time::Instant::now();
     let response = waiter.block_on(server.process(request));
-    // One-way transport: the reply is logged, not sent.
-    tracing::debug!(
-        task_id = task.id,
-        reply_bytes = response.body.as_ref().map_or(0, Vec::len),
-        failed = response.any_fault.is_some(),
-        "task processed"
-    );
+    // One-way transport: the reply is logged, not sent. One line per task
+    // at `info`, so an operator sees work happening.
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    match &response.any_fault {
+        None => tracing::info!(
+            task_id = task.id,
+            method = %task.method,
+            attempt,
+            micros,
+            reply_bytes = response.body.as_ref().map_or(0, Vec::len),
+            "task done"
+        ),
+        Some(fault) => tracing::info!(
+            task_id = task.id,
+            method = %task.method,
+            attempt,
+            micros,
+            code = %fault.code,
+            "task failed"
+        ),
+    }
     response.any_fault
 }
 

@@ -171,7 +171,18 @@ impl ClientTransport for QueueProducer {
         true
     }
 
+    fn carries_replies(&self) -> bool {
+        false
+    }
+
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+        // `Client` never sends these here; a hand-made request that expects
+        // a reply is refused before anything is written all the same.
+        if !request.one_way {
+            return Err(TransportError::NoReplies {
+                method: request.method,
+            });
+        }
         let expires_at = self
             .task_ttl
             .and_then(|ttl| SystemTime::now().checked_add(ttl));

@@ -63,7 +63,7 @@ pub(crate) struct ConsumeArgs {
     )]
     db: PathBuf,
     /// The tasks' wire format; producers must use the same.
-    #[arg(long, default_value = "json", value_parser = Protocol::callable_parser())]
+    #[arg(long, env = "SWITCHBOARD_QUEUE_PROTOCOL", default_value = "json", value_parser = Protocol::callable_parser())]
     protocol: &'static Protocol,
     /// The longest wait between two polls when the queue is idle, at least
     /// 1 ms: milliseconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
@@ -73,6 +73,7 @@ pub(crate) struct ConsumeArgs {
     /// CPU.
     #[arg(
         long,
+        env = "SWITCHBOARD_POLL_MAX",
         value_name = "MS",
         default_value = "100",
         value_parser = duration::millis(Least::Is(Duration::from_millis(1))),
@@ -81,19 +82,20 @@ pub(crate) struct ConsumeArgs {
     poll_max: Duration,
     /// Commit the checkpoint after every N tasks: 1 redoes at most one task
     /// after a crash, a larger N is faster and redoes at most N.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "SWITCHBOARD_CHECKPOINT_EVERY", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     checkpoint_every: u64,
     /// What to do with a task that fails.
-    #[arg(long, value_enum, value_name = "POLICY", default_value_t = OnFailure::Record)]
+    #[arg(long, env = "SWITCHBOARD_ON_FAILURE", value_enum, value_name = "POLICY", default_value_t = OnFailure::Record)]
     on_failure: OnFailure,
     /// With `--on-failure retry`: runs of a failing task in all.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "SWITCHBOARD_ATTEMPTS", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     attempts: u32,
     /// With `--on-failure retry`: the wait before the second run, growing
     /// linearly with each run: milliseconds, or a number with a unit
     /// (500ms, 1.5s, 2m, 1h).
     #[arg(
         long,
+        env = "SWITCHBOARD_BACKOFF",
         value_name = "MS",
         default_value = "1000",
         value_parser = duration::millis(Least::Zero),
@@ -104,6 +106,7 @@ pub(crate) struct ConsumeArgs {
     /// seconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
     #[arg(
         long,
+        env = "SWITCHBOARD_LEASE",
         value_name = "SECONDS",
         default_value = "30",
         value_parser = duration::seconds(Least::AboveZero),
@@ -113,14 +116,14 @@ pub(crate) struct ConsumeArgs {
     /// Group members: renew the lease every third of --lease while a task
     /// runs, so tasks may take longer than the lease (a member that hangs
     /// then keeps its task).
-    #[arg(long)]
+    #[arg(long, env = "SWITCHBOARD_RENEW_LEASE")]
     renew_lease: bool,
     /// Group members: deliveries of a task whose members died before it
     /// is recorded as failed.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "SWITCHBOARD_MAX_DELIVERIES", value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     max_deliveries: u32,
     /// Stop once the backlog is empty, showing progress on standard error.
-    #[arg(long)]
+    #[arg(long, env = "SWITCHBOARD_DRAIN")]
     drain: bool,
 }
 

@@ -31,13 +31,14 @@ pub(crate) struct EnqueueArgs {
     #[command(flatten)]
     queue: QueueFile,
     /// The task's wire format; consumers must use the same.
-    #[arg(long, default_value = "json", value_parser = Protocol::callable_parser())]
+    #[arg(long, env = "SWITCHBOARD_QUEUE_PROTOCOL", default_value = "json", value_parser = Protocol::callable_parser())]
     protocol: &'static Protocol,
     /// Consumers that reach the task later than this after it was enqueued
     /// record it as `Client.Expired` instead of running it: zero or more
     /// seconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
     #[arg(
         long,
+        env = "SWITCHBOARD_TTL",
         value_name = "SECONDS",
         value_parser = duration::seconds(Least::Zero),
         allow_hyphen_values = true,
