@@ -109,7 +109,22 @@ fn a_drained_queue_shows_its_consumer_and_failure_and_retries_it() -> TestResult
     assert_eq!((failed[1], failed[3]), ("w1", "Client"), "{failures}");
     assert_eq!(failed.last(), Some(&"boom"), "{failures}");
 
-    assert_eq!(stdout_of(dir, &["queue", "retry", "6"])?.trim(), "7");
+    // Task 1 never failed: not enqueued again, unless forced.
+    let never = run(dir, &["queue", "retry", "1"])?;
+    assert_eq!(never.status.code(), Some(1), "{never:?}");
+    let said = String::from_utf8(never.stderr)?;
+    assert!(said.contains("task 1 has no recorded failure"), "{said}");
+    assert!(said.contains("--force"), "{said}");
+
+    let retried = run(dir, &["queue", "retry", "6"])?;
+    assert_eq!(String::from_utf8(retried.stdout)?.trim(), "7");
+    let said = String::from_utf8(retried.stderr)?;
+    assert!(said.contains("task 6 enqueued again as task 7"), "{said}");
+    // The same retry again enqueues nothing and names the first retry.
+    let again = run(dir, &["queue", "retry", "6"])?;
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    let said = String::from_utf8(again.stderr)?;
+    assert!(said.contains("already retried, as task 7"), "{said}");
     let status = stdout_of(dir, &["queue", "status"])?;
     assert_eq!(row(&status, "w1"), Some(vec!["w1", "6", "1"]), "{status}");
     // Tasks 1-5 were passed; 6 was retried, so it no longer needs keeping.

@@ -114,8 +114,12 @@ impl QueueAdmin {
             .await
     }
 
-    /// Re-enqueues the data of task `task_id` as a new task and returns its
-    /// id; the failures of the old task are marked `retried_as` it.
+    /// Re-enqueues the data of the failed task `task_id` as a new task and
+    /// returns its id; the task's failures are marked `retried_as` it.
+    ///
+    /// Only a task with a recorded failure not yet retried is re-enqueued,
+    /// so a repeated command does not run the task twice; [`retry_forced`]
+    /// re-enqueues any stored task.
     ///
     /// The new task goes to every consumer and group, like any task: a
     /// fan-out consumer that had run the old one without a fault runs it
@@ -123,15 +127,44 @@ impl QueueAdmin {
     /// every task after it.)
     ///
     /// # Errors
-    /// [`QueueError::NoSuchTask`] if the task was collected (`gc` keeps
-    /// tasks with failures that were not retried), or another [`QueueError`].
+    /// [`QueueError::NeverFailed`] or [`QueueError::AlreadyRetried`] for a
+    /// task with nothing to retry; [`QueueError::NoSuchTask`] if the task
+    /// was collected (`gc` keeps tasks with failures that were not
+    /// retried); or another [`QueueError`].
+    ///
+    /// [`retry_forced`]: Self::retry_forced
     pub async fn retry(&self, task_id: i64) -> Result<i64, QueueError> {
-        let new_id = self
+        self.requeue(task_id, false).await
+    }
+
+    /// Re-enqueues task `task_id` whether or not it failed (or was retried
+    /// before), marking its unretried failures, if any, `retried_as` it.
+    ///
+    /// # Errors
+    /// [`QueueError::NoSuchTask`] if the task was collected, or another
+    /// [`QueueError`].
+    pub async fn retry_forced(&self, task_id: i64) -> Result<i64, QueueError> {
+        self.requeue(task_id, true).await
+    }
+
+    async fn requeue(&self, task_id: i64, force: bool) -> Result<i64, QueueError> {
+        let outcome = self
             .db
-            .run(move |conn| conn.write(|tx| requeue(tx, task_id)))
+            .run(move |conn| conn.write(|tx| requeue(tx, task_id, force)))
             .await?;
-        let new_id = new_id.ok_or(QueueError::NoSuchTask(task_id))?;
+        let new_id = match outcome {
+            Requeued::As(new_id) => new_id,
+            Requeued::NoTask => return Err(QueueError::NoSuchTask(task_id)),
+            Requeued::NeverFailed => return Err(QueueError::NeverFailed(task_id)),
+            Requeued::AlreadyRetried(new_id) => {
+                return Err(QueueError::AlreadyRetried {
+                    task: task_id,
+                    retried_as: new_id,
+                });
+            }
+        };
         self.db.local().notify();
+        tracing::info!(task_id, new_id, force, "task re-enqueued");
         Ok(new_id)
     }
 
@@ -210,21 +243,53 @@ fn failure_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FailureRecord> 
     })
 }
 
-fn requeue(tx: &Transaction<'_>, task_id: i64) -> rusqlite::Result<Option<i64>> {
+/// What [`requeue`] did.
+enum Requeued {
+    /// Re-enqueued as this new task.
+    As(i64),
+    /// No such task is stored.
+    NoTask,
+    /// The task has no recorded failure (and the retry was not forced).
+    NeverFailed,
+    /// Every failure of the task was retried already, last as this task.
+    AlreadyRetried(i64),
+}
+
+fn requeue(tx: &Transaction<'_>, task_id: i64, force: bool) -> rusqlite::Result<Requeued> {
+    let stored = tx
+        .query_row("SELECT 1 FROM task_queue WHERE id = ?1", [task_id], |_| Ok(()))
+        .optional()?;
+    if stored.is_none() {
+        return Ok(Requeued::NoTask);
+    }
+    if !force {
+        let (pending, last_retry): (i64, Option<i64>) = tx.query_row(
+            "SELECT COUNT(*) FILTER (WHERE retried_as IS NULL), MAX(retried_as)
+             FROM failures WHERE task_id = ?1",
+            [task_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if pending == 0 {
+            return Ok(match last_retry {
+                Some(new_id) => Requeued::AlreadyRetried(new_id),
+                None => Requeued::NeverFailed,
+            });
+        }
+    }
     let copied = tx.execute(
         "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at)
          SELECT data, method, content_type, ?2, NULL FROM task_queue WHERE id = ?1",
         params![task_id, now_ms()],
     )?;
     if copied == 0 {
-        return Ok(None);
+        return Ok(Requeued::NoTask);
     }
     let new_id = tx.last_insert_rowid();
     tx.execute(
         "UPDATE failures SET retried_as = ?2 WHERE task_id = ?1 AND retried_as IS NULL",
         params![task_id, new_id],
     )?;
-    Ok(Some(new_id))
+    Ok(Requeued::As(new_id))
 }
 
 fn collect(tx: &Transaction<'_>) -> rusqlite::Result<usize> {

@@ -52,6 +52,17 @@ pub enum QueueError {
     /// No task with this id is left in the queue.
     #[error("no task {0} in the queue")]
     NoSuchTask(i64),
+    /// `retry` of a task that has no recorded failure.
+    #[error("task {0} has no recorded failure to retry")]
+    NeverFailed(i64),
+    /// `retry` of a task whose failures were all retried already.
+    #[error("task {task}'s failures were already retried, as task {retried_as}")]
+    AlreadyRetried {
+        /// The task asked for.
+        task: i64,
+        /// The task its last retry enqueued.
+        retried_as: i64,
+    },
 }
 
 impl QueueError {

@@ -2,7 +2,7 @@
 //! file, all safe while producers and consumers run.
 
 use clap::Subcommand;
-use switchboard_sqlite_queue::{FailureRecord, QueueAdmin, QueueOptions, QueueStatus};
+use switchboard_sqlite_queue::{FailureRecord, QueueAdmin, QueueError, QueueOptions, QueueStatus};
 
 use super::{QueueFile, table};
 use crate::cli::error::CliError;
@@ -23,9 +23,17 @@ pub(crate) enum QueueCommand {
     },
     /// Enqueue a failed task again (as a new task, for every consumer) and
     /// print the new task's id.
+    #[command(after_help = "\
+Only a task with a recorded failure that was not retried yet is enqueued \
+again, so running the same retry twice does not run the task twice; the \
+new task's id is printed on standard output, what happened on standard \
+error. --force enqueues any stored task again, failed or not.")]
     Retry {
         /// The id of the task to run again.
         task: i64,
+        /// Enqueue the task again even if it never failed or was retried.
+        #[arg(long, env = "SWITCHBOARD_FORCE")]
+        force: bool,
         #[command(flatten)]
         queue: QueueFile,
     },
@@ -73,11 +81,20 @@ pub(crate) async fn run(command: QueueCommand) -> Result<(), CliError> {
                 print!("{}", failures_text(&failures));
             }
         }
-        QueueCommand::Retry { task, .. } => {
-            let new_id = admin
-                .retry(*task)
-                .await
-                .map_err(CliError::queue(format!("cannot retry task {task}")))?;
+        QueueCommand::Retry { task, force, .. } => {
+            let retried = if *force {
+                admin.retry_forced(*task).await
+            } else {
+                admin.retry(*task).await
+            };
+            let context = match &retried {
+                Err(QueueError::NeverFailed(_) | QueueError::AlreadyRetried { .. }) => {
+                    format!("cannot retry task {task} (--force enqueues it again anyway)")
+                }
+                _ => format!("cannot retry task {task}"),
+            };
+            let new_id = retried.map_err(CliError::queue(context))?;
+            eprintln!("task {task} enqueued again as task {new_id}");
             println!("{new_id}");
         }
         QueueCommand::Gc { .. } => {
