@@ -323,7 +323,7 @@ fn a_group_member_drains_the_groups_backlog() -> TestResult {
     let dir = tempfile::tempdir()?;
     let dir = dir.path();
     for i in 1..=4 {
-        stdout_of(dir, &["enqueue", "echo", &format!("s={i}")])?;
+        stdout_of(dir, &["enqueue", "echo", &format!("s=hello {i}")])?;
     }
     let member = [DRAIN, &["--group", "g"]].concat();
     let drained = run(dir, &member)?;
@@ -339,5 +339,44 @@ fn a_group_member_drains_the_groups_backlog() -> TestResult {
         Some(vec!["g", "4", "0", "0"]),
         "{status}"
     );
+    Ok(())
+}
+
+#[test]
+fn enqueue_checks_the_call_before_writing_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["enqueue", "no_such_method"],
+            "unknown method `no_such_method`",
+        ),
+        (&["enqueue", "echo"], "missing field `s`"),
+        (
+            &["enqueue", "echo", "s=1"],
+            "invalid type: integer `1`, expected a string",
+        ),
+        (
+            &["enqueue", "echo", "s=x", "extra=1"],
+            "unknown field `extra`",
+        ),
+        (
+            &["enqueue", "sleep", "seconds=-1"],
+            "`sleep` would refuse the call",
+        ),
+    ];
+    for (args, said) in refused {
+        let output = run(dir, args)?;
+        let stderr = String::from_utf8(output.stderr)?;
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
+    assert!(
+        !dir.join("switchboard-queue.db").exists(),
+        "nothing was written, not even the file"
+    );
+    // For a queue served by another program, the check is skipped.
+    let id = stdout_of(dir, &["enqueue", "no_such_method", "--no-check"])?;
+    assert_eq!(id.trim(), "1");
     Ok(())
 }

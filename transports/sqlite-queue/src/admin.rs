@@ -257,7 +257,9 @@ enum Requeued {
 
 fn requeue(tx: &Transaction<'_>, task_id: i64, force: bool) -> rusqlite::Result<Requeued> {
     let stored = tx
-        .query_row("SELECT 1 FROM task_queue WHERE id = ?1", [task_id], |_| Ok(()))
+        .query_row("SELECT 1 FROM task_queue WHERE id = ?1", [task_id], |_| {
+            Ok(())
+        })
         .optional()?;
     if stored.is_none() {
         return Ok(Requeued::NoTask);

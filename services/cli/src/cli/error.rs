@@ -26,6 +26,10 @@ pub(crate) enum CliError {
     /// The server answered the call with a fault.
     #[error("{}: {}", .0.code(), .0.message())]
     Fault(Fault),
+    /// A call was checked against its method before it was sent, and does
+    /// not fit: an unknown method, or parameters it would refuse.
+    #[error("{0}")]
+    Unfit(String),
     /// A call did not complete, or failed inside a larger operation.
     #[error("{context}")]
     Call {
@@ -127,7 +131,7 @@ impl CliError {
     /// The exit code: see [`Exit`] for the table.
     pub(crate) fn exit(&self) -> Exit {
         match self {
-            Self::Usage(_) | Self::Catalog(_) => Exit::Usage,
+            Self::Usage(_) | Self::Catalog(_) | Self::Unfit(_) => Exit::Usage,
             Self::Fault(_) | Self::MapFile { .. } | Self::Encode(_) => Exit::Failed,
             Self::Call { source, .. } => call_exit(source),
             Self::Export { source, .. } => match source {

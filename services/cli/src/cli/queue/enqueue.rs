@@ -19,7 +19,12 @@ use crate::cli::params::{self, Param};
 #[command(after_help = "\
 Prints the new task's id. The call is one-way: consumers run it later and \
 record a fault in the failures table (`switchboard queue failures`); nothing \
-is answered. The queue file is created if it does not exist.")]
+is answered. The queue file is created if it does not exist.
+
+Before anything is written, the call is checked against the method as the \
+services linked into this binary define it: an unknown method, missing or \
+mistyped parameters and broken constraints are refused (exit status 2). \
+--no-check skips that, for queues served by another program.")]
 pub(crate) struct EnqueueArgs {
     /// The method's wire name.
     #[arg(value_parser = NonEmptyStringValueParser::new())]
@@ -44,6 +49,10 @@ pub(crate) struct EnqueueArgs {
         allow_hyphen_values = true,
     )]
     ttl: Option<Duration>,
+    /// Enqueue without checking the method and its parameters against the
+    /// services this binary knows (for queues served by another program).
+    #[arg(long, env = "SWITCHBOARD_NO_CHECK")]
+    no_check: bool,
 }
 
 impl EnqueueArgs {
@@ -60,6 +69,36 @@ impl EnqueueArgs {
         codec.encode_call(call).map_err(CliError::Encode)
     }
 
+    /// Checks the method and the parameters as its consumer would: the
+    /// method is registered, the parameters decode into its arguments, and
+    /// they meet its constraints.
+    fn check(&self) -> Result<(), CliError> {
+        let Some(method) = switchboard::registered().find(|m| m.name == self.method) else {
+            let mut known: Vec<_> = switchboard::registered().map(|m| m.name).collect();
+            known.sort_unstable();
+            return Err(CliError::Unfit(format!(
+                "unknown method `{}` (known: {}; --no-check enqueues it anyway)",
+                self.method,
+                known.join(", ")
+            )));
+        };
+        let params = serde_json::to_vec(&params::object(&self.params))
+            .map_err(|err| CliError::Unfit(format!("the parameters cannot be encoded: {err}")))?;
+        let args = (method.deserialize_json)(&params).map_err(|err| {
+            CliError::Unfit(format!(
+                "the parameters do not fit `{}`: {err}",
+                method.name
+            ))
+        })?;
+        (method.validate)(&args).map_err(|fault| {
+            CliError::Unfit(format!(
+                "`{}` would refuse the call: {}",
+                method.name,
+                fault.message()
+            ))
+        })
+    }
+
     /// When the task expires, if it does. (The sum cannot overflow: a
     /// `--ttl` is at most about 31 years.)
     fn expires_at(&self) -> Option<SystemTime> {
@@ -69,6 +108,9 @@ impl EnqueueArgs {
 
 /// Enqueues the call and prints the new task's id.
 pub(crate) async fn run(args: EnqueueArgs) -> Result<(), CliError> {
+    if !args.no_check {
+        args.check()?;
+    }
     let codec = args.protocol.client()?;
     let body = args.body(codec.as_ref())?;
     let path = args.queue.path();
