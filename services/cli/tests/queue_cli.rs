@@ -380,3 +380,53 @@ fn enqueue_checks_the_call_before_writing_it() -> TestResult {
     assert_eq!(id.trim(), "1");
     Ok(())
 }
+
+#[test]
+fn status_and_failures_print_json_for_scripts() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    stdout_of(dir, &["enqueue", "echo", "s=hi"])?;
+    stdout_of(dir, &["enqueue", "fail", "message=boom"])?;
+    let drained = run(dir, DRAIN)?;
+    assert!(drained.status.success(), "{drained:?}");
+
+    let status: serde_json::Value =
+        serde_json::from_str(&stdout_of(dir, &["queue", "status", "--json"])?)?;
+    assert_eq!(status["tasks"], 2, "{status}");
+    assert_eq!(status["last_task_id"], 2, "{status}");
+    assert_eq!(status["failures"], 1, "{status}");
+    assert_eq!(
+        status["consumers"],
+        serde_json::json!([{"worker_id": "w1", "checkpoint": 2, "lag": 0}])
+    );
+
+    let failures: serde_json::Value =
+        serde_json::from_str(&stdout_of(dir, &["queue", "failures", "--json"])?)?;
+    let failure = &failures[0];
+    assert_eq!(failure["task_id"], 2, "{failures}");
+    assert_eq!(failure["faultcode"], "Client", "{failures}");
+    assert_eq!(failure["faultstring"], "boom", "{failures}");
+    assert_eq!(failure["retried_as"], serde_json::Value::Null, "{failures}");
+    Ok(())
+}
+
+#[test]
+fn the_queue_file_goes_before_or_after_the_operation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let file = dir.join("other.db");
+    let file = file.to_str().ok_or("path")?;
+    stdout_of(dir, &["enqueue", "echo", "s=hi", "--queue", file])?;
+    for args in [
+        ["queue", "--queue", file, "status"],
+        ["queue", "status", "--queue", file],
+    ] {
+        let status = stdout_of(dir, &args)?;
+        assert_eq!(
+            row(&status, "last"),
+            Some(vec!["last", "task", "id:", "1"]),
+            "{args:?}: {status}"
+        );
+    }
+    Ok(())
+}

@@ -9,8 +9,9 @@ use crate::db::{Db, now_ms};
 use crate::error::QueueError;
 use crate::options::QueueOptions;
 
-/// A snapshot of the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A snapshot of the queue (serializes as the JSON of `switchboard queue
+/// status --json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct QueueStatus {
     /// Tasks stored (not yet collected by [`QueueAdmin::gc`]).
     pub tasks: i64,
@@ -25,7 +26,7 @@ pub struct QueueStatus {
 }
 
 /// Where one fan-out consumer stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConsumerStatus {
     /// The worker id.
     pub worker_id: String,
@@ -36,7 +37,7 @@ pub struct ConsumerStatus {
 }
 
 /// Where one work-queue group stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GroupStatus {
     /// The group name.
     pub name: String,
@@ -49,7 +50,7 @@ pub struct GroupStatus {
 }
 
 /// One recorded failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FailureRecord {
     /// The row id.
     pub id: i64,

@@ -49,8 +49,7 @@ enum Command {
     /// Put one call into a SQLite queue file for consumers to run.
     Enqueue(queue::EnqueueArgs),
     /// Inspect and repair a SQLite queue file: status, failures, retry, gc.
-    #[command(subcommand)]
-    Queue(queue::QueueCommand),
+    Queue(queue::QueueArgs),
 }
 
 /// What `--help` ends with: where settings come from, and the exit statuses.

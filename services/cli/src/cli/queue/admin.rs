@@ -1,11 +1,22 @@
 //! `switchboard queue status|failures|retry|gc`: operations on a queue
 //! file, all safe while producers and consumers run.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use switchboard_sqlite_queue::{FailureRecord, QueueAdmin, QueueError, QueueOptions, QueueStatus};
 
 use super::{QueueFile, table};
 use crate::cli::error::CliError;
+
+/// `queue`: the file (an option of `queue` and of each operation, so
+/// `queue --queue F status` and `queue status --queue F` both work) and
+/// the operation.
+#[derive(Debug, Args)]
+pub(crate) struct QueueArgs {
+    #[command(flatten)]
+    queue: QueueFile,
+    #[command(subcommand)]
+    command: QueueCommand,
+}
 
 /// The queue operations.
 #[derive(Debug, Subcommand)]
@@ -13,13 +24,17 @@ pub(crate) enum QueueCommand {
     /// Show the tasks stored, then backlog (lag) per consumer and per group,
     /// and the failure count.
     Status {
-        #[command(flatten)]
-        queue: QueueFile,
+        /// Print one JSON object instead of the table, for scripts and
+        /// monitoring.
+        #[arg(long, env = "SWITCHBOARD_JSON")]
+        json: bool,
     },
     /// List the recorded failures, oldest first.
     Failures {
-        #[command(flatten)]
-        queue: QueueFile,
+        /// Print a JSON array instead of the table, for scripts and
+        /// monitoring.
+        #[arg(long, env = "SWITCHBOARD_JSON")]
+        json: bool,
     },
     /// Enqueue a failed task again (as a new task, for every consumer) and
     /// print the new task's id.
@@ -34,48 +49,45 @@ error. --force enqueues any stored task again, failed or not.")]
         /// Enqueue the task again even if it never failed or was retried.
         #[arg(long, env = "SWITCHBOARD_FORCE")]
         force: bool,
-        #[command(flatten)]
-        queue: QueueFile,
     },
     /// Delete the tasks every consumer and group has passed (failed tasks
     /// stay until retried) and print how many were deleted.
-    Gc {
-        #[command(flatten)]
-        queue: QueueFile,
-    },
+    Gc,
 }
 
-impl QueueCommand {
-    fn queue(&self) -> &QueueFile {
-        match self {
-            Self::Status { queue }
-            | Self::Failures { queue }
-            | Self::Retry { queue, .. }
-            | Self::Gc { queue } => queue,
-        }
-    }
+/// `value` as one line of JSON. Plain data with string keys always
+/// serializes; the fallback only keeps the signature honest.
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
 }
 
 /// Runs a queue operation and prints its outcome.
-pub(crate) async fn run(command: QueueCommand) -> Result<(), CliError> {
-    let path = command.queue().existing()?;
+pub(crate) async fn run(args: QueueArgs) -> Result<(), CliError> {
+    let QueueArgs { queue, command } = args;
+    let path = queue.existing()?;
     let admin = QueueAdmin::open(path, QueueOptions::default()).map_err(CliError::queue(
         format!("cannot open the queue {}", path.display()),
     ))?;
     match &command {
-        QueueCommand::Status { .. } => {
+        QueueCommand::Status { json, .. } => {
             let status = admin
                 .status()
                 .await
                 .map_err(CliError::queue("cannot read the queue status"))?;
-            print!("{}", status_text(&status));
+            if *json {
+                println!("{}", to_json(&status));
+            } else {
+                print!("{}", status_text(&status));
+            }
         }
-        QueueCommand::Failures { .. } => {
+        QueueCommand::Failures { json, .. } => {
             let failures = admin
                 .failures()
                 .await
                 .map_err(CliError::queue("cannot read the failures"))?;
-            if failures.is_empty() {
+            if *json {
+                println!("{}", to_json(&failures));
+            } else if failures.is_empty() {
                 println!("no failures recorded");
             } else {
                 print!("{}", failures_text(&failures));
@@ -97,7 +109,7 @@ pub(crate) async fn run(command: QueueCommand) -> Result<(), CliError> {
             eprintln!("task {task} enqueued again as task {new_id}");
             println!("{new_id}");
         }
-        QueueCommand::Gc { .. } => {
+        QueueCommand::Gc => {
             let deleted = admin
                 .gc()
                 .await

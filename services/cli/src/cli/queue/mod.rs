@@ -16,7 +16,7 @@ use clap::Args;
 
 use super::error::CliError;
 
-pub(crate) use admin::QueueCommand;
+pub(crate) use admin::QueueArgs;
 pub(crate) use consume::ConsumeArgs;
 pub(crate) use enqueue::EnqueueArgs;
 pub(crate) use {
@@ -31,7 +31,8 @@ pub(crate) struct QueueFile {
         long = "queue",
         value_name = "FILE",
         env = "SWITCHBOARD_QUEUE",
-        default_value = "switchboard-queue.db"
+        default_value = "switchboard-queue.db",
+        global = true
     )]
     path: PathBuf,
 }
