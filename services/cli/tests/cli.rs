@@ -13,7 +13,7 @@ use tempfile::TempDir;
 type TestResult = Result<(), Box<dyn Error>>;
 
 /// The course's Fancy Map, reshaped into rows (shared fixture).
-const FANCY: &str = include_str!("../../gridmap/tests/fixtures/fancy_map.txt");
+const FANCY: &str = include_str!("../../../examples/maps/fancy-map.txt");
 
 /// The binary, run in `dir` with no `SWITCHBOARD_*` setting inherited
 /// (nor a `.env` file: the directory is empty but for the test's files).
@@ -172,5 +172,41 @@ fn serve_stops_cleanly_on_sigterm_right_after_its_banner() -> TestResult {
             "attempt {attempt}: serve exited with {status}"
         );
     }
+    Ok(())
+}
+
+/// The README's `gridmap import` example, run as printed from the
+/// repository's root (with `--url` added), prints what the README shows.
+#[test]
+fn the_readme_map_import_runs_as_printed() -> TestResult {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md"))?;
+    let mut lines = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("$ switchboard gridmap import"));
+    let command = lines.next().ok_or("the README shows a map import")?;
+    let expected: Vec<&str> = lines
+        .take_while(|l| !l.starts_with('$') && !l.starts_with("```"))
+        .collect();
+    assert!(!expected.is_empty(), "the README shows the import's output");
+
+    let served = Served::start()?;
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_switchboard"))
+        .parent()
+        .ok_or("bin dir")?;
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = format!("{} --url {}", command.trim_start_matches("$ "), served.url);
+    let output = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(&root)
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()?;
+    let printed = stdout_of(&output)?;
+    assert_eq!(printed.lines().collect::<Vec<_>>(), expected, "{script}");
     Ok(())
 }

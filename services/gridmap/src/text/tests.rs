@@ -3,7 +3,7 @@ use super::*;
 type TestResult = Result<(), MapFileError>;
 
 /// The course's Fancy Map, reshaped into rows (shared fixture).
-const FANCY: &str = include_str!("../../tests/fixtures/fancy_map.txt");
+const FANCY: &str = include_str!("../../../../examples/maps/fancy-map.txt");
 
 fn observer(letter: char, name: &str, x: u32, y: u32, range: u32) -> ObserverSpec {
     ObserverSpec {

@@ -6,7 +6,7 @@ use switchboard_gridmap::{MapFile, MapSummary};
 use super::{TestResult, fault_code, fixture, get_map};
 
 /// The course's Fancy Map, reshaped into rows (shared fixture).
-const FANCY: &str = include_str!("../fixtures/fancy_map.txt");
+const FANCY: &str = include_str!("../../../../examples/maps/fancy-map.txt");
 
 /// The same map, narrower and taller: A and B trade places (B's old cell
 /// is off the new grid), A's range shrinks, C steps onto a former obstacle,
