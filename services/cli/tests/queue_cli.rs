@@ -430,3 +430,60 @@ fn the_queue_file_goes_before_or_after_the_operation() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn queue_skip_passes_a_task_a_consumer_halted_on() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    stdout_of(dir, &["enqueue", "echo", "s=one"])?;
+    stdout_of(dir, &["enqueue", "fail", "message=boom"])?;
+    stdout_of(dir, &["enqueue", "echo", "s=three"])?;
+    let halt = [DRAIN, &["--on-failure", "halt"]].concat();
+    assert_eq!(run(dir, &halt)?.status.code(), Some(1), "halts at task 2");
+    // Restarted, it meets the task again.
+    assert_eq!(
+        run(dir, &halt)?.status.code(),
+        Some(1),
+        "halts at task 2 again"
+    );
+
+    let wrong = run(dir, &["queue", "skip", "3", "--worker", "w1"])?;
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    let said = String::from_utf8(wrong.stderr)?;
+    assert!(
+        said.contains("task 3 is not the next task of consumer `w1` (its checkpoint is 1)"),
+        "{said}"
+    );
+    let skipped = stdout_of(dir, &["queue", "skip", "2", "--worker", "w1"])?;
+    assert_eq!(skipped.trim(), "task 2 passed for consumer w1");
+
+    let resumed = run(dir, &halt)?;
+    assert!(resumed.status.success(), "{resumed:?}");
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(row(&status, "w1"), Some(vec!["w1", "3", "0"]), "{status}");
+    let failures = stdout_of(dir, &["queue", "failures"])?;
+    assert!(
+        row(&failures, "2").is_some(),
+        "the failure stays recorded: {failures}"
+    );
+
+    // A group member halted on a task: the group skips it.
+    let member = [DRAIN, &["--group", "g", "--on-failure", "halt"]].concat();
+    assert_eq!(
+        run(dir, &member)?.status.code(),
+        Some(1),
+        "the member halts at task 2"
+    );
+    let never_claimed = run(dir, &["queue", "skip", "3", "--group", "g"])?;
+    assert_eq!(never_claimed.status.code(), Some(1), "{never_claimed:?}");
+    stdout_of(dir, &["queue", "skip", "2", "--group", "g"])?;
+    let resumed = run(dir, &member)?;
+    assert!(resumed.status.success(), "{resumed:?}");
+    let status = stdout_of(dir, &["queue", "status"])?;
+    assert_eq!(
+        row(&status, "g"),
+        Some(vec!["g", "3", "0", "0"]),
+        "{status}"
+    );
+    Ok(())
+}

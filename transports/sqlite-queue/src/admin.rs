@@ -169,6 +169,56 @@ impl QueueAdmin {
         Ok(new_id)
     }
 
+    /// Passes task `task_id` for the fan-out consumer `worker_id` without
+    /// running it: the way past a task a consumer halted on
+    /// ([`FailurePolicy::Halt`](crate::FailurePolicy::Halt)). Its failure
+    /// stays recorded (and can be retried later).
+    ///
+    /// # Errors
+    /// [`QueueError::NoSuchConsumer`], or [`QueueError::NotNext`] unless
+    /// the task is the next stored task after the consumer's checkpoint.
+    pub async fn skip(&self, worker_id: &str, task_id: i64) -> Result<(), QueueError> {
+        let worker = worker_id.to_owned();
+        let outcome = self
+            .db
+            .run(move |conn| conn.write(|tx| skip_for_consumer(tx, &worker, task_id)))
+            .await?;
+        match outcome {
+            Skipped::Done => {
+                tracing::info!(worker_id, task_id, "task skipped");
+                Ok(())
+            }
+            Skipped::NoConsumer => Err(QueueError::NoSuchConsumer(worker_id.to_owned())),
+            Skipped::NotNext(checkpoint) => Err(QueueError::NotNext {
+                task: task_id,
+                consumer: worker_id.to_owned(),
+                checkpoint,
+            }),
+        }
+    }
+
+    /// Marks task `task_id` done for the work-queue group `group` without
+    /// running it again: the way past a task a member halted on. Its
+    /// failure stays recorded.
+    ///
+    /// # Errors
+    /// [`QueueError::NotClaimed`] unless the group claimed the task.
+    pub async fn skip_in_group(&self, group: &str, task_id: i64) -> Result<(), QueueError> {
+        let name = group.to_owned();
+        let marked = self
+            .db
+            .run(move |conn| conn.write(|tx| crate::consumer::group::complete(tx, &name, task_id)))
+            .await?;
+        if marked == 0 {
+            return Err(QueueError::NotClaimed {
+                task: task_id,
+                group: group.to_owned(),
+            });
+        }
+        tracing::info!(group, task_id, "task skipped");
+        Ok(())
+    }
+
     /// Deletes the tasks every registered consumer and group has passed,
     /// except failed ones not yet retried. Returns how many were deleted.
     /// With no consumer or group registered, nothing is deleted.
@@ -293,6 +343,44 @@ fn requeue(tx: &Transaction<'_>, task_id: i64, force: bool) -> rusqlite::Result<
         params![task_id, new_id],
     )?;
     Ok(Requeued::As(new_id))
+}
+
+/// What [`skip_for_consumer`] did.
+enum Skipped {
+    Done,
+    NoConsumer,
+    /// Not the next task; the consumer's checkpoint.
+    NotNext(i64),
+}
+
+fn skip_for_consumer(
+    tx: &Transaction<'_>,
+    worker_id: &str,
+    task_id: i64,
+) -> rusqlite::Result<Skipped> {
+    let checkpoint: Option<i64> = tx
+        .query_row(
+            "SELECT task_id FROM worker_status WHERE worker_id = ?1",
+            [worker_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(checkpoint) = checkpoint else {
+        return Ok(Skipped::NoConsumer);
+    };
+    let next: Option<i64> = tx.query_row(
+        "SELECT MIN(id) FROM task_queue WHERE id > ?1",
+        [checkpoint],
+        |row| row.get(0),
+    )?;
+    if next != Some(task_id) {
+        return Ok(Skipped::NotNext(checkpoint));
+    }
+    tx.execute(
+        "UPDATE worker_status SET task_id = ?2 WHERE worker_id = ?1",
+        params![worker_id, task_id],
+    )?;
+    Ok(Skipped::Done)
 }
 
 fn collect(tx: &Transaction<'_>) -> rusqlite::Result<usize> {

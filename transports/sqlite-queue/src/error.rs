@@ -52,6 +52,31 @@ pub enum QueueError {
     /// No task with this id is left in the queue.
     #[error("no task {0} in the queue")]
     NoSuchTask(i64),
+    /// `skip` of a task that is not where the consumer stands: it passed
+    /// the task already, or other tasks come before it.
+    #[error(
+        "task {task} is not the next task of consumer `{consumer}` (its checkpoint is {checkpoint})"
+    )]
+    NotNext {
+        /// The task asked for.
+        task: i64,
+        /// The fan-out consumer.
+        consumer: String,
+        /// The last task the consumer passed.
+        checkpoint: i64,
+    },
+    /// `skip` of a task that the group never claimed (only a claimed task,
+    /// such as one a member halted on, can be skipped).
+    #[error("group `{group}` holds no claim on task {task}")]
+    NotClaimed {
+        /// The task asked for.
+        task: i64,
+        /// The group.
+        group: String,
+    },
+    /// No fan-out consumer or group of that name is registered.
+    #[error("no consumer or group named `{0}` is registered")]
+    NoSuchConsumer(String),
     /// `retry` of a task that has no recorded failure.
     #[error("task {0} has no recorded failure to retry")]
     NeverFailed(i64),

@@ -269,9 +269,16 @@ fn mark_done(
     if let Some(failure) = failure {
         failure.insert(tx)?;
     }
-    tx.execute(
+    complete(tx, &member.group, task_id)?;
+    Ok(())
+}
+
+/// Marks the group's lease on `task_id` done and advances the floor;
+/// returns how many leases were marked (0: the group never claimed it).
+pub(crate) fn complete(tx: &Transaction<'_>, group: &str, task_id: i64) -> rusqlite::Result<usize> {
+    let marked = tx.execute(
         "UPDATE group_leases SET done = 1 WHERE group_name = ?1 AND task_id = ?2",
-        params![member.group, task_id],
+        params![group, task_id],
     )?;
     // Claims take the lowest free id, so every task below the lowest
     // unfinished lease is done; with none unfinished, all leased ones are.
@@ -281,12 +288,12 @@ fn mark_done(
             (SELECT MAX(task_id) FROM group_leases WHERE group_name = ?1 AND done = 1),
             task_id))
          WHERE group_name = ?1",
-        [&member.group],
+        [group],
     )?;
     tx.execute(
         "DELETE FROM group_leases WHERE group_name = ?1 AND done = 1
             AND task_id <= (SELECT task_id FROM group_status WHERE group_name = ?1)",
-        [&member.group],
+        [group],
     )?;
-    Ok(())
+    Ok(marked)
 }

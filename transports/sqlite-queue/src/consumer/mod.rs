@@ -13,7 +13,7 @@
 //! recorded in the `failures` table.
 
 mod fanout;
-mod group;
+pub(crate) mod group;
 mod poll;
 mod task;
 

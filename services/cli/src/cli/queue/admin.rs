@@ -50,6 +50,24 @@ error. --force enqueues any stored task again, failed or not.")]
         #[arg(long, env = "SWITCHBOARD_FORCE")]
         force: bool,
     },
+    /// Pass a task without running it: the way past a task a consumer
+    /// halted on (`consume --on-failure halt`). Its failure stays recorded.
+    Skip {
+        /// The id of the task to pass.
+        task: i64,
+        /// The fan-out consumer that halted: the task must be the next one
+        /// after its checkpoint.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "group",
+            conflicts_with = "group"
+        )]
+        worker: Option<String>,
+        /// The work-queue group whose member halted on the task.
+        #[arg(long, value_name = "G")]
+        group: Option<String>,
+    },
     /// Delete the tasks every consumer and group has passed (failed tasks
     /// stay until retried) and print how many were deleted.
     Gc,
@@ -108,6 +126,28 @@ pub(crate) async fn run(args: QueueArgs) -> Result<(), CliError> {
             let new_id = retried.map_err(CliError::queue(context))?;
             eprintln!("task {task} enqueued again as task {new_id}");
             println!("{new_id}");
+        }
+        QueueCommand::Skip {
+            task,
+            worker,
+            group,
+        } => {
+            let (skipped, who) = match (worker, group) {
+                (Some(worker), _) => (
+                    admin.skip(worker, *task).await,
+                    format!("consumer {worker}"),
+                ),
+                (None, Some(group)) => (
+                    admin.skip_in_group(group, *task).await,
+                    format!("group {group}"),
+                ),
+                // clap requires one of them; say so anyway rather than panic.
+                (None, None) => {
+                    return Err(CliError::Unfit("give --worker ID or --group G".to_owned()));
+                }
+            };
+            skipped.map_err(CliError::queue(format!("cannot skip task {task}")))?;
+            println!("task {task} passed for {who}");
         }
         QueueCommand::Gc => {
             let deleted = admin

@@ -27,7 +27,9 @@ it resumes after the last task it passed. Consumers with the same --group \
 share the tasks instead, each task to one member. A task that fails is \
 recorded (see `switchboard queue failures`) and passed; --on-failure retry \
 runs it again first, --on-failure halt stops the consumer before it (exit \
-status 1; restarted, the consumer meets the task again).
+status 1; restarted, the consumer meets the task again, until \
+`switchboard queue skip TASK --worker ID` (or `--group G`) passes it; the \
+failure stays recorded for `queue retry`).
 
 A group member owns a task it claimed for --lease: a member that \
 dies mid-task leaves it to another member once the lease runs out, so the \
