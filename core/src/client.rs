@@ -196,6 +196,7 @@ impl Client {
             method: method.to_owned(),
             body,
             content_type: self.protocol.content_type(),
+            protocol: self.protocol.name(),
             one_way: id.is_none(),
             deadline,
         };

@@ -343,6 +343,11 @@ pub type ReplySink<'s> =
 
 /// The client side of a protocol: encodes calls, decodes replies.
 pub trait ClientProtocol: Send + Sync + 'static {
+    /// The protocol's name (`jsonrpc`, `json`): the same as its
+    /// [`InProtocol::name`], so a transport that stores requests (a queue)
+    /// can tell a consumer reading another protocol what it was sent.
+    fn name(&self) -> &'static str;
+
     /// The media type of requests.
     fn content_type(&self) -> &'static str;
 

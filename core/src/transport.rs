@@ -72,6 +72,9 @@ pub struct OutgoingRequest {
     pub body: Vec<u8>,
     /// The media type of `body`.
     pub content_type: &'static str,
+    /// The name of the protocol `body` is in (`jsonrpc`, `json`): the media
+    /// type alone does not tell the two JSON protocols apart.
+    pub protocol: &'static str,
     /// Whether no reply is expected.
     pub one_way: bool,
     /// When the caller stops waiting.

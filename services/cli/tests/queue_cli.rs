@@ -487,3 +487,28 @@ fn queue_skip_passes_a_task_a_consumer_halted_on() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_task_in_another_protocol_is_recorded_as_such() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    stdout_of(dir, &["enqueue", "--protocol", "jsonrpc", "echo", "s=hi"])?;
+    let drained = run(dir, DRAIN)?; // reads the JSON document
+    assert!(drained.status.success(), "{drained:?}");
+    let failures: serde_json::Value =
+        serde_json::from_str(&stdout_of(dir, &["queue", "failures", "--json"])?)?;
+    let failure = &failures[0];
+    assert_eq!(
+        failure["faultcode"], "Client.UnsupportedMediaType",
+        "{failures}"
+    );
+    let message = failure["faultstring"].as_str().unwrap_or_default();
+    for said in [
+        "in protocol `jsonrpc`",
+        "in protocol `json`",
+        "must use the same protocol",
+    ] {
+        assert!(message.contains(said), "{said}: {message}");
+    }
+    Ok(())
+}

@@ -41,6 +41,7 @@
 //! - [`options`]: durability, busy budget, polling, checkpoints, failure policy.
 //! - [`schema`]: the tables and their migrations.
 
+mod content_type;
 mod db;
 mod error;
 mod facts;
@@ -54,6 +55,7 @@ pub mod schema;
 
 pub use admin::{ConsumerStatus, FailureRecord, GroupStatus, QueueAdmin, QueueStatus};
 pub use consumer::QueueConsumer;
+pub use content_type::tagged as task_content_type;
 pub use error::QueueError;
 pub use facts::QueueFacts;
 pub use options::{ConsumerOptions, Durability, FailurePolicy, QueueOptions};

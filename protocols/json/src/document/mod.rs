@@ -172,6 +172,10 @@ struct Wrapped<'a> {
 }
 
 impl ClientProtocol for JsonDocument {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
     fn content_type(&self) -> &'static str {
         "application/json"
     }

@@ -177,6 +177,10 @@ struct ResponseIn<'a> {
 }
 
 impl ClientProtocol for JsonRpc {
+    fn name(&self) -> &'static str {
+        "jsonrpc"
+    }
+
     fn content_type(&self) -> &'static str {
         "application/json"
     }

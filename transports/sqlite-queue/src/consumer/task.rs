@@ -107,17 +107,22 @@ pub(crate) fn run(
 }
 
 /// Faults found without running the task: expired, or written in another
-/// media type than the consumer reads.
+/// media type or protocol than the consumer reads.
 fn refusal(server: &Server, task: &Task) -> Option<Fault> {
     if task.expires_at.is_some_and(|at| at <= now_ms()) {
         return Some(Fault::new(EXPIRED, "the task expired before it ran"));
     }
-    let expected = server.in_protocol().content_type();
-    if !switchboard::protocol::same_media_type(&task.content_type, expected) {
+    let reader = server.in_protocol();
+    let (expected, reads) = (reader.content_type(), reader.name());
+    let written_in = crate::content_type::protocol_of(&task.content_type);
+    let other_protocol = written_in.is_some_and(|written| written != reads);
+    if other_protocol || !switchboard::protocol::same_media_type(&task.content_type, expected) {
+        let written = written_in.map_or(String::new(), |name| format!(" in protocol `{name}`"));
         return Some(Fault::new(
             switchboard::code::UNSUPPORTED_MEDIA_TYPE,
             format!(
-                "task is `{}`, the consumer reads `{expected}`",
+                "the task was written as `{}`{written}, and this consumer reads `{expected}` in \
+                 protocol `{reads}`: producer and consumer must use the same protocol",
                 task.content_type
             ),
         ));

@@ -188,7 +188,8 @@ impl ClientTransport for QueueProducer {
             .and_then(|ttl| SystemTime::now().checked_add(ttl));
         let task = NewTask {
             method: request.method.into(),
-            content_type: request.content_type.into(),
+            content_type: crate::content_type::tagged(request.content_type, request.protocol)
+                .into(),
             data: request.body,
             expires_at,
         };

@@ -7,7 +7,7 @@ use clap::builder::NonEmptyStringValueParser;
 use switchboard::ClientProtocol;
 use switchboard::protocol::OutgoingCall;
 use switchboard_cli::catalog::Protocol;
-use switchboard_sqlite_queue::{QueueOptions, QueueProducer};
+use switchboard_sqlite_queue::{QueueOptions, QueueProducer, task_content_type};
 
 use super::QueueFile;
 use crate::cli::duration::{self, Least};
@@ -118,7 +118,12 @@ pub(crate) async fn run(args: EnqueueArgs) -> Result<(), CliError> {
         format!("cannot open the queue {}", path.display()),
     ))?;
     let id = producer
-        .enqueue(&args.method, codec.content_type(), body, args.expires_at())
+        .enqueue(
+            &args.method,
+            &task_content_type(codec.content_type(), codec.name()),
+            body,
+            args.expires_at(),
+        )
         .await
         .map_err(CliError::queue("cannot enqueue the call"))?;
     println!("{id}");
