@@ -177,7 +177,7 @@ async fn read_json_object(
 
 fn refuse(route: &Route, info: &switchboard::RequestInfo, fault: Fault) -> Response {
     let unauthorized = fault.has_code(code::UNAUTHORIZED);
-    let mut response = rpc::to_http(route.server.refuse(info, fault));
+    let mut response = status::refusal(route.server.refuse(info, fault));
     if let Some(challenge) = unauthorized
         .then(|| auth::challenge(&route.shared.config.auth))
         .flatten()
@@ -198,7 +198,7 @@ fn respond(
 ) -> Response {
     let is_null = response.body.as_deref() == Some(b"null".as_slice());
     if response.fault.is_some() || response.body.is_none() {
-        return rpc::to_http(response);
+        return status::answer(&route.server, &route.shared.config, response);
     }
     if let Some(template) = route.binding.method.created {
         let result: Value = response
@@ -208,7 +208,7 @@ fn respond(
             .unwrap_or(Value::Null);
         let location = fill(template, &result, path_params);
         let base = route.shared.config.public_url.as_deref().unwrap_or("");
-        let mut http = rpc::to_http(response);
+        let mut http = status::answer(&route.server, &route.shared.config, response);
         *http.status_mut() = StatusCode::CREATED;
         if let Ok(value) = HeaderValue::from_str(&format!("{base}{location}")) {
             http.headers_mut().insert(header::LOCATION, value);
@@ -218,7 +218,7 @@ fn respond(
     if is_null {
         return status::empty(StatusCode::NO_CONTENT);
     }
-    rpc::to_http(response)
+    status::answer(&route.server, &route.shared.config, response)
 }
 
 /// Fills `{name}` placeholders from the result's fields, then the path

@@ -1,9 +1,12 @@
-//! Fault codes to HTTP statuses, and pipeline responses to HTTP responses.
+//! Fault codes to HTTP statuses, and pipeline responses and refusals to
+//! HTTP responses.
 
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Fault, code};
+use switchboard::{Fault, Server, code};
+
+use crate::config::{FaultStatuses, HttpConfig};
 
 /// The code of a request whose body arrived too slowly.
 pub(crate) const BODY_TIMEOUT: &str = "Client.Timeout";
@@ -29,6 +32,43 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
         .iter()
         .find(|(family, _)| fault.has_code(family))
         .map_or(StatusCode::INTERNAL_SERVER_ERROR, |(_, status)| *status)
+}
+
+/// The pipeline's response as HTTP: `204` with nothing to send; for a
+/// failed single call, the fault's status when `config` and the out
+/// protocol say faults get one ([`FaultStatuses`]); `200` otherwise (a
+/// batch's faults are in its body).
+pub(crate) fn answer(
+    server: &Server,
+    config: &HttpConfig,
+    response: switchboard::Response,
+) -> Response {
+    let fault_status = match config.fault_statuses {
+        FaultStatuses::Always => true,
+        FaultStatuses::ProtocolDecides => !server.out_protocol().faults_are_replies(),
+    };
+    let Some(body) = response.body else {
+        return empty(StatusCode::NO_CONTENT);
+    };
+    let code = match &response.fault {
+        Some(fault) if fault_status && !response.batch => status_of(fault),
+        _ => StatusCode::OK,
+    };
+    with_body(code, response.content_type, body)
+}
+
+/// A refusal made before the pipeline ran ([`Server::refuse`]), with the
+/// fault's status whatever the protocol: it is the transport's answer,
+/// not a protocol reply.
+pub(crate) fn refusal(response: switchboard::Response) -> Response {
+    let code = response
+        .fault
+        .as_ref()
+        .map_or(StatusCode::INTERNAL_SERVER_ERROR, status_of);
+    match response.body {
+        Some(body) => with_body(code, response.content_type, body),
+        None => empty(code),
+    }
 }
 
 /// A response with `body` of media type `content_type`.
