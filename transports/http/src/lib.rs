@@ -18,7 +18,8 @@
 //! own error body, except where the out protocol says its fault replies are
 //! replies like any other (JSON-RPC): those are answered `200`, unless
 //! [`FaultStatuses::Always`] is configured. Refusals before the protocol
-//! runs (401, 408, 413, 415) always keep their status.
+//! runs (401, 408, 413, 415, no such path 404, wrong verb 405) always keep
+//! their status, and every one carries the protocol's fault body.
 
 mod client;
 mod config;

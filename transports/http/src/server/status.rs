@@ -11,6 +11,9 @@ use crate::config::{FaultStatuses, HttpConfig};
 /// The code of a request whose body arrived too slowly.
 pub(crate) const BODY_TIMEOUT: &str = "Client.Timeout";
 
+/// The code of a request with a verb its path does not take.
+pub(crate) const METHOD_NOT_ALLOWED: &str = "Client.MethodNotAllowed";
+
 /// The HTTP status for a fault: the most specific family that has one.
 pub(crate) fn status_of(fault: &Fault) -> StatusCode {
     const TABLE: &[(&str, StatusCode)] = &[
@@ -19,6 +22,7 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
         (code::NOT_FOUND, StatusCode::NOT_FOUND),
         (code::UNKNOWN_METHOD, StatusCode::NOT_FOUND),
         (code::CONFLICT, StatusCode::CONFLICT),
+        (METHOD_NOT_ALLOWED, StatusCode::METHOD_NOT_ALLOWED),
         (code::LIMIT_EXCEEDED, StatusCode::PAYLOAD_TOO_LARGE),
         (
             code::UNSUPPORTED_MEDIA_TYPE,
@@ -102,6 +106,7 @@ mod tests {
             ("Client.NotFound.Map", 404),
             ("Client.UnknownMethod", 404),
             ("Client.Conflict", 409),
+            ("Client.MethodNotAllowed", 405),
             ("Client.LimitExceeded", 413),
             ("Client.UnsupportedMediaType", 415),
             ("Client.Timeout", 408),
