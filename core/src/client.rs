@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::Fault;
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
-use crate::transport::{ClientTransport, OutgoingRequest, TransportError};
+use crate::transport::{ClientTransport, OutgoingRequest, ReceivedReply, TransportError};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -151,17 +151,24 @@ impl Client {
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let reply = self.send(method, params, Some(id), deadline).await?;
-        let bytes = reply.ok_or_else(|| {
+        let reply = reply.ok_or_else(|| {
             TransportError::Unexpected("no reply to a call that expects one".to_owned())
         })?;
         let mut value = None;
-        let outcome = self.protocol.decode_reply(&bytes, &mut |de| {
-            value = Some(erased_serde::deserialize::<T>(de)?);
-            Ok(())
-        })?;
+        let outcome = self
+            .protocol
+            .decode_reply(&reply.body, &mut |de| {
+                value = Some(erased_serde::deserialize::<T>(de)?);
+                Ok(())
+            })
+            .map_err(|err| explained(err, &reply))?;
         outcome?;
         value.ok_or_else(|| {
-            ProtocolError::UnexpectedReply("the reply carried no result".to_owned()).into()
+            explained(
+                ProtocolError::UnexpectedReply("the reply carried no result".to_owned()),
+                &reply,
+            )
+            .into()
         })
     }
 
@@ -185,7 +192,7 @@ impl Client {
         params: &(dyn erased_serde::Serialize + Sync),
         id: Option<u64>,
         deadline: Option<Instant>,
-    ) -> Result<Option<bytes::Bytes>, CallError> {
+    ) -> Result<Option<ReceivedReply>, CallError> {
         let body = self.protocol.encode_call(OutgoingCall {
             method,
             params,
@@ -200,7 +207,7 @@ impl Client {
             one_way: id.is_none(),
             deadline,
         };
-        let send = self.transport.send(request);
+        let send = self.transport.exchange(request);
         let reply = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline.into(), send)
                 .await
@@ -213,6 +220,31 @@ impl Client {
     fn deadline(&self) -> Option<Instant> {
         self.timeout.map(|timeout| Instant::now() + timeout)
     }
+}
+
+/// How many bytes of a reply that does not decode an error shows.
+const EXCERPT_BYTES: usize = 200;
+
+/// A reply that does not decode, explained with what the transport saw (an
+/// HTTP status) and the first bytes of the body: a client pointed at the
+/// wrong endpoint sees the server's own answer, not only why it did not
+/// fit.
+fn explained(err: ProtocolError, reply: &ReceivedReply) -> ProtocolError {
+    let ProtocolError::UnexpectedReply(why) = err else {
+        return err;
+    };
+    let body = &reply.body[..reply.body.len().min(EXCERPT_BYTES)];
+    let more = if reply.body.len() > EXCERPT_BYTES {
+        "…"
+    } else {
+        ""
+    };
+    let body = String::from_utf8_lossy(body);
+    let seen = match &reply.context {
+        Some(context) => format!("{context}, "),
+        None => String::new(),
+    };
+    ProtocolError::UnexpectedReply(format!("{why} ({seen}body: {body}{more})"))
 }
 
 impl fmt::Debug for Client {

@@ -85,5 +85,7 @@ pub use registry::{registered, services};
 pub use server::{Protocols, Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
-pub use transport::{ClientTransport, OutgoingRequest, ServerTransport, TransportError};
+pub use transport::{
+    ClientTransport, OutgoingRequest, ReceivedReply, ServerTransport, TransportError,
+};
 pub use validate::Validate;

@@ -297,6 +297,20 @@ pub trait OutProtocol: Send + Sync + 'static {
     /// The media type of the replies.
     fn content_type(&self) -> &'static str;
 
+    /// Whether a reply that carries a fault is still a successful exchange
+    /// at the protocol's level: a JSON-RPC response with an `error` member
+    /// is a response like any other, which clients read whatever the
+    /// transport says. Transports that have statuses of their own (HTTP)
+    /// then answer it as a success and keep failure statuses for their own
+    /// refusals (wrong credentials, a body too large).
+    ///
+    /// `false` (the default): a fault reply is the call's failure (the
+    /// JSON document's `{"faultcode": …}`), and such transports signal it
+    /// in their status too, from [`Response::fault`](crate::Response::fault).
+    fn faults_are_replies(&self) -> bool {
+        false
+    }
+
     /// Stage 6: turns the outcomes into the protocol's document.
     ///
     /// # Errors

@@ -81,6 +81,35 @@ pub struct OutgoingRequest {
     pub deadline: Option<Instant>,
 }
 
+/// A reply as a client transport received it: the bytes, and what the
+/// transport saw of it, for error messages.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReceivedReply {
+    /// The encoded reply.
+    pub body: Bytes,
+    /// What the transport saw of the reply (`HTTP 400 Bad Request`), which
+    /// [`Client`](crate::Client) shows when the body does not decode.
+    pub context: Option<String>,
+}
+
+impl ReceivedReply {
+    /// A reply the transport has nothing to say about.
+    pub fn new(body: Bytes) -> Self {
+        Self {
+            body,
+            context: None,
+        }
+    }
+
+    /// Adds what the transport saw of the reply.
+    #[must_use]
+    pub fn with_context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+}
+
 /// Sends encoded requests and returns encoded replies.
 ///
 /// Picked at run time (a flag chooses HTTP or AMQP), hence `async_trait`.
@@ -112,6 +141,18 @@ pub trait ClientTransport: Send + Sync + 'static {
 
     /// Sends one request.
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError>;
+
+    /// Sends one request, as [`send`](Self::send), and says what the
+    /// transport saw of the reply ([`ReceivedReply::context`]). The
+    /// [`Client`](crate::Client) calls this one. The default calls `send`
+    /// and has nothing to add; transports with more to say (an HTTP
+    /// status) override both.
+    async fn exchange(
+        &self,
+        request: OutgoingRequest,
+    ) -> Result<Option<ReceivedReply>, TransportError> {
+        Ok(self.send(request).await?.map(ReceivedReply::new))
+    }
 }
 
 const _: Option<&dyn ClientTransport> = None;

@@ -36,7 +36,9 @@ pub struct Response {
     /// The media type of `body`.
     pub content_type: &'static str,
     /// The first fault among the calls, for transports that map faults to
-    /// a status (HTTP); `None` when every call succeeded.
+    /// a status (HTTP) when the out protocol's faults are not replies of
+    /// their own ([`OutProtocol::faults_are_replies`]); `None` when every
+    /// call succeeded.
     pub fault: Option<Fault>,
     /// Whether the request was a batch (its faults are per call, inside the
     /// body; a transport should not turn the first one into a status).

@@ -6,7 +6,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{ClientTransport, OutgoingRequest, TransportError};
+use switchboard::{ClientTransport, OutgoingRequest, ReceivedReply, TransportError};
 
 /// Sends calls to one RPC endpoint (`http://127.0.0.1:8080/jsonrpc`).
 ///
@@ -81,6 +81,17 @@ impl ClientTransport for HttpClient {
     }
 
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+        Ok(self.exchange(request).await?.map(|reply| reply.body))
+    }
+
+    /// The reply, with its status as context. Faults may come with 4xx/5xx
+    /// statuses and the protocol's error body, which the protocol decodes;
+    /// when it cannot (a client pointed at the wrong endpoint), the error
+    /// shows the status and the first bytes of the body.
+    async fn exchange(
+        &self,
+        request: OutgoingRequest,
+    ) -> Result<Option<ReceivedReply>, TransportError> {
         let mut builder = self
             .http
             .post(self.url_for(&request.method))
@@ -103,9 +114,9 @@ impl ClientTransport for HttpClient {
                 "HTTP {status} without a body"
             )));
         }
-        // Faults come with 4xx/5xx statuses and the protocol's error body:
-        // the protocol decodes them.
-        Ok(Some(body))
+        Ok(Some(
+            ReceivedReply::new(body).with_context(format!("HTTP {status}")),
+        ))
     }
 }
 

@@ -8,6 +8,12 @@
 //! | `header_timeout` | 10 s | the connection is closed |
 //! | `max_concurrent_requests` | 1024 | further requests wait for a slot |
 //! | `shutdown_grace` | 30 s | connections still open after it are dropped |
+//!
+//! [`FaultStatuses`] says which status a fault reply gets: by default the
+//! out protocol decides (a JSON-RPC error response is a response: `200`; a
+//! JSON document fault gets the fault's status); `Always` maps every fault
+//! to its status. Refusals made before the protocol runs (`401`, `408`,
+//! `413`, `415`, `404`, `405`) keep their status either way.
 
 use std::time::Duration;
 
@@ -45,6 +51,27 @@ impl std::fmt::Debug for Auth {
     }
 }
 
+/// Which HTTP status a reply that carries a fault gets.
+///
+/// Either way, a batch's faults stay inside its `200` body, and refusals
+/// made before the protocol runs (wrong credentials `401`, a body too large
+/// `413` or too slow `408`, a wrong media type `415`, no such path `404`, a
+/// verb the path does not take `405`) keep their status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FaultStatuses {
+    /// The out protocol decides
+    /// ([`OutProtocol::faults_are_replies`](switchboard::OutProtocol::faults_are_replies)):
+    /// a JSON-RPC error response is answered `200`, as most JSON-RPC
+    /// servers and clients expect; a JSON document fault gets the fault's
+    /// status (`Client.NotFound` 404, ...).
+    #[default]
+    ProtocolDecides,
+    /// Every fault gets its status, whatever the protocol (`Client.Validation`
+    /// 400, `Client.NotFound` 404, `Server` 500, ...), JSON-RPC included.
+    Always,
+}
+
 /// Settings of an [`HttpServer`](crate::HttpServer). All limits are finite.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -65,6 +92,8 @@ pub struct HttpConfig {
     /// The public base URL (`https://maps.example.com`) for links the
     /// server prints (`Location` headers); relative links when `None`.
     pub public_url: Option<String>,
+    /// Which status a fault reply gets.
+    pub fault_statuses: FaultStatuses,
 }
 
 impl HttpConfig {
@@ -111,6 +140,13 @@ impl HttpConfig {
         self
     }
 
+    /// Sets which status a fault reply gets.
+    #[must_use]
+    pub fn with_fault_statuses(mut self, statuses: FaultStatuses) -> Self {
+        self.fault_statuses = statuses;
+        self
+    }
+
     /// Sets how many requests are served at once.
     #[must_use]
     pub fn with_max_concurrent_requests(mut self, max: usize) -> Self {
@@ -130,6 +166,7 @@ impl Default for HttpConfig {
             shutdown_grace: Self::DEFAULT_SHUTDOWN_GRACE,
             auth: Auth::None,
             public_url: None,
+            fault_statuses: FaultStatuses::ProtocolDecides,
         }
     }
 }

@@ -15,7 +15,11 @@
 //! Faults become statuses (`Client.Validation` 400, `Client.Unauthorized`
 //! 401, `Client.NotFound` 404, `Client.Conflict` 409, too large 413, wrong
 //! media type 415, `Server` 500, `Server.Timeout` 504) with the protocol's
-//! own error body.
+//! own error body, except where the out protocol says its fault replies are
+//! replies like any other (JSON-RPC): those are answered `200`, unless
+//! [`FaultStatuses::Always`] is configured. Refusals before the protocol
+//! runs (401, 408, 413, 415, no such path 404, wrong verb 405) always keep
+//! their status, and every one carries the protocol's fault body.
 
 mod client;
 mod config;
@@ -23,6 +27,6 @@ mod facts;
 mod server;
 
 pub use client::{HttpClient, HttpClientError};
-pub use config::{Auth, HttpConfig};
+pub use config::{Auth, FaultStatuses, HttpConfig};
 pub use facts::HttpFacts;
 pub use server::{HttpServer, HttpServerBuilder, HttpTransport, RouteError};

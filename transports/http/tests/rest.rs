@@ -1,5 +1,5 @@
 //! REST route bindings over a real socket: typed path parameters, query and
-//! body parameters, 201 + Location, 204, 404 on a mistyped segment, 405 +
+//! body parameters, 201 + Location, 204, 400 on a mistyped segment, 405 +
 //! Allow, HEAD and OPTIONS, faults as statuses.
 
 mod common;
@@ -206,14 +206,14 @@ async fn crud_through_route_bindings() -> Result<(), Box<dyn std::error::Error>>
 async fn typed_segments_verbs_head_and_options() -> Result<(), Box<dyn std::error::Error>> {
     let running = start(server(app(), HttpConfig::default())).await;
     let http = reqwest::Client::new();
-    // Not an integer: the route does not match.
+    // Not an integer: refused, naming the parameter (see `refusals.rs`).
     assert_eq!(
         http.get(running.url("/api/items/abc/"))
             .send()
             .await?
             .status()
             .as_u16(),
-        404
+        400
     );
     assert_eq!(
         http.get(running.url("/api/items/-1/"))

@@ -129,6 +129,12 @@ impl OutProtocol for JsonRpc {
         "application/json"
     }
 
+    /// An error response is a JSON-RPC response like any other: over HTTP
+    /// it comes with `200`, as jsonrpsee and Ethereum clients expect.
+    fn faults_are_replies(&self) -> bool {
+        true
+    }
+
     fn serialize(
         &self,
         request: &RequestInfo,

@@ -2,7 +2,8 @@
 //! `/json/{method}`, a REST POST and a REST PUT route): truncated JSON,
 //! invalid UTF-8, wrong parameter types, a wrong media type. Each gets its
 //! status and the protocol's error body, and the endpoint serves a valid
-//! call right after.
+//! call right after. JSON-RPC error responses come with `200`; a wrong
+//! media type is refused before the protocol runs, with `415` everywhere.
 
 use switchboard_http::HttpConfig;
 use switchboard_json::{APPLICATION_ERROR, INVALID_PARAMS, PARSE_ERROR};
@@ -14,6 +15,8 @@ struct Case {
     content_type: &'static str,
     body: Vec<u8>,
     status: u16,
+    /// The status at `/jsonrpc`.
+    rpc_status: u16,
     fault: &'static str,
     rpc_code: i64,
 }
@@ -31,7 +34,8 @@ async fn refused_everywhere(case: fn(Endpoint) -> Case) -> TestResult {
         let reply = running
             .send(verb, path, case.content_type, Some(case.body))
             .await?;
-        endpoint.check_fault(&reply, case.status, case.fault, case.rpc_code)?;
+        let statuses = (case.status, case.rpc_status);
+        endpoint.check_fault(&reply, statuses, case.fault, case.rpc_code)?;
         endpoint.check_alive(&running, n).await?;
     }
     running.shutdown().await
@@ -42,6 +46,7 @@ fn malformed(body: Vec<u8>) -> Case {
         content_type: "application/json",
         body,
         status: 400,
+        rpc_status: 200,
         fault: "Client.Malformed",
         rpc_code: PARSE_ERROR,
     }
@@ -75,6 +80,7 @@ async fn wrong_param_types_get_400_at_every_endpoint() -> TestResult {
             .wrap(r#"{"name":"Typed","width":"wide","height":true}"#)
             .into_bytes(),
         status: 400,
+        rpc_status: 200,
         fault: "Client.InvalidParams",
         rpc_code: INVALID_PARAMS,
     })
@@ -87,6 +93,7 @@ async fn a_wrong_content_type_gets_415_at_every_endpoint() -> TestResult {
         content_type: "text/plain",
         body: endpoint.wrap(PARAMS).into_bytes(),
         status: 415,
+        rpc_status: 415,
         fault: "Client.UnsupportedMediaType",
         rpc_code: APPLICATION_ERROR,
     })

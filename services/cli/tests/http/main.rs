@@ -190,9 +190,20 @@ impl Endpoint {
 
     /// Checks `reply` is `status` with this protocol's error body for
     /// `fault`: a JSON-RPC error object with `rpc_code` at `/jsonrpc`
-    /// (its `data`, when sent, naming the fault), `{"faultcode": ...}`
-    /// everywhere else.
-    fn check_fault(self, reply: &Reply, status: u16, fault: &str, rpc_code: i64) -> TestResult {
+    /// (its `data`, when sent, naming the fault) with `rpc_status` (`200`
+    /// for an error response, the refusal's status for a refusal before
+    /// the protocol ran), `{"faultcode": ...}` everywhere else.
+    fn check_fault(
+        self,
+        reply: &Reply,
+        (status, rpc_status): (u16, u16),
+        fault: &str,
+        rpc_code: i64,
+    ) -> TestResult {
+        let status = match self {
+            Self::JsonRpc => rpc_status,
+            _ => status,
+        };
         assert_eq!(reply.status, status, "{self:?}: {reply:?}");
         let body = reply.json()?;
         if let Self::JsonRpc = self {

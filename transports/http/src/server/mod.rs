@@ -4,13 +4,14 @@
 
 mod auth;
 mod body;
+mod fallback;
 mod listener;
 mod observe;
 mod rest;
 mod rpc;
 mod status;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -18,8 +19,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Path, Request};
 use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter, on};
-use http::{HeaderValue, StatusCode, header};
+use axum::routing::{MethodFilter, MethodRouter, any, on};
+use http::StatusCode;
 use switchboard::{Application, Protocols, Server, ServerTransport, TransportError};
 use tokio::net::TcpListener;
 
@@ -150,37 +151,60 @@ impl HttpServerBuilder {
             slots: tokio::sync::Semaphore::new(self.config.max_concurrent_requests.max(1)),
             config: self.config,
         });
-        let mut router = Router::new().route(
-            "/healthz",
-            on(MethodFilter::GET, healthz).merge(options(&["GET", "HEAD"])),
-        );
-        let mut paths = Vec::new();
+        let mut mounted = Vec::new();
         for (path, protocols) in self.endpoints {
             let named = protocols.input.accepts_named_method();
-            let server = Server::new(self.app.clone(), protocols);
+            mounted.push((path, named, Server::new(self.app.clone(), protocols)));
+        }
+        let rest = match self.rest {
+            Some(protocols) if !protocols.input.accepts_named_method() => {
+                return Err(RouteError::Protocol(protocols.input.name()));
+            }
+            Some(protocols) => Some(Server::new(self.app.clone(), protocols)),
+            None => None,
+        };
+        let fallback = Arc::new(fallback::Fallback {
+            endpoints: mounted
+                .iter()
+                .map(|(path, _, server)| (path.clone(), server.clone()))
+                .collect(),
+            rest: rest.clone(),
+            shared: Arc::clone(&shared),
+        });
+        let mut router = Router::new().route(
+            "/healthz",
+            on(MethodFilter::GET, healthz).merge(fallback::verbs(
+                &fallback,
+                &["GET", "HEAD"],
+                None,
+            )),
+        );
+        // Every routed path, so that no slash redirect shadows a route.
+        let mut routed = BTreeSet::from(["/healthz".to_owned()]);
+        let mut endpoints = Vec::new();
+        for (path, named, server) in mounted {
             let endpoint = Arc::new(rpc::Endpoint {
                 server,
                 shared: Arc::clone(&shared),
             });
-            router = router.route(&path, rpc_route(Arc::clone(&endpoint), false));
+            router = router.route(&path, rpc_route(Arc::clone(&endpoint), false, &fallback));
             if named {
                 let with_method = format!("{}/{{method}}", path.trim_end_matches('/'));
-                router = router.route(&with_method, rpc_route(endpoint, true));
+                router = router.route(&with_method, rpc_route(endpoint, true, &fallback));
+                routed.insert(with_method);
             }
-            paths.push(path);
+            routed.insert(path.clone());
+            endpoints.push(path);
         }
-        if let Some(protocols) = self.rest {
-            if !protocols.input.accepts_named_method() {
-                return Err(RouteError::Protocol(protocols.input.name()));
-            }
-            let server = Server::new(self.app.clone(), protocols);
-            router = mount_rest(router, &self.app, &server, &shared)?;
+        if let Some(server) = &rest {
+            router = mount_rest(router, &self.app, server, &fallback, &mut routed)?;
         }
-        let router = router.fallback(|| async { status::empty(StatusCode::NOT_FOUND) });
+        let router = router
+            .fallback(move |request: Request| fallback::not_found(Arc::clone(&fallback), request));
         Ok(HttpServer {
             router,
             shared,
-            endpoints: paths,
+            endpoints,
         })
     }
 }
@@ -195,7 +219,12 @@ impl fmt::Debug for HttpServerBuilder {
     }
 }
 
-fn rpc_route(endpoint: Arc<rpc::Endpoint>, named: bool) -> MethodRouter {
+fn rpc_route(
+    endpoint: Arc<rpc::Endpoint>,
+    named: bool,
+    fallback: &Arc<fallback::Fallback>,
+) -> MethodRouter {
+    let verbs = fallback::verbs(fallback, &["POST"], Some(endpoint.server.clone()));
     let post = if named {
         on(
             MethodFilter::POST,
@@ -208,15 +237,18 @@ fn rpc_route(endpoint: Arc<rpc::Endpoint>, named: bool) -> MethodRouter {
             rpc::handle(endpoint, None, request)
         })
     };
-    post.merge(options(&["POST"]))
+    post.merge(verbs)
 }
 
-/// Mounts every REST binding, grouping verbs by path.
+/// Mounts every REST binding, grouping verbs by path; a path declared with
+/// a trailing slash also answers `308` without it, unless that is routed
+/// too. Adds each path to `routed`.
 fn mount_rest(
     mut router: Router,
     app: &Application,
     server: &Server,
-    shared: &Arc<Shared>,
+    fallback: &Arc<fallback::Fallback>,
+    routed: &mut BTreeSet<String>,
 ) -> Result<Router, RouteError> {
     let mut by_path: BTreeMap<String, Vec<rest::Binding>> = BTreeMap::new();
     for method in app.methods() {
@@ -233,12 +265,13 @@ fn mount_rest(
             same_path.push(binding);
         }
     }
+    routed.extend(by_path.keys().cloned());
     for (path, bindings) in by_path {
         let mut verbs: Vec<&str> = bindings.iter().map(|b| b.verb.as_str()).collect();
         if verbs.contains(&"GET") {
             verbs.push("HEAD");
         }
-        let mut methods = options(&verbs);
+        let mut methods = fallback::verbs(fallback, &verbs, Some(server.clone()));
         for binding in bindings {
             let filter = MethodFilter::try_from(binding.verb.clone()).map_err(|_| {
                 RouteError::Malformed {
@@ -249,31 +282,19 @@ fn mount_rest(
             let route = Arc::new(rest::Route {
                 binding,
                 server: server.clone(),
-                shared: Arc::clone(shared),
+                shared: Arc::clone(&fallback.shared),
             });
             methods = methods.merge(on(filter, move |segments, request: Request| {
                 rest::handle(route, segments, request)
             }));
         }
         router = router.route(&path, methods);
+        let bare = path.trim_end_matches('/');
+        if !bare.is_empty() && bare != path && routed.insert(bare.to_owned()) {
+            router = router.route(bare, any(fallback::add_slash));
+        }
     }
     Ok(router)
-}
-
-/// `OPTIONS`: `204` with the path's `Allow` list.
-fn options(verbs: &[&str]) -> MethodRouter {
-    let mut all: Vec<&str> = verbs.to_vec();
-    all.push("OPTIONS");
-    let allow =
-        HeaderValue::from_str(&all.join(", ")).unwrap_or(HeaderValue::from_static("OPTIONS"));
-    on(MethodFilter::OPTIONS, move || {
-        let allow = allow.clone();
-        async move {
-            let mut response = status::empty(StatusCode::NO_CONTENT);
-            response.headers_mut().insert(header::ALLOW, allow);
-            response
-        }
-    })
 }
 
 async fn healthz() -> Response {

@@ -2,10 +2,14 @@
 //!
 //! Path parameters are typed by the function's parameter types: a segment
 //! that does not parse as the parameter's type (`/api/items/abc/` for an
-//! integer id) means the route does not match: `404`, as with Flask's
-//! converters. The other parameters come from the query string (GET,
-//! DELETE) or the JSON object body (POST, PUT, PATCH). The call then runs
-//! through the REST protocol (the JSON document protocol, bare params).
+//! integer id) is refused with `400` and a `Client.InvalidParams` fault
+//! naming the parameter. Flask's converters answer `404` there; we don't,
+//! because the path did match a route: the request is malformed, as when
+//! the same value comes in the query, and a `404` would read as "no such
+//! item" to a client that branches on statuses. The other parameters come
+//! from the query string (GET, DELETE) or the JSON object body (POST, PUT,
+//! PATCH). The call then runs through the REST protocol (the JSON document
+//! protocol, bare params).
 //!
 //! A creation (`created = "/api/maps/{slug}/"`) answers `201 Created` with
 //! a `Location` built from the result's fields (then the path parameters);
@@ -120,15 +124,16 @@ async fn serve(route: &Route, segments: Vec<(String, String)>, request: Request)
     let query = parts.uri.query().map(str::to_owned);
     let mut info = rpc::request_info(parts, deadline);
     info.method = Some(route.binding.method.name.into());
-    let Some(mut params) = params::from_path(&route.binding, &segments) else {
-        return status::empty(StatusCode::NOT_FOUND);
-    };
-    let path_params = params.clone();
     let headers = rpc::headers_of(&info);
     let principal = match auth::authenticate(&route.shared.config.auth, headers) {
         Ok(principal) => principal,
         Err(fault) => return refuse(route, &info, fault),
     };
+    let mut params = match params::from_path(&route.binding, &segments) {
+        Ok(params) => params,
+        Err(fault) => return refuse(route, &info, fault),
+    };
+    let path_params = params.clone();
     let merged = if route.binding.takes_body() {
         read_json_object(route, headers, body, deadline).await
     } else {
@@ -177,7 +182,7 @@ async fn read_json_object(
 
 fn refuse(route: &Route, info: &switchboard::RequestInfo, fault: Fault) -> Response {
     let unauthorized = fault.has_code(code::UNAUTHORIZED);
-    let mut response = rpc::to_http(route.server.refuse(info, fault));
+    let mut response = status::refusal(route.server.refuse(info, fault));
     if let Some(challenge) = unauthorized
         .then(|| auth::challenge(&route.shared.config.auth))
         .flatten()
@@ -198,7 +203,7 @@ fn respond(
 ) -> Response {
     let is_null = response.body.as_deref() == Some(b"null".as_slice());
     if response.fault.is_some() || response.body.is_none() {
-        return rpc::to_http(response);
+        return status::answer(&route.server, &route.shared.config, response);
     }
     if let Some(template) = route.binding.method.created {
         let result: Value = response
@@ -208,7 +213,7 @@ fn respond(
             .unwrap_or(Value::Null);
         let location = fill(template, &result, path_params);
         let base = route.shared.config.public_url.as_deref().unwrap_or("");
-        let mut http = rpc::to_http(response);
+        let mut http = status::answer(&route.server, &route.shared.config, response);
         *http.status_mut() = StatusCode::CREATED;
         if let Ok(value) = HeaderValue::from_str(&format!("{base}{location}")) {
             http.headers_mut().insert(header::LOCATION, value);
@@ -218,7 +223,7 @@ fn respond(
     if is_null {
         return status::empty(StatusCode::NO_CONTENT);
     }
-    rpc::to_http(response)
+    status::answer(&route.server, &route.shared.config, response)
 }
 
 /// Fills `{name}` placeholders from the result's fields, then the path

@@ -58,7 +58,7 @@ async fn serve(endpoint: &Endpoint, method: Option<String>, request: Request) ->
     }
     info.principal = principal;
     let response = server.process(info).await;
-    to_http(response)
+    status::answer(server, &endpoint.shared.config, response)
 }
 
 /// The request's facts, with the body still to come.
@@ -97,7 +97,7 @@ fn refuse(endpoint: &Endpoint, info: &RequestInfo, fault: Fault) -> Response {
     let challenge = (status::status_of(&fault) == StatusCode::UNAUTHORIZED)
         .then(|| auth::challenge(&endpoint.shared.config.auth))
         .flatten();
-    let mut response = to_http(endpoint.server.refuse(info, fault));
+    let mut response = status::refusal(endpoint.server.refuse(info, fault));
     if let Some(challenge) = challenge {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -105,18 +105,4 @@ fn refuse(endpoint: &Endpoint, info: &RequestInfo, fault: Fault) -> Response {
         );
     }
     response
-}
-
-/// The pipeline's response as HTTP: `204` with nothing to send, the fault's
-/// status for a failed single call, `200` otherwise (a batch's faults are
-/// in its body).
-pub(crate) fn to_http(response: switchboard::Response) -> Response {
-    let Some(body) = response.body else {
-        return status::empty(StatusCode::NO_CONTENT);
-    };
-    let code = match &response.fault {
-        Some(fault) if !response.batch => status::status_of(fault),
-        _ => StatusCode::OK,
-    };
-    status::with_body(code, response.content_type, body)
 }

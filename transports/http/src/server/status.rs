@@ -1,12 +1,18 @@
-//! Fault codes to HTTP statuses, and pipeline responses to HTTP responses.
+//! Fault codes to HTTP statuses, and pipeline responses and refusals to
+//! HTTP responses.
 
 use axum::body::Body;
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Fault, code};
+use switchboard::{Fault, Server, code};
+
+use crate::config::{FaultStatuses, HttpConfig};
 
 /// The code of a request whose body arrived too slowly.
 pub(crate) const BODY_TIMEOUT: &str = "Client.Timeout";
+
+/// The code of a request with a verb its path does not take.
+pub(crate) const METHOD_NOT_ALLOWED: &str = "Client.MethodNotAllowed";
 
 /// The HTTP status for a fault: the most specific family that has one.
 pub(crate) fn status_of(fault: &Fault) -> StatusCode {
@@ -16,6 +22,7 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
         (code::NOT_FOUND, StatusCode::NOT_FOUND),
         (code::UNKNOWN_METHOD, StatusCode::NOT_FOUND),
         (code::CONFLICT, StatusCode::CONFLICT),
+        (METHOD_NOT_ALLOWED, StatusCode::METHOD_NOT_ALLOWED),
         (code::LIMIT_EXCEEDED, StatusCode::PAYLOAD_TOO_LARGE),
         (
             code::UNSUPPORTED_MEDIA_TYPE,
@@ -29,6 +36,43 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
         .iter()
         .find(|(family, _)| fault.has_code(family))
         .map_or(StatusCode::INTERNAL_SERVER_ERROR, |(_, status)| *status)
+}
+
+/// The pipeline's response as HTTP: `204` with nothing to send; for a
+/// failed single call, the fault's status when `config` and the out
+/// protocol say faults get one ([`FaultStatuses`]); `200` otherwise (a
+/// batch's faults are in its body).
+pub(crate) fn answer(
+    server: &Server,
+    config: &HttpConfig,
+    response: switchboard::Response,
+) -> Response {
+    let fault_status = match config.fault_statuses {
+        FaultStatuses::Always => true,
+        FaultStatuses::ProtocolDecides => !server.out_protocol().faults_are_replies(),
+    };
+    let Some(body) = response.body else {
+        return empty(StatusCode::NO_CONTENT);
+    };
+    let code = match &response.fault {
+        Some(fault) if fault_status && !response.batch => status_of(fault),
+        _ => StatusCode::OK,
+    };
+    with_body(code, response.content_type, body)
+}
+
+/// A refusal made before the pipeline ran ([`Server::refuse`]), with the
+/// fault's status whatever the protocol: it is the transport's answer,
+/// not a protocol reply.
+pub(crate) fn refusal(response: switchboard::Response) -> Response {
+    let code = response
+        .fault
+        .as_ref()
+        .map_or(StatusCode::INTERNAL_SERVER_ERROR, status_of);
+    match response.body {
+        Some(body) => with_body(code, response.content_type, body),
+        None => empty(code),
+    }
 }
 
 /// A response with `body` of media type `content_type`.
@@ -62,6 +106,7 @@ mod tests {
             ("Client.NotFound.Map", 404),
             ("Client.UnknownMethod", 404),
             ("Client.Conflict", 409),
+            ("Client.MethodNotAllowed", 405),
             ("Client.LimitExceeded", 413),
             ("Client.UnsupportedMediaType", 415),
             ("Client.Timeout", 408),

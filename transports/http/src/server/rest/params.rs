@@ -47,6 +47,17 @@ impl ParamKind {
         }
     }
 
+    /// What a value of this kind looks like, for fault messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::Integer => "an integer",
+            Self::Number => "a number",
+            Self::Boolean => "`true` or `false`",
+            Self::Uuid => "a hyphenated UUID",
+            Self::Text | Self::Other => "text",
+        }
+    }
+
     /// The value as JSON, or `None` if it does not parse as this kind.
     pub(crate) fn parse(self, text: &str) -> Option<Value> {
         match self {
@@ -78,12 +89,15 @@ fn is_uuid(text: &str) -> bool {
             .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The path parameters as JSON, or `None` if one does not parse (the route
-/// does not match).
+/// The path parameters as JSON.
+///
+/// # Errors
+/// `Client.InvalidParams` naming the first parameter that does not parse
+/// as its kind and what it should be.
 pub(crate) fn from_path(
     binding: &Binding,
     segments: &[(String, String)],
-) -> Option<Map<String, Value>> {
+) -> Result<Map<String, Value>, Fault> {
     let mut out = Map::new();
     for (name, text) in segments {
         let kind = binding
@@ -91,9 +105,15 @@ pub(crate) fn from_path(
             .get(name.as_str())
             .copied()
             .unwrap_or(ParamKind::Text);
-        out.insert(name.clone(), kind.parse(text)?);
+        let Some(value) = kind.parse(text) else {
+            return Err(Fault::new(
+                code::INVALID_PARAMS,
+                format!("path parameter `{name}` must be {}", kind.describe()),
+            ));
+        };
+        out.insert(name.clone(), value);
     }
-    Some(out)
+    Ok(out)
 }
 
 /// The query string's parameters as JSON. A value that does not parse as
