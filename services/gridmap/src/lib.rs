@@ -4,7 +4,7 @@
 //!
 //! | method | route |
 //! |---|---|
-//! | `list_maps()` | `GET /api/maps/` |
+//! | `list_maps(limit?, after?)` | `GET /api/maps/?limit=&after=` (a page: 100 maps by default, 1000 at most; `next` names the page after) |
 //! | `create_map(name, width, height)` | `POST /api/maps/` |
 //! | `get_map(slug)` | `GET /api/maps/{slug}/` |
 //! | `update_map(slug, name?, width?, height?)` | `PUT /api/maps/{slug}/` |
@@ -52,8 +52,8 @@ pub mod sync;
 pub mod text;
 
 pub use model::{
-    Cell, MAX_NAME_CHARS, MAX_RANGE, MAX_SIZE, MapDetail, MapList, MapSummary, Observer,
-    ObserverList, Obstacle, ObstacleList, VisibleCells,
+    Cell, DEFAULT_PAGE, MAX_NAME_CHARS, MAX_RANGE, MAX_SIZE, MapDetail, MapList, MapSummary,
+    Observer, ObserverList, Obstacle, ObstacleList, VisibleCells,
 };
 // Each method comes with its call struct (`create_map` and `CreateMap`).
 pub use rpc::maps::*;

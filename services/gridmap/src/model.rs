@@ -29,11 +29,18 @@ pub struct MapSummary {
     pub height: u32,
 }
 
-/// Every map.
+/// Maps a page of them holds when the caller does not say.
+pub const DEFAULT_PAGE: u32 = 100;
+
+/// A page of maps.
 #[derive(Serialize, Deserialize, JsonSchema, Debug, Clone, PartialEq, Eq)]
 pub struct MapList {
     /// The maps, by slug.
     pub maps: Vec<MapSummary>,
+    /// When more maps follow: the slug to pass as `after` for the next
+    /// page. Absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// A map with everything on it.

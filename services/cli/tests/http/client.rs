@@ -27,7 +27,14 @@ async fn the_typed_client_calls_gridmap_in_both_json_protocols() -> TestResult {
     for (name, client) in &clients {
         build_and_look(client, name).await?;
     }
-    let maps = clients[0].1.call(ListMaps {}).await?.maps;
+    let maps = clients[0]
+        .1
+        .call(ListMaps {
+            limit: None,
+            after: None,
+        })
+        .await?
+        .maps;
     let slugs: Vec<&str> = maps.iter().map(|m| m.slug.as_str()).collect();
     assert_eq!(slugs, ["doc-map", "rpc-map"]);
     running.shutdown().await

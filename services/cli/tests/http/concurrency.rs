@@ -44,14 +44,25 @@ async fn post_maps(
     Ok(replies)
 }
 
-/// The names of the maps `GET /api/maps/` lists.
+/// The names of the maps `GET /api/maps/` lists, page after page.
 async fn listed_names(running: &Running) -> Result<BTreeSet<String>, Box<dyn Error>> {
-    let reply = running.send(Method::GET, "/api/maps/", "", None).await?;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let list = reply.json()?;
-    let maps = list["maps"].as_array().ok_or("`maps` is a list")?;
-    let names = maps.iter().filter_map(|m| m["name"].as_str());
-    Ok(names.map(str::to_owned).collect())
+    let mut names = BTreeSet::new();
+    let mut path = "/api/maps/".to_owned();
+    loop {
+        let reply = running.send(Method::GET, &path, "", None).await?;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let list = reply.json()?;
+        let maps = list["maps"].as_array().ok_or("`maps` is a list")?;
+        names.extend(
+            maps.iter()
+                .filter_map(|m| m["name"].as_str())
+                .map(str::to_owned),
+        );
+        match list["next"].as_str() {
+            Some(next) => path = format!("/api/maps/?after={next}"),
+            None => return Ok(names),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

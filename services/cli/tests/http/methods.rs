@@ -143,3 +143,38 @@ fn the_walk_calls_all_14_gridmap_methods_on_their_declared_routes() -> TestResul
     assert_eq!(walked, declared);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_rest_map_list_pages_through_query_parameters() -> TestResult {
+    let running = start(HttpConfig::default()).await?;
+    for name in ["Alpha", "Beta", "Gamma"] {
+        let created = running
+            .post(
+                "/api/maps/",
+                &json!({"name": name, "width": 3, "height": 3}),
+            )
+            .await?;
+        assert_eq!(created.status, 201, "{}", created.body);
+    }
+    let page = running
+        .send(Method::GET, "/api/maps/?limit=2", "", None)
+        .await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let page = page.json()?;
+    assert_eq!(page["maps"].as_array().map(Vec::len), Some(2), "{page}");
+    assert_eq!(page["next"], "beta", "{page}");
+    let rest = running
+        .send(Method::GET, "/api/maps/?limit=2&after=beta", "", None)
+        .await?
+        .json()?;
+    assert_eq!(
+        rest,
+        json!({"maps": [{"name": "Gamma", "slug": "gamma", "width": 3, "height": 3}]})
+    );
+    let refused = running
+        .send(Method::GET, "/api/maps/?limit=5000", "", None)
+        .await?;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused.body.contains("limit"), "{}", refused.body);
+    running.shutdown().await
+}

@@ -2,16 +2,26 @@
 
 use switchboard::{Fault, State, rpc};
 
-use crate::model::{MAX_NAME_CHARS, MAX_SIZE, MapDetail, MapList, MapSummary};
+use crate::model::{DEFAULT_PAGE, MAX_NAME_CHARS, MAX_SIZE, MapDetail, MapList, MapSummary};
 use crate::slug::slug_of;
 use crate::store::MapStore;
 use crate::store::maps::{self, MapChange};
 
-/// Lists every map (name, slug and size, without contents), by slug.
-#[rpc(service = "gridmap", http = "GET /api/maps/", throws = ["Server"])]
-pub async fn list_maps(store: State<MapStore>) -> Result<MapList, Fault> {
-    let maps = store.read(|db| maps::list(db)).await?;
-    Ok(MapList { maps })
+/// Lists the maps (name, slug and size, without contents) by slug, a page
+/// at a time: at most `limit` maps (default 100, at most 1000) whose slugs
+/// come after `after`. When more follow, `next` is the `after` of the next
+/// page (`GET /api/maps/?after={next}`).
+#[rpc(service = "gridmap", http = "GET /api/maps/", throws = ["Client.Validation", "Server"])]
+pub async fn list_maps(
+    store: State<MapStore>,
+    #[schemars(range(min = 1, max = 1000))] limit: Option<u32>,
+    after: Option<String>,
+) -> Result<MapList, Fault> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    let (maps, next) = store
+        .read(move |db| maps::page(db, after.as_deref(), limit))
+        .await?;
+    Ok(MapList { maps, next })
 }
 
 /// Creates an empty `width` × `height` map. Its slug is derived from the

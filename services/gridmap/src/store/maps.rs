@@ -26,6 +26,36 @@ pub(crate) struct MapChange {
 }
 
 /// Every map, by slug.
+/// Up to `limit` maps whose slugs come after `after`, by slug, and the
+/// cursor of the next page if more follow.
+pub(crate) fn page(
+    db: &Connection,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<(Vec<MapSummary>, Option<String>), StoreError> {
+    let mut statement = db.prepare_cached(
+        "SELECT name, slug, width, height FROM maps WHERE slug > ?1 ORDER BY slug LIMIT ?2",
+    )?;
+    // One more than asked for tells whether another page follows.
+    let rows = statement.query_map(params![after.unwrap_or(""), i64::from(limit) + 1], |row| {
+        Ok(MapSummary {
+            name: row.get(0)?,
+            slug: row.get(1)?,
+            width: row.get(2)?,
+            height: row.get(3)?,
+        })
+    })?;
+    let mut maps = rows.collect::<Result<Vec<_>, _>>()?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = (maps.len() > limit).then(|| {
+        maps.truncate(limit);
+        maps.last().map(|map| map.slug.clone())
+    });
+    Ok((maps, next.flatten()))
+}
+
+/// Every map, by slug.
+#[cfg(test)]
 pub(crate) fn list(db: &Connection) -> Result<Vec<MapSummary>, StoreError> {
     let mut statement = db.prepare("SELECT name, slug, width, height FROM maps ORDER BY slug")?;
     let rows = statement.query_map([], |row| {

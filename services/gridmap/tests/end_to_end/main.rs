@@ -44,6 +44,22 @@ fn fixture() -> Result<Fixture, Box<dyn Error>> {
     Ok(Fixture { client, _dir: dir })
 }
 
+/// Every map, walking the pages of `list_maps`.
+async fn all_maps(client: &Client) -> Result<Vec<switchboard_gridmap::MapSummary>, CallError> {
+    let mut maps = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client
+            .call(switchboard_gridmap::ListMaps { limit: None, after })
+            .await?;
+        maps.extend(page.maps);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(maps),
+        }
+    }
+}
+
 /// The fault code a call failed with; panics if it did not fail with one.
 fn fault_code<T: Debug>(result: Result<T, CallError>) -> String {
     match result {

@@ -22,7 +22,13 @@ async fn maps_are_created_listed_read_updated_and_deleted() -> TestResult {
     };
     assert_eq!(fancy, expected);
     client.call(create_map("Another one", 1, 1)).await?;
-    let listed = client.call(ListMaps {}).await?.maps;
+    let listed = client
+        .call(ListMaps {
+            limit: None,
+            after: None,
+        })
+        .await?
+        .maps;
     let slugs: Vec<&str> = listed.iter().map(|m| m.slug.as_str()).collect();
     assert_eq!(slugs, ["another-one", "fancy-map"]);
 
@@ -49,7 +55,17 @@ async fn maps_are_created_listed_read_updated_and_deleted() -> TestResult {
         fault_code(client.call(get_map("fancy-map")).await),
         NOT_FOUND
     );
-    assert_eq!(client.call(ListMaps {}).await?.maps.len(), 1);
+    assert_eq!(
+        client
+            .call(ListMaps {
+                limit: None,
+                after: None
+            })
+            .await?
+            .maps
+            .len(),
+        1
+    );
     Ok(())
 }
 
@@ -72,7 +88,17 @@ async fn names_and_sizes_are_checked_before_anything_is_stored() -> TestResult {
     client
         .call(create_map(&"x".repeat(100), 1024, 1024))
         .await?;
-    assert_eq!(client.call(ListMaps {}).await?.maps.len(), 1);
+    assert_eq!(
+        client
+            .call(ListMaps {
+                limit: None,
+                after: None
+            })
+            .await?
+            .maps
+            .len(),
+        1
+    );
     Ok(())
 }
 
@@ -139,5 +165,69 @@ fn the_limits_are_declared_in_the_schema() -> TestResult {
     assert_eq!(properties["width"]["minimum"], 1);
     assert_eq!(properties["height"]["maximum"], 1024);
     assert_eq!(properties["name"]["maxLength"], 100);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_map_list_comes_a_page_at_a_time() -> TestResult {
+    let fixture = fixture()?;
+    let client = &fixture.client;
+    for i in 0..250 {
+        client
+            .call(CreateMap {
+                name: format!("Map {i:03}"),
+                width: 4,
+                height: 4,
+            })
+            .await?;
+    }
+    let first = client
+        .call(ListMaps {
+            limit: None,
+            after: None,
+        })
+        .await?;
+    assert_eq!(
+        first.maps.len(),
+        usize::try_from(switchboard_gridmap::DEFAULT_PAGE)?
+    );
+    assert_eq!(first.next.as_deref(), Some("map-099"));
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client
+            .call(ListMaps {
+                limit: Some(60),
+                after,
+            })
+            .await?;
+        assert!(page.maps.len() <= 60);
+        seen.extend(page.maps.into_iter().map(|m| m.slug));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..250).map(|i| format!("map-{i:03}")).collect();
+    assert_eq!(seen, expected, "every map once, by slug");
+
+    let last = client
+        .call(ListMaps {
+            limit: Some(10),
+            after: Some("map-245".into()),
+        })
+        .await?;
+    assert_eq!(last.maps.len(), 4);
+    assert_eq!(last.next, None, "the last page has no next");
+    for limit in [0, 1001] {
+        let refused = client
+            .call(ListMaps {
+                limit: Some(limit),
+                after: None,
+            })
+            .await;
+        assert_eq!(fault_code(refused), "Client.Validation", "limit {limit}");
+    }
     Ok(())
 }
