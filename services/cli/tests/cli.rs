@@ -49,11 +49,17 @@ impl Served {
     /// Starts `switchboard serve` on 127.0.0.1:0 with its database in a
     /// fresh directory, standard output piped.
     fn spawn() -> Result<Self, Box<dyn Error>> {
+        Self::spawn_with(&[])
+    }
+
+    /// As [`spawn`](Self::spawn), with `extra` options for `serve`.
+    fn spawn_with(extra: &[&str]) -> Result<Self, Box<dyn Error>> {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("x.db");
         let child = switchboard(dir.path())
             .args(["--log", "warn", "serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(&db)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -65,8 +71,13 @@ impl Served {
     /// Starts the server and waits for its first line, which it prints
     /// once its listener is bound.
     fn start() -> Result<Self, Box<dyn Error>> {
+        Self::start_with(&[])
+    }
+
+    /// As [`start`](Self::start), with `extra` options for `serve`.
+    fn start_with(extra: &[&str]) -> Result<Self, Box<dyn Error>> {
         // From here on, a failure drops the guard, which kills the child.
-        let mut served = Self::spawn()?;
+        let mut served = Self::spawn_with(extra)?;
         let stdout = served.child.stdout.as_mut().ok_or("stdout is piped")?;
         let mut first = String::new();
         BufReader::new(stdout).read_line(&mut first)?;
@@ -208,5 +219,35 @@ fn the_readme_map_import_runs_as_printed() -> TestResult {
         .output()?;
     let printed = stdout_of(&output)?;
     assert_eq!(printed.lines().collect::<Vec<_>>(), expected, "{script}");
+    Ok(())
+}
+
+/// `--fault-statuses always` gives JSON-RPC faults their HTTP status; by
+/// default they are answered 200, as JSON-RPC clients expect.
+#[test]
+fn fault_statuses_can_map_every_fault_to_its_status() -> TestResult {
+    let body = r#"{"jsonrpc":"2.0","method":"nope","id":1}"#;
+    for (extra, expected) in [
+        (&[][..], "200"),
+        (&["--fault-statuses", "always"][..], "404"),
+    ] {
+        let served = Served::start_with(extra)?;
+        let url = format!("{}/jsonrpc", served.url);
+        let output = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                body,
+                &url,
+            ])
+            .output()?;
+        assert_eq!(String::from_utf8(output.stdout)?, expected, "{extra:?}");
+    }
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service, Transport};
 use switchboard_cli::hosting::{self, ServeSettings};
-use switchboard_http::{Auth, HttpConfig};
+use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::duration::{self, Least};
 use super::error::CliError;
@@ -90,6 +90,21 @@ pub(crate) struct ServeArgs {
         value_parser = basic_credentials,
     )]
     auth_basic: Option<(String, String)>,
+    /// Which faults get an HTTP error status: `protocol` lets the protocol
+    /// decide (JSON-RPC error responses are `200`, as JSON-RPC clients
+    /// expect; JSON document faults get their status), `always` gives
+    /// every fault its status (404, 400, 500...).
+    #[arg(long, env = "SWITCHBOARD_FAULT_STATUSES", value_enum, default_value_t = FaultStatusesArg::Protocol)]
+    fault_statuses: FaultStatusesArg,
+}
+
+/// `--fault-statuses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FaultStatusesArg {
+    /// The protocol decides (the default).
+    Protocol,
+    /// Every fault gets its HTTP status.
+    Always,
 }
 
 /// `user:password` (the password may hold colons).
@@ -103,7 +118,11 @@ impl ServeArgs {
         let mut config = HttpConfig::default()
             .with_max_body_bytes(self.max_body)
             .with_request_timeout(self.request_timeout)
-            .with_max_concurrent_requests(self.max_concurrent);
+            .with_max_concurrent_requests(self.max_concurrent)
+            .with_fault_statuses(match self.fault_statuses {
+                FaultStatusesArg::Protocol => FaultStatuses::ProtocolDecides,
+                FaultStatusesArg::Always => FaultStatuses::Always,
+            });
         if let Some(url) = &self.public_url {
             config = config.with_public_url(url);
         }
