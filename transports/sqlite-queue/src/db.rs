@@ -35,7 +35,7 @@ struct Shared {
     local: Arc<FileLocal>,
     budget: Duration,
     durability: Durability,
-    /// Set while [`Db::run_quick`] tries the work inline: the busy handler
+    /// Set while [`Db::try_quick`] tries the work inline: the busy handler
     /// then gives up at once instead of sleeping.
     no_wait: Arc<AtomicBool>,
 }

@@ -1,5 +1,5 @@
 //! The sight method: what an observer sees, by the rule of
-//! [`sight`](crate::sight).
+//! [`sight`].
 
 use rusqlite::Connection;
 use switchboard::{Fault, State, rpc};
