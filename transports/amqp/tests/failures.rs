@@ -33,6 +33,9 @@ fn explode(why: String) -> Result<(), Fault> {
     Err(Fault::server(why))
 }
 
+/// `(label, body, content type, expected fault code, expected attempts)`.
+type Case<'a> = (&'a str, Vec<u8>, Option<&'a str>, &'a str, &'a str);
+
 /// A dead letter as read back: its case label, fault code and attempts.
 #[derive(Debug)]
 struct DeadLetter {
@@ -150,7 +153,7 @@ async fn poison_and_bad_input_end_in_the_dead_letter_queue_and_the_consumer_keep
         "{{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":{{\"s\":\"{}\"}}}}",
         "x".repeat(10 << 20)
     );
-    let cases: Vec<(&str, Vec<u8>, Option<&str>, &str, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "garbage",
             b"not json{".to_vec(),
