@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod node;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -56,7 +58,27 @@ pub fn unique(name: &str) -> String {
 
 /// Waits (bounded) until `queue` has at least `consumers` consumers.
 pub async fn wait_consumers(queue: &str, consumers: u32) -> Result<(), String> {
-    let connection = connect("wait").await?;
+    wait_consumers_at(&addr(), queue, consumers, PATIENCE).await
+}
+
+/// Waits (at most `patience`) until `queue` on the broker at `url` has at
+/// least `consumers` consumers.
+pub async fn wait_consumers_at(
+    url: &str,
+    queue: &str,
+    consumers: u32,
+    patience: Duration,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let connection = loop {
+        match ConnectionSettings::new(url).connect().await {
+            Ok(connection) => break connection,
+            Err(err) if start.elapsed() > patience => {
+                return Err(format!("cannot connect to {url}: {err}"));
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    };
     let start = Instant::now();
     let result = loop {
         let channel = connection
@@ -87,7 +109,15 @@ pub async fn wait_consumers(queue: &str, consumers: u32) -> Result<(), String> {
 
 /// How many messages `queue` holds (ready), or an error if it is missing.
 pub async fn message_count(queue: &str) -> Result<u32, String> {
-    let connection = connect("count").await?;
+    message_count_at(&addr(), queue).await
+}
+
+/// How many messages `queue` on the broker at `url` holds (ready).
+pub async fn message_count_at(url: &str, queue: &str) -> Result<u32, String> {
+    let connection = ConnectionSettings::new(url)
+        .connect()
+        .await
+        .map_err(|e| e.to_string())?;
     let channel = connection
         .create_channel()
         .await
