@@ -91,6 +91,17 @@ impl Binding {
         }
     }
 
+    /// Whether its queue has a name (shared), as opposed to a private queue
+    /// the broker names per connection.
+    pub fn has_named_queue(&self) -> bool {
+        match &self.model {
+            DeliveryModel::WorkQueue(queue) | DeliveryModel::Topic { queue, .. } => {
+                !queue.is_private()
+            }
+            DeliveryModel::Broadcast(_) => false,
+        }
+    }
+
     /// Declares (or, `passive`, checks) what the model needs; returns the
     /// queue to consume.
     pub(crate) async fn declare(

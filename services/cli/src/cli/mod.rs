@@ -5,6 +5,7 @@
 //! Commands return `Result<_, CliError>`; [`run`] turns an error into its
 //! message and exit code in one place ([`error::report`]).
 
+mod amqp;
 mod call;
 mod client;
 mod duration;

@@ -10,6 +10,7 @@ use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service, Transport}
 use switchboard_cli::hosting::{self, ServeSettings};
 use switchboard_http::{Auth, HttpConfig};
 
+use super::amqp::AmqpServeArgs;
 use super::duration::{self, Least};
 use super::error::CliError;
 use super::shutdown;
@@ -90,6 +91,8 @@ pub(crate) struct ServeArgs {
         value_parser = basic_credentials,
     )]
     auth_basic: Option<(String, String)>,
+    #[command(flatten)]
+    amqp: AmqpServeArgs,
 }
 
 /// `user:password` (the password may hold colons).
@@ -131,6 +134,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
         protocols: args.protocols.clone(),
         listen: args.listen,
         http: args.config(),
+        amqp: args.amqp.settings(),
     };
     let mut bound = Vec::with_capacity(args.transports.len());
     for transport in &args.transports {

@@ -79,6 +79,31 @@ impl AmqpServer {
     }
 }
 
+impl AmqpServer {
+    /// Declares (or, passive, checks) the topology and the named queues
+    /// now, on a connection of its own, so that messages published before
+    /// `serve` starts consuming wait in their queue instead of being
+    /// returned as unroutable. Private (broadcast) queues are declared by
+    /// `serve`, since they live and die with its connection.
+    ///
+    /// # Errors
+    /// [`AmqpError`] if the broker cannot be reached or refuses a
+    /// declaration.
+    pub async fn declare(&self) -> Result<(), AmqpError> {
+        let connection = self.settings.connect().await?;
+        let channel = create_channel(&connection).await?;
+        let passive = self.options.passive;
+        self.options.topology.declare(&channel, passive).await?;
+        for binding in &self.options.bindings {
+            if binding.has_named_queue() {
+                binding.declare(&channel, passive).await?;
+            }
+        }
+        let _ = connection.close(200, "declared".into()).await;
+        Ok(())
+    }
+}
+
 impl fmt::Debug for AmqpServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AmqpServer")
