@@ -134,7 +134,8 @@ impl ConnectionSettings {
         Ok(uri)
     }
 
-    /// `scheme://host:port/vhost`, for logs and errors: never the password.
+    /// `scheme://host:port/vhost` (vhost percent-encoded), for logs and
+    /// errors: never the password.
     pub fn endpoint(&self) -> String {
         match self.uri() {
             Ok(uri) => {
@@ -142,7 +143,9 @@ impl ConnectionSettings {
                     AMQPScheme::AMQP => "amqp",
                     AMQPScheme::AMQPS => "amqps",
                 };
-                let (host, port, vhost) = (uri.authority.host, uri.authority.port, uri.vhost);
+                let (host, port) = (uri.authority.host, uri.authority.port);
+                // As in a URL: the default vhost `/` is `%2f`.
+                let vhost = uri.vhost.replace('/', "%2f");
                 format!("{scheme}://{host}:{port}/{vhost}")
             }
             Err(_) => "an unparsable url".to_owned(),

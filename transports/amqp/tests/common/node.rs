@@ -20,6 +20,13 @@ pub struct PrivateNode {
     pub dir: PathBuf,
 }
 
+/// The directory of the node tagged `tag` (created).
+pub fn dir_for(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sbnode-{tag}-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
 /// A port free right now.
 pub fn free_port() -> Result<u16, std::io::Error> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -36,21 +43,22 @@ fn run(program: &str, args: &[&str], env: &[(&str, String)]) -> Result<Output, S
 }
 
 impl PrivateNode {
-    /// Starts a node whose `rabbitmq.conf` is `config` plus its TCP
-    /// listener (unless `tcp` is false), waiting (bounded) until it is up.
+    /// Starts a node whose `rabbitmq.conf` is `config` plus its listener on
+    /// [`port`](Self::port): plain TCP, or (`tcp` false) TLS only; waits
+    /// (bounded) until it is up. Files `config` names (certificates) go in
+    /// [`dir_for`] before the call, so the `rabbitmq` user owns them too.
     pub fn start(tag: &str, config: &str, tcp: bool) -> Result<Self, String> {
         let port = free_port().map_err(|e| e.to_string())?;
         let dist = free_port().map_err(|e| e.to_string())?;
         let name = format!("sb{tag}{}@localhost", std::process::id());
-        let dir = std::env::temp_dir().join(format!("sbnode-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = dir_for(tag);
         for sub in ["mnesia", "log"] {
             std::fs::create_dir_all(dir.join(sub)).map_err(|e| e.to_string())?;
         }
         let listener = if tcp {
             format!("listeners.tcp.default = {port}\n")
         } else {
-            "listeners.tcp = none\n".to_owned()
+            format!("listeners.tcp = none\nlisteners.ssl.default = {port}\n")
         };
         std::fs::write(dir.join("rabbitmq.conf"), format!("{listener}{config}"))
             .map_err(|e| e.to_string())?;
