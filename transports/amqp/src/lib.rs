@@ -11,25 +11,32 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! Runs against the broker at `AMQP_ADDR` (default the local RabbitMQ):
+//!
+//! ```
 //! use std::sync::Arc;
 //! use switchboard::{Application, Client, Server, ServerTransport};
-//! use switchboard_amqp::{AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, QueueSpec, ServerOptions};
+//! use switchboard_amqp::{AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings};
+//! use switchboard_amqp::{QueueSpec, ServerOptions};
 //! use switchboard_json::JsonRpc;
 //! use switchboard_demo as _; // links the `demo` service
 //!
 //! # #[tokio::main]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let settings = ConnectionSettings::new("amqp://127.0.0.1:5672/%2f");
+//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! let url = std::env::var("AMQP_ADDR").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into());
+//! let settings = ConnectionSettings::new(url);
+//! let queue = format!("doc-demo-{}", std::process::id());
 //! let app = Application::builder().services(["demo"]).build()?;
-//! let options = ServerOptions::new(Binding::work_queue(QueueSpec::new("demo").durable(true)));
+//! let options = ServerOptions::new(Binding::work_queue(QueueSpec::new(&queue).auto_delete(true)));
 //! let server = AmqpServer::new(settings.clone(), options);
-//! tokio::spawn(server.serve(Server::new(app, JsonRpc), std::future::pending()));
+//! server.declare().await?;
+//! let serving = tokio::spawn(server.serve(Server::new(app, JsonRpc), std::future::pending()));
 //!
-//! let transport = AmqpClient::connect(settings, ClientOptions::to_queue("demo")).await?;
+//! let transport = AmqpClient::connect(settings, ClientOptions::to_queue(&queue)).await?;
 //! let client = Client::new(Arc::new(transport), Arc::new(JsonRpc));
 //! let sum: f64 = client.call_named("sum", &serde_json::json!({"a": 1, "b": 2}), None).await?;
 //! assert_eq!(sum, 3.0);
+//! serving.abort();
 //! # Ok(())
 //! # }
 //! ```
