@@ -107,6 +107,12 @@ impl AmqpClient {
         if let Some(link) = slot.as_ref().filter(|link| link.is_alive()) {
             return Ok(Arc::clone(link));
         }
+        if let Some(old) = slot.take() {
+            // Its channel is gone but its connection may not be.
+            tokio::spawn(async move {
+                let _ = old.connection.close(200, "reconnecting".into()).await;
+            });
+        }
         tracing::info!(endpoint = %self.settings.endpoint(), "client reconnecting");
         let link = Arc::new(Link::open(&self.settings, self.options.reply_mode).await?);
         *slot = Some(Arc::clone(&link));

@@ -113,6 +113,9 @@ impl fmt::Debug for AmqpServer {
     }
 }
 
+/// How long closing a half-broken connection may take.
+const CLOSE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How a session ended.
 enum Ended {
     /// Shutdown: drained and closed.
@@ -295,6 +298,10 @@ impl Session {
                 // messages; they may still finish (a reply still reaches
                 // the caller).
                 tasks.detach_all();
+                // A lost channel can leave the connection open: close it,
+                // or each reconnect would leave one behind.
+                let closing = self.connection.close(200, "reconnecting".into());
+                let _ = tokio::time::timeout(CLOSE_PATIENCE, closing).await;
             }
         }
         ended
