@@ -361,3 +361,59 @@ async fn the_method_sees_the_delivery_facts() -> TestResult {
     delete(&[&queue], &[]).await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_traceparent_header_reaches_the_method() -> TestResult {
+    use futures_util::StreamExt;
+    use lapin::options::{BasicConsumeOptions, BasicPublishOptions};
+    use lapin::types::{AMQPValue, FieldTable};
+
+    let connection = connect("probe").await?;
+    let app = Application::builder().services(["amqptest"]).build()?;
+    let (queue, running) = serve("trace", Server::new(app, JsonRpc)).await?;
+    let channel = connection.create_channel().await?;
+    let no_ack = BasicConsumeOptions {
+        no_ack: true,
+        ..BasicConsumeOptions::default()
+    };
+    let mut replies = channel
+        .basic_consume(
+            "amq.rabbitmq.reply-to".into(),
+            "".into(),
+            no_ack,
+            FieldTable::default(),
+        )
+        .await?;
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let mut headers = FieldTable::default();
+    headers.insert(
+        "traceparent".into(),
+        AMQPValue::LongString(traceparent.into()),
+    );
+    let props = lapin::BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_reply_to("amq.rabbitmq.reply-to".into())
+        .with_correlation_id("trace-1".into())
+        .with_headers(headers);
+    let body = json!({"jsonrpc": "2.0", "method": "delivery", "params": {}, "id": 1}).to_string();
+    channel
+        .basic_publish(
+            "".into(),
+            queue.as_str().into(),
+            BasicPublishOptions::default(),
+            body.as_bytes(),
+            props,
+        )
+        .await?
+        .await?;
+    let reply = tokio::time::timeout(common::PATIENCE, replies.next())
+        .await?
+        .ok_or("no reply")??;
+    let reply: Value = serde_json::from_slice(&reply.data)?;
+    assert_eq!(
+        reply["result"]["traceparent"],
+        json!(traceparent),
+        "{reply}"
+    );
+    running.stop().await
+}
