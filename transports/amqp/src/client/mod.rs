@@ -5,8 +5,8 @@ mod link;
 mod options;
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -43,7 +43,11 @@ pub use options::{ClientOptions, ReplyMode, Routing};
 pub struct AmqpClient {
     settings: ConnectionSettings,
     options: ClientOptions,
-    link: Mutex<Option<Arc<Link>>>,
+    /// The live link: read without waiting on every call.
+    link: RwLock<Option<Arc<Link>>>,
+    /// Held while reconnecting, so one caller reconnects and the others
+    /// wait for its link.
+    reconnecting: Mutex<()>,
     next_id: AtomicU64,
     id_prefix: String,
 }
@@ -61,7 +65,8 @@ impl AmqpClient {
         Ok(Self {
             settings,
             options,
-            link: Mutex::new(Some(Arc::new(link))),
+            link: RwLock::new(Some(Arc::new(link))),
+            reconnecting: Mutex::new(()),
             next_id: AtomicU64::new(1),
             id_prefix: format!("{:x}-{:x}", std::process::id(), fastrand::u64(..)),
         })
@@ -95,19 +100,36 @@ impl AmqpClient {
 
     /// Closes the connection (calls waiting on it fail).
     pub async fn close(&self) {
-        if let Some(link) = self.link.lock().await.take() {
+        let link = self.slot().take();
+        if let Some(link) = link {
             link.kill();
             let _ = link.connection.close(200, "client closed".into()).await;
         }
     }
 
+    /// The link slot (a panic while it was held leaves it usable).
+    fn slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<Link>>> {
+        self.link.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The live link, if there is one.
+    fn live(&self) -> Option<Arc<Link>> {
+        let slot = self.link.read().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().filter(|link| link.is_alive()).cloned()
+    }
+
     /// The live link, reconnecting if the last one dropped.
     async fn link(&self) -> Result<Arc<Link>, TransportError> {
-        let mut slot = self.link.lock().await;
-        if let Some(link) = slot.as_ref().filter(|link| link.is_alive()) {
-            return Ok(Arc::clone(link));
+        if let Some(link) = self.live() {
+            return Ok(link);
         }
-        if let Some(old) = slot.take() {
+        let _reconnecting = self.reconnecting.lock().await;
+        // Another caller may have reconnected while this one waited.
+        if let Some(link) = self.live() {
+            return Ok(link);
+        }
+        let old = self.slot().take();
+        if let Some(old) = old {
             // Its channel is gone but its connection may not be.
             tokio::spawn(async move {
                 let _ = old.connection.close(200, "reconnecting".into()).await;
@@ -115,7 +137,7 @@ impl AmqpClient {
         }
         tracing::info!(endpoint = %self.settings.endpoint(), "client reconnecting");
         let link = Arc::new(Link::open(&self.settings, self.options.reply_mode).await?);
-        *slot = Some(Arc::clone(&link));
+        *self.slot() = Some(Arc::clone(&link));
         Ok(link)
     }
 
