@@ -8,11 +8,18 @@ use super::entry::Entry;
 use crate::hosting::{self, Bound, BoxFuture, ServeError, ServeSettings};
 
 /// Every transport `serve` can use.
-pub static TRANSPORTS: &[Transport] = &[Transport {
-    name: "http",
-    description: "HTTP on --listen: each protocol at its mount, and GET /healthz",
-    bind: hosting::bind_http,
-}];
+pub static TRANSPORTS: &[Transport] = &[
+    Transport {
+        name: "http",
+        description: "HTTP on --listen: each protocol at its mount, and GET /healthz",
+        bind: hosting::bind_http,
+    },
+    Transport {
+        name: "amqp",
+        description: "RabbitMQ at --amqp-url: consumes --amqp-queue in --amqp-protocol, replies to reply_to",
+        bind: hosting::bind_amqp,
+    },
+];
 
 /// A transport of the catalog.
 #[derive(Debug)]

@@ -7,10 +7,12 @@ use clap::builder::NonEmptyStringValueParser;
 use serde_json::Value;
 use switchboard_cli::catalog::Protocol;
 
-use super::client;
+use switchboard_cli::hosting::amqp::DEFAULT_QUEUE;
+
 use super::duration::{self, Least};
 use super::error::CliError;
 use super::params::{self, Param};
+use super::{amqp, client};
 
 /// The shortest deadline a call gets (`--timeout 0` means this).
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
@@ -47,11 +49,21 @@ pub(crate) struct CallArgs {
     /// Send `Authorization: Bearer <token>`.
     #[arg(long, env = "SWITCHBOARD_AUTH_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Call over RabbitMQ at this broker instead of HTTP (RPC over direct
+    /// reply-to).
+    #[arg(long, env = "SWITCHBOARD_AMQP_URL", hide_env_values = true)]
+    amqp_url: Option<String>,
+    /// The queue to call over AMQP.
+    #[arg(long, alias = "amqp-queue", env = "SWITCHBOARD_AMQP_QUEUE", default_value = DEFAULT_QUEUE)]
+    queue: String,
 }
 
 /// Calls the method and prints its result as JSON on standard output.
 pub(crate) async fn run(args: CallArgs) -> Result<(), CliError> {
-    let client = client::http(&args.url, args.protocol, args.token.as_deref())?;
+    let client = match &args.amqp_url {
+        Some(url) => amqp::client(url, &args.queue, args.protocol.client()?).await?,
+        None => client::http(&args.url, args.protocol, args.token.as_deref())?,
+    };
     let deadline = Instant::now() + args.timeout.clamp(MIN_TIMEOUT, MAX_TIMEOUT);
     let value: Value = client
         .call_named(&args.method, &params::object(&args.params), Some(deadline))

@@ -5,6 +5,7 @@
 //! Commands return `Result<_, CliError>`; [`run`] turns an error into its
 //! message and exit code in one place ([`error::report`]).
 
+mod amqp;
 mod call;
 mod client;
 mod duration;
@@ -65,10 +66,10 @@ fn after_help() -> String {
 /// Parses the command line, runs the command, and reports its error if any.
 pub(crate) fn run() -> ExitCode {
     // A missing .env file is normal; a malformed one is worth a word.
-    if let Err(err) = dotenvy::dotenv() {
-        if !err.not_found() {
-            eprintln!("warning: .env not loaded: {err}");
-        }
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("warning: .env not loaded: {err}");
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -10,6 +10,7 @@ use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service, Transport}
 use switchboard_cli::hosting::{self, ServeSettings};
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
+use super::amqp::AmqpServeArgs;
 use super::duration::{self, Least};
 use super::error::CliError;
 use super::shutdown;
@@ -96,6 +97,8 @@ pub(crate) struct ServeArgs {
     /// every fault its status (404, 400, 500...).
     #[arg(long, env = "SWITCHBOARD_FAULT_STATUSES", value_enum, default_value_t = FaultStatusesArg::Protocol)]
     fault_statuses: FaultStatusesArg,
+    #[command(flatten)]
+    amqp: AmqpServeArgs,
 }
 
 /// `--fault-statuses`.
@@ -150,6 +153,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
         protocols: args.protocols.clone(),
         listen: args.listen,
         http: args.config(),
+        amqp: args.amqp.settings(),
     };
     let mut bound = Vec::with_capacity(args.transports.len());
     for transport in &args.transports {

@@ -44,6 +44,7 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
             protocols,
             listen,
             http,
+            ..
         } = settings;
         let base = http.public_url.clone();
         let server = http_server(app, protocols.iter().copied(), http)?;

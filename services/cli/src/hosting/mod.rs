@@ -5,9 +5,11 @@
 //!
 //! - [`application`]: the services, each set up as its catalog entry says.
 //! - [`http`]: [`http_server`], the protocols at their HTTP mounts.
+//! - [`amqp`]: [`bind_amqp`], a RabbitMQ work queue in one protocol.
 //! - [`serving`]: what a transport gets ([`ServeSettings`]) and gives back
 //!   ([`Bound`]), and [`serve_all`].
 
+pub mod amqp;
 pub mod http;
 pub mod serving;
 
@@ -18,6 +20,7 @@ use switchboard::{Application, BuildError};
 
 use crate::catalog::{Entry, Service};
 
+pub use amqp::{AmqpServeSettings, bind_amqp};
 pub use http::{bind_http, http_server};
 pub use serving::{Bound, BoxFuture, ServeError, ServeSettings, serve_all};
 

@@ -27,6 +27,8 @@ pub struct ServeSettings {
     pub listen: SocketAddr,
     /// HTTP limits, timeouts, authentication and public URL.
     pub http: HttpConfig,
+    /// The broker, queue and prefetch of the AMQP transport.
+    pub amqp: super::amqp::AmqpServeSettings,
 }
 
 /// How a bound transport serves: until the shutdown future completes.

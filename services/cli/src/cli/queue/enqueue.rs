@@ -6,10 +6,12 @@ use clap::Args;
 use clap::builder::NonEmptyStringValueParser;
 use switchboard::ClientProtocol;
 use switchboard::protocol::OutgoingCall;
-use switchboard_cli::catalog::Protocol;
+use switchboard_cli::catalog::{Entry, Protocol};
+use switchboard_cli::hosting::amqp::DEFAULT_QUEUE;
 use switchboard_sqlite_queue::{QueueOptions, QueueProducer, task_content_type};
 
 use super::QueueFile;
+use crate::cli::amqp;
 use crate::cli::duration::{self, Least};
 use crate::cli::error::CliError;
 use crate::cli::params::{self, Param};
@@ -35,9 +37,10 @@ pub(crate) struct EnqueueArgs {
     params: Vec<Param>,
     #[command(flatten)]
     queue: QueueFile,
-    /// The task's wire format; consumers must use the same.
-    #[arg(long, env = "SWITCHBOARD_QUEUE_PROTOCOL", default_value = "json", value_parser = Protocol::callable_parser())]
-    protocol: &'static Protocol,
+    /// The task's wire format; consumers must use the same (default:
+    /// `json` in a queue file, `jsonrpc` over AMQP, as `serve` reads).
+    #[arg(long, env = "SWITCHBOARD_QUEUE_PROTOCOL", value_parser = Protocol::callable_parser())]
+    protocol: Option<&'static Protocol>,
     /// Consumers that reach the task later than this after it was enqueued
     /// record it as `Client.Expired` instead of running it: zero or more
     /// seconds, or a number with a unit (500ms, 1.5s, 2m, 1h).
@@ -53,6 +56,13 @@ pub(crate) struct EnqueueArgs {
     /// services this binary knows (for queues served by another program).
     #[arg(long, env = "SWITCHBOARD_NO_CHECK")]
     no_check: bool,
+    /// Publish to RabbitMQ at this broker instead of the queue file: one
+    /// way, persistent, returning once the broker confirmed it.
+    #[arg(long, env = "SWITCHBOARD_AMQP_URL", hide_env_values = true)]
+    amqp_url: Option<String>,
+    /// The RabbitMQ queue to publish to.
+    #[arg(long, env = "SWITCHBOARD_AMQP_QUEUE", default_value = DEFAULT_QUEUE)]
+    amqp_queue: String,
 }
 
 impl EnqueueArgs {
@@ -106,12 +116,30 @@ impl EnqueueArgs {
     }
 }
 
-/// Enqueues the call and prints the new task's id.
+/// Enqueues the call and prints the new task's id (over AMQP: publishes
+/// it and prints `published`).
 pub(crate) async fn run(args: EnqueueArgs) -> Result<(), CliError> {
     if !args.no_check {
         args.check()?;
     }
-    let codec = args.protocol.client()?;
+    if let Some(url) = &args.amqp_url {
+        let protocol = match args.protocol {
+            Some(protocol) => protocol,
+            None => Protocol::named("jsonrpc")?,
+        };
+        let client = amqp::client(url, &args.amqp_queue, protocol.client()?).await?;
+        client
+            .notify_named(&args.method, &params::object(&args.params), None)
+            .await
+            .map_err(|err| CliError::call("cannot publish the call", err))?;
+        println!("published");
+        return Ok(());
+    }
+    let protocol = match args.protocol {
+        Some(protocol) => protocol,
+        None => Protocol::named("json")?,
+    };
+    let codec = protocol.client()?;
     let body = args.body(codec.as_ref())?;
     let path = args.queue.path();
     let producer = QueueProducer::open(path, QueueOptions::default()).map_err(CliError::queue(

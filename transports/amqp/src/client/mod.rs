@@ -1,0 +1,282 @@
+//! [`AmqpClient`]: RPC over RabbitMQ with many calls in flight on one
+//! channel, and one-way publishing with publisher confirms.
+
+mod link;
+mod options;
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use lapin::options::BasicPublishOptions;
+use lapin::{BasicProperties, Confirmation};
+use switchboard::{ClientTransport, OutgoingRequest, TransportError};
+use tokio::sync::Mutex;
+
+use crate::error::AmqpError;
+use crate::settings::ConnectionSettings;
+use crate::topology::short;
+
+use link::Link;
+
+pub use link::DIRECT_REPLY_TO;
+pub use options::{ClientOptions, ReplyMode, Routing};
+
+/// A [`ClientTransport`] over RabbitMQ.
+///
+/// # Contract
+///
+/// - Every request is published `mandatory` on a channel with publisher
+///   confirms: `send` fails at once with [`TransportError::Unexpected`]
+///   when no queue takes it (a queue that does not exist), and a one-way
+///   `send` returns only once the broker confirmed it.
+/// - A call's deadline is also its message's `expiration`, so a request
+///   whose caller gave up is not run late; past it, `send` fails with
+///   [`TransportError::Timeout`].
+/// - A lost connection fails the calls waiting on it with
+///   [`TransportError::Io`]; the next `send` reconnects. Only methods in
+///   [`ClientOptions::idempotent`] are sent again, and only before their
+///   deadline.
+pub struct AmqpClient {
+    settings: ConnectionSettings,
+    options: ClientOptions,
+    /// The live link: read without waiting on every call.
+    link: RwLock<Option<Arc<Link>>>,
+    /// Held while reconnecting, so one caller reconnects and the others
+    /// wait for its link.
+    reconnecting: Mutex<()>,
+    next_id: AtomicU64,
+    id_prefix: String,
+}
+
+impl AmqpClient {
+    /// Connects with `settings`, to publish per `options`.
+    ///
+    /// # Errors
+    /// [`AmqpError`] if the broker cannot be reached or refuses.
+    pub async fn connect(
+        settings: ConnectionSettings,
+        options: ClientOptions,
+    ) -> Result<Self, AmqpError> {
+        let link = Link::open(&settings, options.reply_mode).await?;
+        Ok(Self {
+            settings,
+            options,
+            link: RwLock::new(Some(Arc::new(link))),
+            reconnecting: Mutex::new(()),
+            next_id: AtomicU64::new(1),
+            id_prefix: format!("{:x}-{:x}", std::process::id(), fastrand::u64(..)),
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// Publishes `body` to `exchange` with `routing_key`, persistent per the
+    /// options, and waits for the broker's confirm.
+    ///
+    /// # Errors
+    /// [`TransportError::Unexpected`] if nothing was bound to take it;
+    /// [`TransportError::Io`] / [`TransportError::Connect`] if the broker
+    /// is gone.
+    pub async fn publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(), TransportError> {
+        let link = self.link().await?;
+        let props = BasicProperties::default()
+            .with_content_type(short("content type", content_type)?)
+            .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
+        publish(&link, exchange, routing_key, body, props).await
+    }
+
+    /// Closes the connection (calls waiting on it fail).
+    pub async fn close(&self) {
+        let link = self.slot().take();
+        if let Some(link) = link {
+            link.kill();
+            let _ = link.connection.close(200, "client closed".into()).await;
+        }
+    }
+
+    /// The link slot (a panic while it was held leaves it usable).
+    fn slot(&self) -> std::sync::RwLockWriteGuard<'_, Option<Arc<Link>>> {
+        self.link.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The live link, if there is one.
+    fn live(&self) -> Option<Arc<Link>> {
+        let slot = self.link.read().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().filter(|link| link.is_alive()).cloned()
+    }
+
+    /// The live link, reconnecting if the last one dropped.
+    async fn link(&self) -> Result<Arc<Link>, TransportError> {
+        if let Some(link) = self.live() {
+            return Ok(link);
+        }
+        let _reconnecting = self.reconnecting.lock().await;
+        // Another caller may have reconnected while this one waited.
+        if let Some(link) = self.live() {
+            return Ok(link);
+        }
+        let old = self.slot().take();
+        if let Some(old) = old {
+            // Its channel is gone but its connection may not be.
+            tokio::spawn(async move {
+                let _ = old.connection.close(200, "reconnecting".into()).await;
+            });
+        }
+        tracing::info!(endpoint = %self.settings.endpoint(), "client reconnecting");
+        let link = Arc::new(Link::open(&self.settings, self.options.reply_mode).await?);
+        *self.slot() = Some(Arc::clone(&link));
+        Ok(link)
+    }
+
+    async fn send_once(&self, request: &OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+        let link = self.link().await?;
+        let routing_key = self.options.routing_key(&request.method);
+        let mut props = BasicProperties::default()
+            .with_content_type(short("content type", request.content_type)?);
+        if let Some(deadline) = request.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(TransportError::Timeout);
+            }
+            // Whole milliseconds, at least one: `0` would mean "now or never".
+            let ms = left.as_millis().max(1);
+            props = props.with_expiration(ms.to_string().into());
+        }
+        if request.one_way {
+            let mode = if self.options.persistent { 2 } else { 1 };
+            props = props.with_delivery_mode(mode);
+            publish(
+                &link,
+                &self.options.exchange,
+                &routing_key,
+                &request.body,
+                props,
+            )
+            .await?;
+            return Ok(None);
+        }
+        let id = format!(
+            "{}-{}",
+            self.id_prefix,
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        );
+        let (_waiting, reply) = link.pending.register(id.clone());
+        props = props
+            .with_reply_to(link.reply_to.clone())
+            .with_correlation_id(short("correlation id", &id)?);
+        publish(
+            &link,
+            &self.options.exchange,
+            &routing_key,
+            &request.body,
+            props,
+        )
+        .await?;
+        let reply = match request.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), reply)
+                .await
+                .map_err(|_| TransportError::Timeout)?,
+            None => reply.await,
+        };
+        let reply = reply.map_err(|_| {
+            TransportError::Io("the connection dropped before the reply came".into())
+        })?;
+        Ok(Some(reply))
+    }
+}
+
+/// Publishes `mandatory` and waits for the confirm.
+async fn publish(
+    link: &Link,
+    exchange: &str,
+    routing_key: &str,
+    body: &[u8],
+    props: BasicProperties,
+) -> Result<(), TransportError> {
+    let options = BasicPublishOptions {
+        mandatory: true,
+        ..BasicPublishOptions::default()
+    };
+    let io = |err: lapin::Error| {
+        link.kill();
+        TransportError::Io(Box::new(err))
+    };
+    let confirm = link
+        .channel
+        .basic_publish(
+            short("exchange", exchange)?,
+            short("routing key", routing_key)?,
+            options,
+            body,
+            props,
+        )
+        .await
+        .map_err(io)?
+        .await
+        .map_err(io)?;
+    match confirm {
+        Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
+        Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned)) => {
+            Err(TransportError::Unexpected(format!(
+                "the broker returned the message: {} (no queue bound to exchange {exchange:?} with routing key {routing_key:?})",
+                returned.reply_text
+            )))
+        }
+        Confirmation::Nack(None) => Err(TransportError::Unexpected(
+            "the broker refused the message (nack)".to_owned(),
+        )),
+    }
+}
+
+#[async_trait]
+impl ClientTransport for AmqpClient {
+    fn names_method(&self) -> bool {
+        matches!(self.options.routing, Routing::PerMethod(_))
+    }
+
+    async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+        let retries = if self.options.idempotent.contains(&request.method) {
+            self.options.retries
+        } else {
+            0
+        };
+        let mut attempt = 0;
+        loop {
+            match self.send_once(&request).await {
+                Err(err @ (TransportError::Io(_) | TransportError::Connect(_)))
+                    if attempt < retries =>
+                {
+                    let in_time = request.deadline.is_none_or(|d| Instant::now() < d);
+                    if !in_time {
+                        return Err(TransportError::Timeout);
+                    }
+                    attempt += 1;
+                    tracing::warn!(error = %err, attempt, method = %request.method, "idempotent call failed; sending it again");
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AmqpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AmqpClient")
+            .field("endpoint", &self.settings.endpoint())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,317 @@
+//! One delivery: its [`RequestInfo`] (stage 1), the pipeline, the reply,
+//! and the ack, retry or dead letter that ends it. Every path ends in an
+//! ack or a reject: a message is never left unacked, nor dropped without a
+//! dead letter or a log line at `error`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicNackOptions, BasicPublishOptions, BasicRejectOptions};
+use lapin::types::AMQPValue;
+use lapin::{BasicProperties, Channel};
+use switchboard::{RequestInfo, Response, TraceParent, TransportFacts};
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use super::failure::{self, Verdict};
+use super::options::ServerOptions;
+use super::select::Selector;
+use crate::facts::AmqpFacts;
+use crate::topology::short;
+
+/// What every message of one consumer shares.
+#[derive(Debug)]
+pub(crate) struct Consumer {
+    /// The queue consumed.
+    pub(crate) queue: Arc<str>,
+    /// The method the queue is bound to.
+    pub(crate) method: Option<Arc<str>>,
+    /// Replies are published here (the consuming channel).
+    pub(crate) channel: Channel,
+    /// Retries and dead letters are published here, with confirms.
+    pub(crate) confirms: Channel,
+    /// Protocols by content type.
+    pub(crate) selector: Arc<Selector>,
+    /// Attempts, delay, dead-letter exchange.
+    pub(crate) options: Arc<ServerOptions>,
+    /// Turns `true` at shutdown: a retry then skips its delay.
+    pub(crate) stopping: watch::Receiver<bool>,
+}
+
+/// Runs one delivery to its end, in a span of its own.
+pub(crate) async fn handle(consumer: Arc<Consumer>, delivery: Delivery) {
+    let span = tracing::debug_span!(
+        "amqp.message",
+        queue = %consumer.queue,
+        delivery_tag = delivery.delivery_tag,
+        redelivered = delivery.redelivered,
+        method = tracing::field::Empty,
+    );
+    if let Some(method) = &consumer.method {
+        span.record("method", method.as_ref());
+    }
+    run(&consumer, delivery).instrument(span).await;
+}
+
+async fn run(consumer: &Consumer, delivery: Delivery) {
+    let props = &delivery.properties;
+    let headers = props.headers().as_ref();
+    let attempt = failure::attempt(headers);
+    let reply_to = props.reply_to().as_ref().map(|s| s.as_str().to_owned());
+    let content_type = props.content_type().as_ref().map(|s| s.as_str());
+    let (request, picked) = request(consumer, &delivery, attempt);
+    let response = match picked {
+        Ok(server) => server.process(request).await,
+        Err(fault) => consumer.selector.default_server().refuse(&request, fault),
+    };
+    tracing::debug!(
+        content_type,
+        attempt,
+        failed = response.any_fault.is_some(),
+        "processed"
+    );
+    if let (Some(reply_to), Some(body)) = (&reply_to, &response.body) {
+        publish_reply(consumer, &delivery, reply_to, body, &response).await;
+    }
+    let verdict = failure::verdict(
+        response.any_fault.as_ref(),
+        reply_to.is_some(),
+        attempt,
+        consumer.options.max_attempts,
+    );
+    match verdict {
+        Verdict::Done => ack(&delivery).await,
+        Verdict::Retry => retry(consumer, &delivery, attempt).await,
+        Verdict::DeadLetter(fault) => dead_letter(consumer, &delivery, &fault, attempt).await,
+    }
+}
+
+/// Stage 1: the bytes, the facts, the method of a bound queue, the trace
+/// context; and the server whose protocol reads the content type.
+fn request<'a>(
+    consumer: &'a Consumer,
+    delivery: &Delivery,
+    attempt: u32,
+) -> (
+    RequestInfo,
+    Result<&'a switchboard::Server, switchboard::Fault>,
+) {
+    let props = &delivery.properties;
+    let headers: BTreeMap<String, String> = props
+        .headers()
+        .as_ref()
+        .map(|table| {
+            table
+                .inner()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), failure::text(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let original = |key: &str, actual: &str| {
+        headers
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| actual.to_owned())
+    };
+    let facts = AmqpFacts {
+        queue: Arc::clone(&consumer.queue),
+        exchange: original(
+            failure::ORIGINAL_EXCHANGE_HEADER,
+            delivery.exchange.as_str(),
+        ),
+        routing_key: original(
+            failure::ORIGINAL_ROUTING_KEY_HEADER,
+            delivery.routing_key.as_str(),
+        ),
+        reply_to: props.reply_to().as_ref().map(|s| s.as_str().to_owned()),
+        correlation_id: props
+            .correlation_id()
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
+        redelivered: delivery.redelivered,
+        attempt,
+        headers,
+    };
+    let traceparent = facts
+        .headers
+        .get("traceparent")
+        .and_then(|value| value.parse::<TraceParent>().ok());
+    let mut request = RequestInfo::new(delivery.data.clone(), TransportFacts::new(facts));
+    if let Some(traceparent) = traceparent {
+        request = request.with_traceparent(traceparent);
+    }
+    let picked = consumer
+        .selector
+        .pick(props.content_type().as_ref().map(|s| s.as_str()));
+    if let (Some(method), Ok(server)) = (&consumer.method, &picked)
+        && server.in_protocol().accepts_named_method()
+    {
+        request = request.with_method(method.as_ref());
+    }
+    (request, picked)
+}
+
+/// Publishes the reply to `reply_to` with the call's correlation id.
+async fn publish_reply(
+    consumer: &Consumer,
+    delivery: &Delivery,
+    reply_to: &str,
+    body: &[u8],
+    response: &Response,
+) {
+    let Ok(routing_key) = short("reply_to", reply_to) else {
+        tracing::error!("reply_to is not a valid queue name; reply not sent");
+        return;
+    };
+    let mut props = BasicProperties::default().with_content_type(response.content_type.into());
+    if let Some(id) = delivery.properties.correlation_id() {
+        props = props.with_correlation_id(id.clone());
+    }
+    let published = consumer
+        .channel
+        .basic_publish(
+            "".into(),
+            routing_key,
+            BasicPublishOptions::default(),
+            body,
+            props,
+        )
+        .await;
+    if let Err(err) = published {
+        // The ack will fail as well: the broker redelivers, the call runs again.
+        tracing::warn!(error = %err, "reply not published; the call will be redelivered");
+    }
+}
+
+async fn ack(delivery: &Delivery) {
+    if let Err(err) = delivery.acker.ack(BasicAckOptions::default()).await {
+        tracing::warn!(error = %err, "ack failed; the broker will redeliver");
+    }
+}
+
+/// Waits the retry delay (cut short by shutdown), publishes the message
+/// again with the next attempt number, and acks it.
+async fn retry(consumer: &Consumer, delivery: &Delivery, attempt: u32) {
+    let mut stopping = consumer.stopping.clone();
+    let delay = consumer.options.retry_delay;
+    if !*stopping.borrow() {
+        let _ = tokio::time::timeout(delay, stopping.wait_for(|stop| *stop)).await;
+    }
+    let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+    headers.insert(
+        failure::ATTEMPT_HEADER.into(),
+        AMQPValue::LongLongInt(i64::from(attempt) + 1),
+    );
+    failure::keep_original_route(
+        &mut headers,
+        delivery.exchange.as_str(),
+        delivery.routing_key.as_str(),
+    );
+    let props = delivery.properties.clone().with_headers(headers);
+    let queue = consumer.queue.as_ref();
+    tracing::warn!(attempt, "call failed; publishing it again");
+    if confirmed(consumer, "", queue, &delivery.data, props).await {
+        ack(delivery).await;
+    } else {
+        // Back to the queue as it was: nothing is lost.
+        let requeue = BasicNackOptions {
+            requeue: true,
+            ..BasicNackOptions::default()
+        };
+        if let Err(err) = delivery.acker.nack(requeue).await {
+            tracing::warn!(error = %err, "nack failed; the broker will redeliver");
+        }
+    }
+}
+
+/// Publishes the message to the dead-letter exchange with the fault in its
+/// headers, then acks it; without one, rejects it (the queue's own
+/// dead-letter exchange, if any, takes it).
+async fn dead_letter(
+    consumer: &Consumer,
+    delivery: &Delivery,
+    fault: &switchboard::Fault,
+    attempt: u32,
+) {
+    let route = (
+        consumer.queue.as_ref(),
+        delivery.exchange.as_str(),
+        delivery.routing_key.as_str(),
+    );
+    let headers = failure::dead_letter_headers(
+        delivery.properties.headers().as_ref(),
+        fault,
+        attempt,
+        route,
+    );
+    if let Some(target) = &consumer.options.dead_letter {
+        let routing_key = target.routing_key.as_deref().unwrap_or(&consumer.queue);
+        let props = delivery.properties.clone().with_headers(headers);
+        if confirmed(
+            consumer,
+            &target.exchange,
+            routing_key,
+            &delivery.data,
+            props,
+        )
+        .await
+        {
+            tracing::warn!(code = %fault.code, attempt, exchange = %target.exchange, "message dead-lettered");
+            return ack(delivery).await;
+        }
+        tracing::error!(code = %fault.code, "dead letter not accepted by the broker; rejecting the message");
+    } else {
+        tracing::error!(code = %fault.code, attempt, "no dead-letter exchange configured; rejecting the message to the queue's own");
+    }
+    if let Err(err) = delivery
+        .acker
+        .reject(BasicRejectOptions { requeue: false })
+        .await
+    {
+        tracing::warn!(error = %err, "reject failed; the broker will redeliver");
+    }
+}
+
+/// Publishes with `mandatory` and waits for the broker's confirm; `true`
+/// only if it was routed and confirmed.
+async fn confirmed(
+    consumer: &Consumer,
+    exchange: &str,
+    routing_key: &str,
+    body: &[u8],
+    props: BasicProperties,
+) -> bool {
+    let (Ok(exchange), Ok(routing_key)) = (
+        short("exchange", exchange),
+        short("routing key", routing_key),
+    ) else {
+        return false;
+    };
+    let options = BasicPublishOptions {
+        mandatory: true,
+        ..BasicPublishOptions::default()
+    };
+    let published = consumer
+        .confirms
+        .basic_publish(exchange, routing_key, options, body, props)
+        .await;
+    match published {
+        Ok(confirm) => match confirm.await {
+            Ok(lapin::Confirmation::Ack(None)) => true,
+            Ok(other) => {
+                tracing::warn!(confirmation = ?other.is_ack(), "publish not routed or refused");
+                false
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "publish confirm lost");
+                false
+            }
+        },
+        Err(err) => {
+            tracing::warn!(error = %err, "publish failed");
+            false
+        }
+    }
+}
