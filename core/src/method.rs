@@ -268,6 +268,11 @@ impl fmt::Debug for MethodDescriptor {
 
 /// A typed call: the argument struct `#[rpc]` generates for each function
 /// (`fn echo(s: String)` gives `Echo { s }`), used by [`Client::call`](crate::Client::call).
+///
+/// `#[rpc]` implements it through a blanket impl over what it generates
+/// (`codegen::CallStruct`), so that a result type missing a trait is
+/// reported once, by the macro's own check at the return type, rather than
+/// again by this trait's bounds.
 pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {
     /// What the function returns on success.
     type Output: Serialize + DeserializeOwned + Send + Sync + 'static;
@@ -277,4 +282,23 @@ pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'sta
     const ONE_WAY: bool;
     /// The registered descriptor.
     fn descriptor() -> &'static MethodDescriptor;
+}
+
+impl<C> Method for C
+where
+    C: crate::codegen::CallStruct
+        + Serialize
+        + DeserializeOwned
+        + JsonSchema
+        + Send
+        + Sync
+        + 'static,
+    C::Output: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    type Output = C::Output;
+    const NAME: &'static str = C::NAME;
+    const ONE_WAY: bool = C::ONE_WAY;
+    fn descriptor() -> &'static MethodDescriptor {
+        C::descriptor()
+    }
 }

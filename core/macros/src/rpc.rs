@@ -69,9 +69,11 @@ fn expand_fn(attr: TokenStream, function: &mut ItemFn) -> syn::Result<TokenStrea
     let call_struct = method.call_struct();
     let descriptor = method.descriptor();
     let invoke = method.invoke();
+    let reply_fns = method.reply_fns();
     Ok(quote! {
         #function
         #call_struct
+        #reply_fns
         #invoke
         #descriptor
     })
@@ -103,6 +105,25 @@ impl Method<'_> {
 
     fn invoke_ident(&self) -> Ident {
         format_ident!("__switchboard_invoke_{}", self.function.sig.ident)
+    }
+
+    fn reply_fns_ident(&self) -> Ident {
+        format_ident!("__SWITCHBOARD_REPLY_{}", self.function.sig.ident)
+    }
+
+    /// How to send and describe the result. The one check of the result
+    /// type's traits, spanned at it: an unfit type gets one error there.
+    fn reply_fns(&self) -> TokenStream {
+        let ident = self.reply_fns_ident();
+        let output = &self.returns.output;
+        let check = quote_spanned! {output.span()=>
+            ::switchboard::codegen::reply_fns::<#output>()
+        };
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            const #ident: ::switchboard::codegen::ReplyFns<#output> = #check;
+        }
     }
 
     /// The call struct: one public field per wire parameter.
@@ -146,7 +167,7 @@ impl Method<'_> {
                 #(#fields)*
             }
 
-            impl ::switchboard::Method for #ident {
+            impl ::switchboard::codegen::CallStruct for #ident {
                 type Output = #output;
                 const NAME: &'static str = #name;
                 const ONE_WAY: bool = #one_way;
@@ -179,10 +200,11 @@ impl Method<'_> {
             }
         }
         let awaited = self.function.sig.asyncness.map(|_| quote!(.await));
+        let reply_fns = self.reply_fns_ident();
         let reply = if self.returns.is_result {
-            quote!(::switchboard::codegen::result_reply(__sb_out))
+            quote!(::switchboard::codegen::result_reply(__sb_out, &#reply_fns))
         } else {
-            quote!(::switchboard::codegen::ok_reply(__sb_out))
+            quote!(::switchboard::codegen::ok_reply(__sb_out, &#reply_fns))
         };
         let body = quote! {
             #(#fetch_state)*
@@ -211,12 +233,12 @@ impl Method<'_> {
     fn descriptor(&self) -> TokenStream {
         let ident = self.descriptor_ident();
         let invoke = self.invoke_ident();
+        let reply_fns = self.reply_fns_ident();
         let call = &self.call_ident;
         let fn_name = self.function.sig.ident.to_string();
         let name = &self.wire_name;
         let service = &self.service;
         let doc = doc_text(&self.function.attrs);
-        let output = &self.returns.output;
         let one_way = self.args.one_way.is_some();
         let params = self.params.iter().filter_map(|param| {
             let Param::Wire {
@@ -257,7 +279,7 @@ impl Method<'_> {
                 location: ::core::concat!(::core::file!(), ":", ::core::line!()),
                 doc: #doc,
                 params: &[#(#params),*],
-                returns: ::switchboard::codegen::schema_for::<#output>,
+                returns: #reply_fns.schema,
                 args_schema: ::switchboard::codegen::args_schema_for::<#call>,
                 one_way: #one_way,
                 http: #http,
