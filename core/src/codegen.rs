@@ -52,19 +52,37 @@ pub fn args_schema_for<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema
     T::json_schema(generator)
 }
 
-/// The state requirement for `State<T>`.
-pub const fn state_requirement<T: Send + Sync + 'static>() -> StateRequirement {
+/// The state requirement for `State<T>`. Only `'static`: [`state`] checks
+/// the rest, so that unfit state is reported once.
+pub const fn state_requirement<T: 'static>() -> StateRequirement {
     StateRequirement {
         type_id: TypeId::of::<T>,
         type_name: std::any::type_name::<T>,
     }
 }
 
-/// Fetches `State<T>` for an injected parameter.
+/// A type a `State<T>` parameter can inject. It exists for its error
+/// message: without it, a `T` that is not `Sync` is reported as a bare
+/// unsatisfied bound, once per place that needs it, naming its innermost
+/// field (`RefCell<..>`) rather than the fix.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be shared state: one value serves every call, on many threads at once",
+    label = "shared state must be `Send + Sync + 'static`",
+    note = "wrap what is not `Sync` in a `std::sync::Mutex` (`State<Mutex<{Self}>>`, or a `Mutex` field), or keep a pool of them"
+)]
+pub trait SharedState: Send + Sync + 'static {}
+
+// `do_not_recommend`: the error names `SharedState`'s fix rather than the
+// innermost field that is not `Sync`.
+#[diagnostic::do_not_recommend]
+impl<T: Send + Sync + 'static> SharedState for T {}
+
+/// Fetches `State<T>` for an injected parameter; the macro spans the call at
+/// the parameter's type, so unfit state is reported there.
 ///
 /// # Errors
 /// A `Server` fault if it is missing (the builder prevents that).
-pub fn state<T: Send + Sync + 'static>(ctx: &MethodContext) -> Result<State<T>, Fault> {
+pub fn state<T: SharedState>(ctx: &MethodContext) -> Result<State<T>, Fault> {
     ctx.state::<T>()
 }
 

@@ -192,8 +192,11 @@ impl Method<'_> {
                 Param::Context => call_args.push(quote!(__sb_ctx)),
                 Param::State { inner } => {
                     let var = format_ident!("__sb_state_{}", i);
+                    let fetch = quote_spanned! {inner.span()=>
+                        ::switchboard::codegen::state::<#inner>(__sb_ctx)
+                    };
                     fetch_state.push(quote! {
-                        let #var = ::switchboard::codegen::state::<#inner>(__sb_ctx)?;
+                        let #var = #fetch?;
                     });
                     call_args.push(quote!(#var));
                 }
