@@ -31,7 +31,7 @@ use proc_macro::TokenStream;
 /// | `name = "wire_name"` | the method's wire name (default: the function's name) |
 /// | `one_way` | no reply is sent; the function must return `()` |
 /// | `http = "VERB /path/{param}/"` | an HTTP route binding |
-/// | `created = "/path/{field}/"` | the `Location` of what a creation returns |
+/// | `created = "/path/{field}/"` | the `Location` of what a creation returns; needs `http`; each `{field}` is a path parameter of the route or a field of the serialized result (serde's name), checked when the application is built |
 /// | `throws = ["Client.NotFound", ...]` | fault codes the method declares |
 /// | `call = "TypeName"` | the name of the generated call struct (default: the function name in CamelCase) |
 ///
