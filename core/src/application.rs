@@ -6,6 +6,7 @@ use std::fmt;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
+use crate::created;
 use crate::events::{CallWrapper, EventListener};
 use crate::limits::Limits;
 use crate::method::MethodDescriptor;
@@ -48,6 +49,25 @@ pub enum BuildError {
     UnknownMethod {
         /// The requested qualified name.
         name: String,
+    },
+    /// A method's `created` location names a placeholder that is neither a
+    /// path parameter of its route nor a field of its serialized result, so
+    /// every `Location` it answers would carry `{name}` literally.
+    #[error(
+        "method `{method}` ({location}): `created = \"{template}\"` names `{{{placeholder}}}`, which is neither a path parameter of its route nor a field of its result ({}): rename the placeholder or add the field; fields go by their serialized names, so `#[serde(rename)]` applies",
+        describe_fields(.fields)
+    )]
+    UnfilledLocation {
+        /// The method's wire name.
+        method: &'static str,
+        /// Where it is defined (`file:line`).
+        location: &'static str,
+        /// The `created` template.
+        template: &'static str,
+        /// The placeholder's name, without braces.
+        placeholder: String,
+        /// The fields the result's schema lists, sorted (its wire names).
+        fields: Vec<String>,
     },
     /// A method takes `State<T>` but no `T` was given to the builder.
     #[error(
@@ -238,12 +258,14 @@ impl ApplicationBuilder {
     ///
     /// # Errors
     /// [`BuildError`] for an unknown service or method, two methods with one
-    /// wire name, or a `State<T>` parameter without its state.
+    /// wire name, a `State<T>` parameter without its state, or a `created`
+    /// location naming a field the result does not have.
     pub fn build(self) -> Result<Application, BuildError> {
         let selected = self.select()?;
         let mut methods = MethodMap::with_capacity_and_hasher(selected.len(), Default::default());
         for method in selected {
             check_state(&self.state, method)?;
+            check_created(method)?;
             if let Some(first) = methods.insert(method.name, method) {
                 if std::ptr::eq(first, method) {
                     continue;
@@ -326,6 +348,28 @@ fn check_state(state: &StateMap, method: &'static MethodDescriptor) -> Result<()
         }),
         None => Ok(()),
     }
+}
+
+/// The `created` template's placeholders must be fillable (see [`created`]).
+fn check_created(method: &'static MethodDescriptor) -> Result<(), BuildError> {
+    match created::unfilled(method) {
+        Some(unfilled) => Err(BuildError::UnfilledLocation {
+            method: method.name,
+            location: method.location,
+            template: method.created.unwrap_or_default(),
+            placeholder: unfilled.placeholder,
+            fields: unfilled.fields,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn describe_fields(fields: &[String]) -> String {
+    if fields.is_empty() {
+        return "the result has no fields".to_owned();
+    }
+    let listed: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+    format!("the result has {}", listed.join(", "))
 }
 
 impl fmt::Debug for ApplicationBuilder {

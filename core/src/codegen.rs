@@ -16,7 +16,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::method::{Args, Reply, StateRequirement};
+use crate::method::{Args, MethodDescriptor, Reply, SchemaFn, StateRequirement};
 use crate::validate::Validate;
 use crate::{Fault, MethodContext, State};
 
@@ -52,34 +52,99 @@ pub fn args_schema_for<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema
     T::json_schema(generator)
 }
 
-/// The state requirement for `State<T>`.
-pub const fn state_requirement<T: Send + Sync + 'static>() -> StateRequirement {
+/// The state requirement for `State<T>`. Only `'static`: [`state`] checks
+/// the rest, so that unfit state is reported once.
+pub const fn state_requirement<T: 'static>() -> StateRequirement {
     StateRequirement {
         type_id: TypeId::of::<T>,
         type_name: std::any::type_name::<T>,
     }
 }
 
-/// Fetches `State<T>` for an injected parameter.
+/// A type a `State<T>` parameter can inject. It exists for its error
+/// message: without it, a `T` that is not `Sync` is reported as a bare
+/// unsatisfied bound, once per place that needs it, naming its innermost
+/// field (`RefCell<..>`) rather than the fix.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be shared state: one value serves every call, on many threads at once",
+    label = "shared state must be `Send + Sync + 'static`",
+    note = "wrap what is not `Sync` in a `std::sync::Mutex` (`State<Mutex<{Self}>>`, or a `Mutex` field), or keep a pool of them"
+)]
+pub trait SharedState: Send + Sync + 'static {}
+
+// `do_not_recommend`: the error names `SharedState`'s fix rather than the
+// innermost field that is not `Sync`.
+#[diagnostic::do_not_recommend]
+impl<T: Send + Sync + 'static> SharedState for T {}
+
+/// Fetches `State<T>` for an injected parameter; the macro spans the call at
+/// the parameter's type, so unfit state is reported there.
 ///
 /// # Errors
 /// A `Server` fault if it is missing (the builder prevents that).
-pub fn state<T: Send + Sync + 'static>(ctx: &MethodContext) -> Result<State<T>, Fault> {
+pub fn state<T: SharedState>(ctx: &MethodContext) -> Result<State<T>, Fault> {
     ctx.state::<T>()
 }
 
+/// What `#[rpc]` implements for its call struct; [`Method`](crate::Method)
+/// follows from it. It puts no bound on `Output`: the macro checks the
+/// result type once, with [`reply_fns`], so that an unfit one gets a single
+/// error naming the fix rather than one per bound that needs it.
+pub trait CallStruct {
+    /// What the function returns on success.
+    type Output;
+    /// The method's wire name.
+    const NAME: &'static str;
+    /// Whether the method is one-way (no reply expected).
+    const ONE_WAY: bool;
+    /// The registered descriptor.
+    fn descriptor() -> &'static MethodDescriptor;
+}
+
+/// A type an `#[rpc]` function can return (the `T` of `Result<T, E>`). It
+/// exists for its error message, as [`WireType`] does for parameters.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an #[rpc] result: it is sent in the reply",
+    label = "result types must implement `Serialize`, `Deserialize`, `JsonSchema`, `Send` and `Sync`",
+    note = "for your own type, add `#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]` to it; for a foreign type, wrap it in one that does"
+)]
+pub trait ReplyType: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {}
+
+// `do_not_recommend`: a type missing several traits gets one error, this
+// trait's, rather than a bare unsatisfied bound per missing trait.
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static> ReplyType for T {}
+
+/// How to send and describe a function's result of type `T`.
+#[derive(Debug)]
+pub struct ReplyFns<T> {
+    /// Wraps the value for the out protocol.
+    pub reply: fn(T) -> Reply,
+    /// The type's schema.
+    pub schema: SchemaFn,
+}
+
+/// The one place the result type's bounds are checked: the macro emits a
+/// `const` of it spanned at the return type, and everything else that needs
+/// the result's traits goes through the functions it holds.
+pub const fn reply_fns<T: ReplyType>() -> ReplyFns<T> {
+    ReplyFns {
+        reply: Reply::new::<T>,
+        schema: schema_for::<T>,
+    }
+}
+
 /// Wraps a plain return value.
-pub fn ok_reply<T: Serialize + Send + Sync + 'static>(value: T) -> Result<Reply, Fault> {
-    Ok(Reply::new(value))
+pub fn ok_reply<T>(value: T, fns: &ReplyFns<T>) -> Result<Reply, Fault> {
+    Ok((fns.reply)(value))
 }
 
 /// Wraps a `Result` return value.
-pub fn result_reply<T, E>(value: Result<T, E>) -> Result<Reply, Fault>
-where
-    T: Serialize + Send + Sync + 'static,
-    E: Into<Fault>,
-{
-    value.map(Reply::new).map_err(Into::into)
+pub fn result_reply<T, E: Into<Fault>>(
+    value: Result<T, E>,
+    fns: &ReplyFns<T>,
+) -> Result<Reply, Fault> {
+    value.map(fns.reply).map_err(Into::into)
 }
 
 /// The invocation of an `async fn`.

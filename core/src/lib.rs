@@ -51,6 +51,7 @@
 mod application;
 mod client;
 mod context;
+mod created;
 mod events;
 mod fault;
 mod limits;

@@ -268,6 +268,38 @@ impl fmt::Debug for MethodDescriptor {
 
 /// A typed call: the argument struct `#[rpc]` generates for each function
 /// (`fn echo(s: String)` gives `Echo { s }`), used by [`Client::call`](crate::Client::call).
+///
+/// The call struct is what the request's params decode into, and it refuses
+/// fields the function has no parameter for, rather than dropping them:
+///
+/// ```
+/// use switchboard::{rpc, Application};
+///
+/// /// Orders `quantity` of `item`.
+/// #[rpc(service = "shop")]
+/// fn order(item: String, quantity: u32) -> String {
+///     format!("{quantity} x {item}")
+/// }
+///
+/// let call: Order = serde_json::from_str(r#"{"item": "tea", "quantity": 2}"#)?;
+/// assert_eq!((call.item.as_str(), call.quantity), ("tea", 2));
+/// let typo = r#"{"item": "tea", "quantiy": 2}"#;
+/// let err = serde_json::from_str::<Order>(typo).map(drop).unwrap_err();
+/// assert!(err.to_string().starts_with("unknown field `quantiy`"), "{err}");
+///
+/// // What protocols decode with; they answer `Client.InvalidParams`.
+/// let app = Application::builder().services(["shop"]).build()?;
+/// let method = app.method("order").unwrap();
+/// let extra = br#"{"item": "tea", "quantity": 2, "gift": true}"#;
+/// let err = (method.deserialize_json)(extra).unwrap_err();
+/// assert!(err.to_string().starts_with("unknown field `gift`"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// `#[rpc]` implements it through a blanket impl over what it generates
+/// (`codegen::CallStruct`), so that a result type missing a trait is
+/// reported once, by the macro's own check at the return type, rather than
+/// again by this trait's bounds.
 pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {
     /// What the function returns on success.
     type Output: Serialize + DeserializeOwned + Send + Sync + 'static;
@@ -277,4 +309,23 @@ pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'sta
     const ONE_WAY: bool;
     /// The registered descriptor.
     fn descriptor() -> &'static MethodDescriptor;
+}
+
+impl<C> Method for C
+where
+    C: crate::codegen::CallStruct
+        + Serialize
+        + DeserializeOwned
+        + JsonSchema
+        + Send
+        + Sync
+        + 'static,
+    C::Output: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    type Output = C::Output;
+    const NAME: &'static str = C::NAME;
+    const ONE_WAY: bool = C::ONE_WAY;
+    fn descriptor() -> &'static MethodDescriptor {
+        C::descriptor()
+    }
 }

@@ -53,6 +53,9 @@ fn expand_fn(attr: TokenStream, function: &mut ItemFn) -> syn::Result<TokenStrea
     if let Some(http) = &args.http {
         check_route(http, &params)?;
     }
+    if let Some(created) = &args.created {
+        check_created(created, args.http.as_ref(), &returns.output)?;
+    }
     let call_ident = match &args.call {
         Some(name) => Ident::new(&name.value(), name.span()),
         None => Ident::new(&camel_case(&fn_name.to_string()), fn_name.span()),
@@ -69,9 +72,11 @@ fn expand_fn(attr: TokenStream, function: &mut ItemFn) -> syn::Result<TokenStrea
     let call_struct = method.call_struct();
     let descriptor = method.descriptor();
     let invoke = method.invoke();
+    let reply_fns = method.reply_fns();
     Ok(quote! {
         #function
         #call_struct
+        #reply_fns
         #invoke
         #descriptor
     })
@@ -103,6 +108,25 @@ impl Method<'_> {
 
     fn invoke_ident(&self) -> Ident {
         format_ident!("__switchboard_invoke_{}", self.function.sig.ident)
+    }
+
+    fn reply_fns_ident(&self) -> Ident {
+        format_ident!("__SWITCHBOARD_REPLY_{}", self.function.sig.ident)
+    }
+
+    /// How to send and describe the result. The one check of the result
+    /// type's traits, spanned at it: an unfit type gets one error there.
+    fn reply_fns(&self) -> TokenStream {
+        let ident = self.reply_fns_ident();
+        let output = &self.returns.output;
+        let check = quote_spanned! {output.span()=>
+            ::switchboard::codegen::reply_fns::<#output>()
+        };
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            const #ident: ::switchboard::codegen::ReplyFns<#output> = #check;
+        }
     }
 
     /// The call struct: one public field per wire parameter.
@@ -146,7 +170,7 @@ impl Method<'_> {
                 #(#fields)*
             }
 
-            impl ::switchboard::Method for #ident {
+            impl ::switchboard::codegen::CallStruct for #ident {
                 type Output = #output;
                 const NAME: &'static str = #name;
                 const ONE_WAY: bool = #one_way;
@@ -171,18 +195,22 @@ impl Method<'_> {
                 Param::Context => call_args.push(quote!(__sb_ctx)),
                 Param::State { inner } => {
                     let var = format_ident!("__sb_state_{}", i);
+                    let fetch = quote_spanned! {inner.span()=>
+                        ::switchboard::codegen::state::<#inner>(__sb_ctx)
+                    };
                     fetch_state.push(quote! {
-                        let #var = ::switchboard::codegen::state::<#inner>(__sb_ctx)?;
+                        let #var = #fetch?;
                     });
                     call_args.push(quote!(#var));
                 }
             }
         }
         let awaited = self.function.sig.asyncness.map(|_| quote!(.await));
+        let reply_fns = self.reply_fns_ident();
         let reply = if self.returns.is_result {
-            quote!(::switchboard::codegen::result_reply(__sb_out))
+            quote!(::switchboard::codegen::result_reply(__sb_out, &#reply_fns))
         } else {
-            quote!(::switchboard::codegen::ok_reply(__sb_out))
+            quote!(::switchboard::codegen::ok_reply(__sb_out, &#reply_fns))
         };
         let body = quote! {
             #(#fetch_state)*
@@ -211,12 +239,12 @@ impl Method<'_> {
     fn descriptor(&self) -> TokenStream {
         let ident = self.descriptor_ident();
         let invoke = self.invoke_ident();
+        let reply_fns = self.reply_fns_ident();
         let call = &self.call_ident;
         let fn_name = self.function.sig.ident.to_string();
         let name = &self.wire_name;
         let service = &self.service;
         let doc = doc_text(&self.function.attrs);
-        let output = &self.returns.output;
         let one_way = self.args.one_way.is_some();
         let params = self.params.iter().filter_map(|param| {
             let Param::Wire {
@@ -257,7 +285,7 @@ impl Method<'_> {
                 location: ::core::concat!(::core::file!(), ":", ::core::line!()),
                 doc: #doc,
                 params: &[#(#params),*],
-                returns: ::switchboard::codegen::schema_for::<#output>,
+                returns: #reply_fns.schema,
                 args_schema: ::switchboard::codegen::args_schema_for::<#call>,
                 one_way: #one_way,
                 http: #http,
@@ -336,11 +364,7 @@ fn check_route(route: &LitStr, params: &[Param]) -> syn::Result<()> {
     if !path.starts_with('/') {
         return Err(error("the route path must start with `/`".into()));
     }
-    for segment in path.split('/') {
-        let Some(inner) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
-            continue;
-        };
-        let name = inner.trim_start_matches('*');
+    for (inner, name) in route_params(path) {
         let known = params
             .iter()
             .any(|param| matches!(param, Param::Wire { wire_name, .. } if wire_name == name));
@@ -353,9 +377,93 @@ fn check_route(route: &LitStr, params: &[Param]) -> syn::Result<()> {
     Ok(())
 }
 
+/// The `{param}` segments of a route's path: as written, and the name
+/// (without the `*` of a catch-all).
+fn route_params(path: &str) -> impl Iterator<Item = (&str, &str)> {
+    path.split('/').filter_map(|segment| {
+        let inner = segment.strip_prefix('{')?.strip_suffix('}')?;
+        Some((inner, inner.trim_start_matches('*')))
+    })
+}
+
+/// Checks `created = "/path/{field}/"` for what can be known here: that
+/// there is a route to answer `201` on, that the template is well formed,
+/// and that a placeholder not filled by a route parameter has a result that
+/// can fill it at all.
+///
+/// Whether the result *has* that field is checked when the application is
+/// built, against the result's JSON Schema, not here: the server fills the
+/// placeholder from the serialized result, whose field names serde decides
+/// (`#[serde(rename = "bookId")]`, `flatten`), and a macro sees neither the
+/// result type's definition nor its serde attributes. A check of the Rust
+/// field names would refuse correctly renamed fields, which is worse than a
+/// startup error.
+fn check_created(created: &LitStr, http: Option<&LitStr>, output: &Type) -> syn::Result<()> {
+    let error = |message: String| syn::Error::new(created.span(), message);
+    let Some(http) = http else {
+        return Err(error(
+            "`created` is the `Location` of the `201 Created` an HTTP route answers: add the route (`http = \"POST /path/\"`) or remove `created`".into(),
+        ));
+    };
+    let names = placeholders(&created.value()).map_err(error)?;
+    let route = http.value();
+    let route_params: Vec<&str> = route_params(route.split_once(' ').map_or("", |(_, p)| p))
+        .map(|(_, name)| name)
+        .collect();
+    let from_result = names
+        .iter()
+        .find(|name| !route_params.contains(&name.as_str()));
+    if let (Some(name), true) = (from_result, signature::has_no_fields(output)) {
+        return Err(error(format!(
+            "`{{{name}}}` is not a path parameter of the route, and the result `{}` has no fields to fill it from: name a route parameter, or return a struct with a `{name}` field",
+            quote!(#output).to_string().replace(' ', "")
+        )));
+    }
+    Ok(())
+}
+
+/// The `{name}` placeholders of a location template.
+fn placeholders(template: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("unmatched `}` in the location: placeholders are written `{name}`".into());
+        }
+        let after = &rest[open + 1..];
+        let Some(close) = after
+            .find(['{', '}'])
+            .filter(|&i| after[i..].starts_with('}'))
+        else {
+            return Err("unclosed `{` in the location: placeholders are written `{name}`".into());
+        };
+        let name = &after[..close];
+        if name.is_empty() || name.starts_with('*') {
+            return Err(format!(
+                "`{{{name}}}` is not a placeholder: write `{{name}}`, naming a field of the result or a route parameter"
+            ));
+        }
+        names.push(name.to_owned());
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::camel_case;
+    use super::{camel_case, placeholders};
+
+    #[test]
+    fn placeholders_are_read_or_refused() {
+        assert_eq!(
+            placeholders("/maps/{map}/o/{x}/"),
+            Ok(vec!["map".to_owned(), "x".to_owned()])
+        );
+        assert_eq!(placeholders("/plain/"), Ok(Vec::new()));
+        for bad in ["/a/{x", "/a/x}/", "/a/{}/", "/a/{*rest}", "/a/{x{y}}/"] {
+            assert!(placeholders(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn camel_case_joins_words() {

@@ -207,3 +207,15 @@ pub(crate) fn returns(output: &ReturnType) -> Returns {
 pub(crate) fn is_unit(ty: &Type) -> bool {
     matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty())
 }
+
+/// Whether a type is written so that its values serialize without fields:
+/// `()`, a tuple, an array or a slice (JSON `null` or an array). Judged on
+/// the syntax only, so only forms no item can shadow.
+pub(crate) fn has_no_fields(ty: &Type) -> bool {
+    match ty {
+        Type::Tuple(_) | Type::Array(_) | Type::Slice(_) => true,
+        Type::Paren(inner) => has_no_fields(&inner.elem),
+        Type::Group(inner) => has_no_fields(&inner.elem),
+        _ => false,
+    }
+}
