@@ -12,6 +12,7 @@ mod duration;
 mod error;
 mod exit;
 mod gridmap;
+mod hosted;
 mod params;
 mod queue;
 mod serve;

@@ -2,17 +2,17 @@
 //! protocol picked, until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service, Transport};
+use switchboard_cli::catalog::{EntryParser, Protocol, Transport};
 use switchboard_cli::hosting::{self, ServeSettings};
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::amqp::AmqpServeArgs;
 use super::duration::{self, Least};
 use super::error::CliError;
+use super::hosted::Hosted;
 use super::shutdown;
 
 /// Options of `serve`.
@@ -21,19 +21,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// SQLite file holding the services' state (created if missing).
-    #[arg(long, env = "SWITCHBOARD_DB", default_value = "switchboard.db")]
-    db: PathBuf,
-    /// Services to serve, comma-separated.
-    #[arg(
-        long,
-        env = "SWITCHBOARD_SERVICES",
-        value_name = "NAMES",
-        value_delimiter = ',',
-        default_value = Service::all_names(),
-        value_parser = EntryParser::<Service>::all(),
-    )]
-    services: Vec<&'static Service>,
+    #[command(flatten)]
+    hosted: Hosted,
     /// Protocols to mount, comma-separated.
     #[arg(
         long,
@@ -147,7 +136,7 @@ impl ServeArgs {
 /// Sets up the services, binds every transport, prints the banner, then
 /// serves until SIGINT or SIGTERM.
 pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
-    let app = hosting::application(args.services.iter().copied(), &args.db)?;
+    let app = args.hosted.application()?;
     let settings = ServeSettings {
         app,
         protocols: args.protocols.clone(),
@@ -171,8 +160,7 @@ fn print_banner<'a>(args: &ServeArgs, transports: impl Iterator<Item = &'a [Stri
     for line in transports.flatten() {
         println!("{line}");
     }
-    let services: Vec<&str> = args.services.iter().map(|s| s.name()).collect();
-    println!("  services: {}", services.join(", "));
-    println!("  state:    {}", args.db.display());
+    println!("  services: {}", args.hosted.names());
+    println!("  state:    {}", args.hosted.db.display());
     println!("Stop with Ctrl-C.");
 }

@@ -1,13 +1,11 @@
 //! `switchboard consume`: one queue consumer running the services.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use switchboard::Server;
-use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service};
-use switchboard_cli::hosting;
+use switchboard_cli::catalog::{Entry, Protocol};
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
@@ -16,6 +14,7 @@ use super::QueueFile;
 use super::progress::{self, Meter, Watched};
 use crate::cli::duration::{self, Least};
 use crate::cli::error::CliError;
+use crate::cli::hosted::Hosted;
 use crate::cli::shutdown;
 
 /// Options of `consume`.
@@ -46,24 +45,8 @@ pub(crate) struct ConsumeArgs {
     /// Join the work-queue group G: members share the tasks.
     #[arg(long, value_name = "G", env = "SWITCHBOARD_GROUP")]
     group: Option<String>,
-    /// Services to run, comma-separated.
-    #[arg(
-        long,
-        env = "SWITCHBOARD_SERVICES",
-        value_name = "NAMES",
-        value_delimiter = ',',
-        default_value = Service::all_names(),
-        value_parser = EntryParser::<Service>::all(),
-    )]
-    services: Vec<&'static Service>,
-    /// SQLite file holding the services' state (created if missing).
-    #[arg(
-        long,
-        value_name = "STATE",
-        env = "SWITCHBOARD_DB",
-        default_value = "switchboard.db"
-    )]
-    db: PathBuf,
+    #[command(flatten)]
+    hosted: Hosted,
     /// The tasks' wire format; producers must use the same.
     #[arg(long, env = "SWITCHBOARD_QUEUE_PROTOCOL", default_value = "json", value_parser = Protocol::callable_parser())]
     protocol: &'static Protocol,
@@ -171,7 +154,7 @@ impl ConsumeArgs {
 /// Runs the consumer until the shutdown signal (or, with `--drain`, until
 /// its backlog is empty).
 pub(crate) async fn run(args: ConsumeArgs) -> Result<(), CliError> {
-    let app = hosting::application(args.services.iter().copied(), &args.db)?;
+    let app = args.hosted.application()?;
     let server = Server::new(app, args.protocol.server());
     let path = args.queue.path();
     let cannot_open = || CliError::queue(format!("cannot open the queue {}", path.display()));
@@ -229,13 +212,12 @@ fn print_banner(args: &ConsumeArgs) {
     } else {
         "Stop with Ctrl-C."
     };
-    let services: Vec<&str> = args.services.iter().map(|s| s.name()).collect();
     let banner = format!(
         "switchboard consuming {} as {role}\n  services: {}\n  protocol: {}\n  state:    {}\n{stop}\n",
         args.queue.path().display(),
-        services.join(", "),
+        args.hosted.names(),
         args.protocol.name(),
-        args.db.display(),
+        args.hosted.db.display(),
     );
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());

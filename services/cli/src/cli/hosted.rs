@@ -1,0 +1,53 @@
+//! The options that pick what a command hosts: `--services` and the state
+//! file `--db`, shared by `serve` and `consume`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use switchboard::Application;
+use switchboard_cli::catalog::{Entry, EntryParser, Service};
+use switchboard_cli::hosting;
+
+use crate::cli::error::CliError;
+
+/// `--services` and `--db`.
+#[derive(Debug, Args)]
+pub(crate) struct Hosted {
+    /// Services to run, comma-separated.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SERVICES",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Service::all_names(),
+        value_parser = EntryParser::<Service>::all(),
+    )]
+    pub(crate) services: Vec<&'static Service>,
+    /// SQLite file holding the services' state (created if missing).
+    #[arg(
+        long,
+        value_name = "STATE",
+        env = "SWITCHBOARD_DB",
+        default_value = "switchboard.db"
+    )]
+    pub(crate) db: PathBuf,
+}
+
+impl Hosted {
+    /// The application serving the chosen services, their state set up.
+    ///
+    /// # Errors
+    /// A [`CliError`] if a service cannot be set up.
+    pub(crate) fn application(&self) -> Result<Application, CliError> {
+        Ok(hosting::application(
+            self.services.iter().copied(),
+            &self.db,
+        )?)
+    }
+
+    /// The services' names, comma-separated, for banners.
+    pub(crate) fn names(&self) -> String {
+        let names: Vec<&str> = self.services.iter().map(|s| s.name()).collect();
+        names.join(", ")
+    }
+}
