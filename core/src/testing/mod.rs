@@ -81,6 +81,21 @@ impl Checks {
         }
     }
 
+    /// The demo application served in `protocols`, with what it records;
+    /// `None` (and a failed `setup` check) when the demo is not linked.
+    fn server(
+        &mut self,
+        protocols: impl Into<crate::Protocols>,
+    ) -> Option<(crate::Server, std::sync::Arc<fixture::Record>)> {
+        match fixture::application() {
+            Ok((app, record)) => Some((crate::Server::new(app, protocols), record)),
+            Err(why) => {
+                self.record("setup", Err(why));
+                None
+            }
+        }
+    }
+
     fn finish(self) -> Result<(), SuiteFailure> {
         if self.0.failed.is_empty() {
             Ok(())

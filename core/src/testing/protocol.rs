@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::fixture::{self, MAX_BODY, PANIC};
+use super::fixture::{MAX_BODY, PANIC};
 use super::{Checks, SuiteFailure, ensure};
 use crate::local::LocalClient;
-use crate::{CallError, Client, ClientProtocol, Fault, Protocols, Server, code};
+use crate::{CallError, Client, ClientProtocol, Fault, Protocols, code};
 
 /// Runs the protocol suite: a [`Server`] speaking `protocols`, called
 /// through `client` (the same protocol's [`ClientProtocol`]) over the
@@ -41,14 +41,9 @@ pub async fn protocol_suite(
     client: Arc<dyn ClientProtocol>,
 ) -> Result<(), SuiteFailure> {
     let mut checks = Checks::default();
-    let (app, record) = match fixture::application() {
-        Ok(built) => built,
-        Err(why) => {
-            checks.record("setup", Err(why));
-            return checks.finish();
-        }
+    let Some((server, record)) = checks.server(protocols) else {
+        return checks.finish();
     };
-    let server = Server::new(app, protocols);
     let client = Client::new(Arc::new(LocalClient::direct(server)), client);
 
     checks.record(

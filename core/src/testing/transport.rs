@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::fixture::{self, Ran, Record, SLOW, contains};
+use super::fixture::{Ran, Record, SLOW, contains};
 use super::protocol::{TRICKY_TEXT, call, fault_is, round_trip};
 use super::{Checks, SLOW_FOR, SuiteFailure, ensure};
 use crate::{
@@ -87,14 +87,9 @@ pub async fn transport_suite(
     client_protocol: Arc<dyn ClientProtocol>,
 ) -> Result<(), SuiteFailure> {
     let mut checks = Checks::default();
-    let (app, record) = match fixture::application() {
-        Ok(built) => built,
-        Err(why) => {
-            checks.record("setup", Err(why));
-            return checks.finish();
-        }
+    let Some((server, record)) = checks.server(protocols) else {
+        return checks.finish();
     };
-    let server = Server::new(app, protocols);
     let (stop, stopped) = oneshot::channel::<()>();
     let shutdown: Shutdown = Box::pin(async move {
         let _ = stopped.await;
