@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use lapin::options::{BasicConsumeOptions, BasicGetOptions, BasicPublishOptions};
+use lapin::options::{BasicGetOptions, BasicPublishOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel};
 use serde_json::{Value, json};
@@ -260,18 +260,7 @@ async fn raw_rpc(
     queue: &str,
     body: &[u8],
 ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-    let no_ack = BasicConsumeOptions {
-        no_ack: true,
-        ..BasicConsumeOptions::default()
-    };
-    let mut replies = channel
-        .basic_consume(
-            "amq.rabbitmq.reply-to".into(),
-            "".into(),
-            no_ack,
-            FieldTable::default(),
-        )
-        .await?;
+    let mut replies = common::reply_consumer(channel).await?;
     let props = BasicProperties::default()
         .with_content_type("application/json".into())
         .with_reply_to("amq.rabbitmq.reply-to".into())

@@ -372,25 +372,14 @@ async fn the_method_sees_the_delivery_facts() -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_traceparent_header_reaches_the_method() -> TestResult {
     use futures_util::StreamExt;
-    use lapin::options::{BasicConsumeOptions, BasicPublishOptions};
+    use lapin::options::BasicPublishOptions;
     use lapin::types::{AMQPValue, FieldTable};
 
     let connection = connect("probe").await?;
     let app = Application::builder().services(["amqptest"]).build()?;
     let (queue, running) = serve("trace", Server::new(app, JsonRpc)).await?;
     let channel = connection.create_channel().await?;
-    let no_ack = BasicConsumeOptions {
-        no_ack: true,
-        ..BasicConsumeOptions::default()
-    };
-    let mut replies = channel
-        .basic_consume(
-            "amq.rabbitmq.reply-to".into(),
-            "".into(),
-            no_ack,
-            FieldTable::default(),
-        )
-        .await?;
+    let mut replies = common::reply_consumer(&channel).await?;
     let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     let mut headers = FieldTable::default();
     headers.insert(

@@ -10,7 +10,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use lapin::options::{ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::options::{
+    BasicConsumeOptions, ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
 use lapin::types::FieldTable;
 use switchboard::{Server, ServerTransport, TransportError};
 use switchboard_amqp::{AmqpServer, ConnectionSettings, ServerOptions};
@@ -192,4 +194,22 @@ pub async fn bounded<T>(what: &str, f: impl Future<Output = T>) -> Result<T, Str
     tokio::time::timeout(PATIENCE, f)
         .await
         .map_err(|_| format!("{what} did not finish within {PATIENCE:?}"))
+}
+
+/// A consumer of RabbitMQ's direct reply-to pseudo-queue on `channel`, for
+/// tests that publish raw requests with `reply_to = amq.rabbitmq.reply-to`
+/// (the broker requires `no_ack` on it).
+pub async fn reply_consumer(channel: &lapin::Channel) -> Result<lapin::Consumer, lapin::Error> {
+    let no_ack = BasicConsumeOptions {
+        no_ack: true,
+        ..BasicConsumeOptions::default()
+    };
+    channel
+        .basic_consume(
+            "amq.rabbitmq.reply-to".into(),
+            "".into(),
+            no_ack,
+            FieldTable::default(),
+        )
+        .await
 }
