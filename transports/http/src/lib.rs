@@ -5,7 +5,8 @@
 //!   methods (`#[rpc(http = "GET /api/maps/{slug}/")]`), `GET /healthz`;
 //!   body, head, time and concurrency limits with finite defaults
 //!   ([`HttpConfig`]), bearer or basic auth, one tracing span per request,
-//!   graceful shutdown.
+//!   graceful shutdown; fixed [`Document`]s on `GET` (interface
+//!   descriptions such as `/soap?wsdl`, pages such as `/docs`).
 //! - [`HttpClient`]: a [`ClientTransport`](switchboard::ClientTransport)
 //!   for the typed [`Client`](switchboard::Client), in any protocol.
 //! - [`HttpTransport`]: one protocol pair on HTTP, as a
@@ -29,4 +30,4 @@ mod server;
 pub use client::{HttpClient, HttpClientError};
 pub use config::{Auth, FaultStatuses, HttpConfig};
 pub use facts::HttpFacts;
-pub use server::{HttpServer, HttpServerBuilder, HttpTransport, RouteError};
+pub use server::{Document, HttpServer, HttpServerBuilder, HttpTransport, RouteError};

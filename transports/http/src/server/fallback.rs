@@ -54,6 +54,21 @@ pub(crate) async fn not_found(fallback: Arc<Fallback>, request: Request) -> Resp
     .await
 }
 
+/// `404` with a `Client.NotFound` fault saying `why`: the path is served,
+/// but not as asked (a document's path without its query).
+pub(crate) async fn not_found_because(
+    fallback: Arc<Fallback>,
+    request: Request,
+    why: String,
+) -> Response {
+    observe::observed(&fallback.shared, request, |request| async {
+        let path = request.uri().path().to_owned();
+        let fault = Fault::not_found(format!("nothing is served at `{path}` as asked: {why}"));
+        refuse(&fallback, fallback.server_for(&path), request, fault)
+    })
+    .await
+}
+
 /// The verbs a path takes and the answers to any other: `OPTIONS` (`204`
 /// with `Allow`) and `405` with the same `Allow` and a fault body in
 /// `server`'s protocol.

@@ -4,6 +4,7 @@
 
 mod auth;
 mod body;
+mod document;
 mod fallback;
 mod listener;
 mod observe;
@@ -24,6 +25,7 @@ use http::StatusCode;
 use switchboard::{Application, Protocols, Server, ServerTransport, TransportError};
 use tokio::net::TcpListener;
 
+pub use document::Document;
 pub use rest::RouteError;
 
 use crate::config::HttpConfig;
@@ -68,6 +70,7 @@ impl HttpServer {
             config: HttpConfig::default(),
             endpoints: Vec::new(),
             rest: None,
+            documents: Vec::new(),
         }
     }
 
@@ -114,6 +117,7 @@ pub struct HttpServerBuilder {
     config: HttpConfig,
     endpoints: Vec<(String, Protocols)>,
     rest: Option<Protocols>,
+    documents: Vec<Document>,
 }
 
 impl HttpServerBuilder {
@@ -141,11 +145,22 @@ impl HttpServerBuilder {
         self
     }
 
+    /// Serves a fixed document on `GET` and `HEAD` (an interface
+    /// description, a docs page). Its path may be an endpoint's
+    /// (`/soap?wsdl`, with [`Document::on_query`]): `POST` still goes to
+    /// the endpoint.
+    #[must_use]
+    pub fn document(mut self, document: Document) -> Self {
+        self.documents.push(document);
+        self
+    }
+
     /// Builds the server.
     ///
     /// # Errors
-    /// [`RouteError`] for a malformed or doubly bound route, or a REST
-    /// protocol without a bare-params form.
+    /// [`RouteError`] for a malformed or doubly bound route, a REST
+    /// protocol without a bare-params form, or a document whose path and
+    /// query are served already.
     pub fn build(self) -> Result<HttpServer, RouteError> {
         let shared = Arc::new(Shared {
             slots: tokio::sync::Semaphore::new(self.config.max_concurrent_requests.max(1)),
@@ -179,6 +194,7 @@ impl HttpServerBuilder {
                 None,
             )),
         );
+        let mut documents = documents_by_path(self.documents)?;
         // Every routed path, so that no slash redirect shadows a route.
         let mut routed = BTreeSet::from(["/healthz".to_owned()]);
         let mut endpoints = Vec::new();
@@ -187,10 +203,13 @@ impl HttpServerBuilder {
                 server,
                 shared: Arc::clone(&shared),
             });
-            router = router.route(&path, rpc_route(Arc::clone(&endpoint), false, &fallback));
+            let docs = documents.remove(&path);
+            let route = rpc_route(Arc::clone(&endpoint), false, docs, &fallback);
+            router = router.route(&path, route);
             if named {
                 let with_method = format!("{}/{{method}}", path.trim_end_matches('/'));
-                router = router.route(&with_method, rpc_route(endpoint, true, &fallback));
+                let route = rpc_route(endpoint, true, None, &fallback);
+                router = router.route(&with_method, route);
                 routed.insert(with_method);
             }
             routed.insert(path.clone());
@@ -198,6 +217,13 @@ impl HttpServerBuilder {
         }
         if let Some(server) = &rest {
             router = mount_rest(router, &self.app, server, &fallback, &mut routed)?;
+        }
+        for (path, docs) in documents {
+            if !routed.insert(path.clone()) {
+                return Err(RouteError::DocumentTaken(path));
+            }
+            let verbs = fallback::verbs(&fallback, &["GET", "HEAD"], None);
+            router = router.route(&path, document_route(docs, &fallback).merge(verbs));
         }
         let router = router
             .fallback(move |request: Request| fallback::not_found(Arc::clone(&fallback), request));
@@ -219,12 +245,68 @@ impl fmt::Debug for HttpServerBuilder {
     }
 }
 
+/// The documents grouped by path; an error if two share a path and query.
+fn documents_by_path(
+    documents: Vec<Document>,
+) -> Result<BTreeMap<String, Vec<Document>>, RouteError> {
+    let mut by_path: BTreeMap<String, Vec<Document>> = BTreeMap::new();
+    for document in documents {
+        let same_path = by_path.entry(document.path().to_owned()).or_default();
+        let query = document.query().map(str::to_ascii_lowercase);
+        if same_path
+            .iter()
+            .any(|d| d.query().map(str::to_ascii_lowercase) == query)
+        {
+            return Err(RouteError::DocumentTaken(document.path().to_owned()));
+        }
+        same_path.push(document);
+    }
+    Ok(by_path)
+}
+
+/// `GET`/`HEAD` of a path's documents: the first whose query matches, else
+/// `404` with a fault naming what the path serves.
+fn document_route(documents: Vec<Document>, fallback: &Arc<fallback::Fallback>) -> MethodRouter {
+    let documents: Arc<[Document]> = documents.into();
+    let fallback = Arc::clone(fallback);
+    on(MethodFilter::GET, move |request: Request| {
+        let (documents, fallback) = (Arc::clone(&documents), Arc::clone(&fallback));
+        async move {
+            let head = request.method() == http::Method::HEAD;
+            match documents.iter().find(|d| d.matches(&request)) {
+                Some(document) => document.response(head),
+                None => {
+                    let served: Vec<String> = documents
+                        .iter()
+                        .map(|d| match d.query() {
+                            Some(key) => format!("`GET {}?{key}`", d.path()),
+                            None => format!("`GET {}`", d.path()),
+                        })
+                        .collect();
+                    let why = format!("this path serves {}", served.join(" and "));
+                    fallback::not_found_because(fallback, request, why).await
+                }
+            }
+        }
+    })
+}
+
 fn rpc_route(
     endpoint: Arc<rpc::Endpoint>,
     named: bool,
+    documents: Option<Vec<Document>>,
     fallback: &Arc<fallback::Fallback>,
 ) -> MethodRouter {
-    let verbs = fallback::verbs(fallback, &["POST"], Some(endpoint.server.clone()));
+    let taken: &[&str] = if documents.is_some() {
+        &["POST", "GET", "HEAD"]
+    } else {
+        &["POST"]
+    };
+    let verbs = fallback::verbs(fallback, taken, Some(endpoint.server.clone()));
+    let verbs = match documents {
+        Some(documents) => document_route(documents, fallback).merge(verbs),
+        None => verbs,
+    };
     let post = if named {
         on(
             MethodFilter::POST,

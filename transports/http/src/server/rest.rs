@@ -67,6 +67,10 @@ pub enum RouteError {
     /// The REST protocol cannot take bare parameters.
     #[error("the REST protocol `{0}` has no bare-params form")]
     Protocol(&'static str),
+    /// A document's path is already taken by a REST binding or the health
+    /// check, or two documents share a path and query.
+    #[error("`GET {0}` is served twice")]
+    DocumentTaken(String),
 }
 
 impl Binding {
