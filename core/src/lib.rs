@@ -59,6 +59,7 @@ mod registry;
 mod server;
 mod state;
 
+pub mod interface;
 pub mod local;
 pub mod method;
 pub mod protocol;
