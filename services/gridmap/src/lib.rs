@@ -9,12 +9,12 @@
 //! | `get_map(slug)` | `GET /api/maps/{slug}/` |
 //! | `update_map(slug, name?, width?, height?)` | `PUT /api/maps/{slug}/` |
 //! | `delete_map(slug)` | `DELETE /api/maps/{slug}/` |
-//! | `list_observers(map)` | `GET /api/maps/{map}/observers/` |
+//! | `list_observers(map, limit?, after?)` | `GET /api/maps/{map}/observers/?limit=&after=` (a page, as maps; the cursor is the last entry's cell, `x,y`) |
 //! | `create_observer(map, name, x, y, range)` | `POST /api/maps/{map}/observers/` |
 //! | `get_observer(map, observer)` | `GET /api/maps/{map}/observers/{observer}/` |
 //! | `update_observer(map, observer, name?, x?, y?, range?)` | `PUT /api/maps/{map}/observers/{observer}/` |
 //! | `delete_observer(map, observer)` | `DELETE /api/maps/{map}/observers/{observer}/` |
-//! | `list_obstacles(map)` | `GET /api/maps/{map}/obstacles/` |
+//! | `list_obstacles(map, limit?, after?)` | `GET /api/maps/{map}/obstacles/?limit=&after=` (a page, as observers) |
 //! | `create_obstacle(map, x, y)` | `POST /api/maps/{map}/obstacles/` |
 //! | `delete_obstacle(map, x, y)` | `DELETE /api/maps/{map}/obstacles/{x}/{y}/` |
 //! | `visible_cells(map, observer)` | `GET /api/maps/{map}/observers/{observer}/visible/` |

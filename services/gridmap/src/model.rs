@@ -29,7 +29,8 @@ pub struct MapSummary {
     pub height: u32,
 }
 
-/// Maps a page of them holds when the caller does not say.
+/// Entries a page of maps, observers or obstacles holds when the caller
+/// does not say.
 pub const DEFAULT_PAGE: u32 = 100;
 
 /// A page of maps.
@@ -77,11 +78,15 @@ pub struct Observer {
     pub range: u32,
 }
 
-/// The observers of one map.
+/// A page of one map's observers.
 #[derive(Serialize, Deserialize, JsonSchema, Debug, Clone, PartialEq, Eq)]
 pub struct ObserverList {
     /// The observers, in reading order (by `y`, then `x`).
     pub observers: Vec<Observer>,
+    /// When more observers follow: the cursor (`x,y`) to pass as `after`
+    /// for the next page. Absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// A cell that blocks sight and where no observer may stand.
@@ -95,11 +100,15 @@ pub struct Obstacle {
     pub y: u32,
 }
 
-/// The obstacles of one map.
+/// A page of one map's obstacles.
 #[derive(Serialize, Deserialize, JsonSchema, Debug, Clone, PartialEq, Eq)]
 pub struct ObstacleList {
     /// The obstacles, in reading order (by `y`, then `x`).
     pub obstacles: Vec<Obstacle>,
+    /// When more obstacles follow: the cursor (`x,y`) to pass as `after`
+    /// for the next page. Absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// One cell of a grid.

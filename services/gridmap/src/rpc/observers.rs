@@ -2,22 +2,30 @@
 
 use switchboard::{Fault, State, rpc};
 
-use crate::model::{MAX_NAME_CHARS, MAX_RANGE, Observer, ObserverList};
+use crate::model::{DEFAULT_PAGE, MAX_NAME_CHARS, MAX_RANGE, Observer, ObserverList};
 use crate::slug::slug_of;
 use crate::store::observers::{self, ObserverChange};
 use crate::store::{MapStore, maps};
 
-/// The observers on map `map`, in reading order (by `y`, then `x`).
+/// The observers on map `map`, in reading order (by `y`, then `x`), a page
+/// at a time: at most `limit` (default 100, at most 1000) after the cursor
+/// `after`. When more follow, `next` is the `after` of the next page.
 #[rpc(
     service = "gridmap",
     http = "GET /api/maps/{map}/observers/",
-    throws = ["Client.NotFound", "Server"]
+    throws = ["Client.Validation", "Client.NotFound", "Server"]
 )]
-pub async fn list_observers(store: State<MapStore>, map: String) -> Result<ObserverList, Fault> {
-    let observers = store
-        .read(move |db| observers::list(db, &maps::find(db, &map)?))
+pub async fn list_observers(
+    store: State<MapStore>,
+    map: String,
+    #[schemars(range(min = 1, max = 1000))] limit: Option<u32>,
+    after: Option<String>,
+) -> Result<ObserverList, Fault> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    let (observers, next) = store
+        .read(move |db| observers::page(db, &maps::find(db, &map)?, after.as_deref(), limit))
         .await?;
-    Ok(ObserverList { observers })
+    Ok(ObserverList { observers, next })
 }
 
 /// Places an observer with vision `range` at `(x, y)` on map `map`. Its slug

@@ -3,20 +3,28 @@
 
 use switchboard::{Fault, State, rpc};
 
-use crate::model::{Obstacle, ObstacleList};
+use crate::model::{DEFAULT_PAGE, Obstacle, ObstacleList};
 use crate::store::{MapStore, maps, obstacles};
 
-/// The obstacles on map `map`, in reading order (by `y`, then `x`).
+/// The obstacles on map `map`, in reading order (by `y`, then `x`), a page
+/// at a time: at most `limit` (default 100, at most 1000) after the cursor
+/// `after`. When more follow, `next` is the `after` of the next page.
 #[rpc(
     service = "gridmap",
     http = "GET /api/maps/{map}/obstacles/",
-    throws = ["Client.NotFound", "Server"]
+    throws = ["Client.Validation", "Client.NotFound", "Server"]
 )]
-pub async fn list_obstacles(store: State<MapStore>, map: String) -> Result<ObstacleList, Fault> {
-    let obstacles = store
-        .read(move |db| obstacles::list(db, &maps::find(db, &map)?))
+pub async fn list_obstacles(
+    store: State<MapStore>,
+    map: String,
+    #[schemars(range(min = 1, max = 1000))] limit: Option<u32>,
+    after: Option<String>,
+) -> Result<ObstacleList, Fault> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    let (obstacles, next) = store
+        .read(move |db| obstacles::page(db, &maps::find(db, &map)?, after.as_deref(), limit))
         .await?;
-    Ok(ObstacleList { obstacles })
+    Ok(ObstacleList { obstacles, next })
 }
 
 /// Places an obstacle at `(x, y)` on map `map`. The cell must be on the grid,

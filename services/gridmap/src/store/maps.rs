@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, observers, obstacles, place};
+use super::{StoreError, observers, obstacles, page, place};
 use crate::model::{MapDetail, MapSummary};
 
 /// A stored map.
@@ -45,13 +45,8 @@ pub(crate) fn page(
             height: row.get(3)?,
         })
     })?;
-    let mut maps = rows.collect::<Result<Vec<_>, _>>()?;
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let next = (maps.len() > limit).then(|| {
-        maps.truncate(limit);
-        maps.last().map(|map| map.slug.clone())
-    });
-    Ok((maps, next.flatten()))
+    let maps = rows.collect::<Result<Vec<_>, _>>()?;
+    Ok(page::split(maps, limit, |map| map.slug.clone()))
 }
 
 /// Every map, by slug.

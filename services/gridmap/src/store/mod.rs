@@ -8,12 +8,14 @@
 //! - `schema`: connection settings and migrations.
 //! - `error`: [`StoreError`] and its mapping to faults.
 //! - `maps`, `observers`, `obstacles`: the queries, with the rules that need
-//!   stored data; `place`: where things may stand.
+//!   stored data; `place`: where things may stand; `page`: pages of a list
+//!   and their cursors.
 
 mod error;
 pub(crate) mod maps;
 pub(crate) mod observers;
 pub(crate) mod obstacles;
+mod page;
 mod place;
 mod schema;
 

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::maps::MapRow;
-use super::{StoreError, place};
+use super::{StoreError, page, place};
 use crate::model::Observer;
 
 /// What an update changes; `None` keeps the stored value.
@@ -39,6 +39,30 @@ pub(crate) fn list(db: &Connection, map: &MapRow) -> Result<Vec<Observer>, Store
     let mut statement = db.prepare(&sql)?;
     let rows = statement.query_map([map.id], |row| from_row(map, row))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A page of a map's observers in reading order: at most `limit` after the
+/// cell of the cursor `after` (`x,y`), and the cursor of the next page
+/// when more follow.
+pub(crate) fn page(
+    db: &Connection,
+    map: &MapRow,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<(Vec<Observer>, Option<String>), StoreError> {
+    let (column, row) = page::cell_bounds(page::after_cell(after)?);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM observers WHERE map_id = ?1 AND {} ORDER BY y, x LIMIT ?4",
+        page::AFTER_CELL
+    );
+    let mut statement = db.prepare_cached(&sql)?;
+    let rows = statement.query_map(params![map.id, column, row, i64::from(limit) + 1], |row| {
+        from_row(map, row)
+    })?;
+    let observers = rows.collect::<Result<Vec<_>, _>>()?;
+    Ok(page::split(observers, limit, |o| {
+        page::cell_cursor(o.x, o.y)
+    }))
 }
 
 /// The observer with `slug` on a map.

@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use rusqlite::{Connection, params};
 
 use super::maps::MapRow;
-use super::{StoreError, place};
+use super::{StoreError, page, place};
 use crate::model::{Cell, Obstacle};
 
 /// The obstacles on a map, in reading order.
@@ -19,6 +19,35 @@ pub(crate) fn list(db: &Connection, map: &MapRow) -> Result<Vec<Obstacle>, Store
         y,
     });
     Ok(obstacles.collect())
+}
+
+/// A page of a map's obstacles in reading order: at most `limit` after the
+/// cell of the cursor `after` (`x,y`), and the cursor of the next page
+/// when more follow.
+pub(crate) fn page(
+    db: &Connection,
+    map: &MapRow,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<(Vec<Obstacle>, Option<String>), StoreError> {
+    let (column, row) = page::cell_bounds(page::after_cell(after)?);
+    let sql = format!(
+        "SELECT x, y FROM obstacles WHERE map_id = ?1 AND {} ORDER BY y, x LIMIT ?4",
+        page::AFTER_CELL
+    );
+    let mut statement = db.prepare_cached(&sql)?;
+    let slug = &map.map.slug;
+    let rows = statement.query_map(params![map.id, column, row, i64::from(limit) + 1], |row| {
+        Ok(Obstacle {
+            map: slug.clone(),
+            x: row.get(0)?,
+            y: row.get(1)?,
+        })
+    })?;
+    let obstacles = rows.collect::<Result<Vec<_>, _>>()?;
+    Ok(page::split(obstacles, limit, |o| {
+        page::cell_cursor(o.x, o.y)
+    }))
 }
 
 /// The obstacle cells of a map within the given columns and rows, in reading

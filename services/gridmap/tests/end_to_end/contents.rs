@@ -9,6 +9,16 @@ use switchboard_gridmap::{
 use super::{CONFLICT, NOT_FOUND, TestResult, VALIDATION, assert_fault, fault_code, fixture};
 use super::{create_map, create_observer, create_obstacle, get_map, get_observer, update_observer};
 
+fn list_observers(limit: Option<u32>, after: Option<String>) -> ListObservers {
+    let map = "m".to_owned();
+    ListObservers { map, limit, after }
+}
+
+fn list_obstacles(limit: Option<u32>, after: Option<String>) -> ListObstacles {
+    let map = "m".to_owned();
+    ListObstacles { map, limit, after }
+}
+
 fn delete_obstacle(x: u32, y: u32) -> DeleteObstacle {
     let map = "m".to_owned();
     DeleteObstacle { map, x, y }
@@ -29,7 +39,7 @@ async fn observers_are_created_listed_read_updated_and_deleted() -> TestResult {
     };
     assert_eq!(scout, expected);
     client.call(create_observer("Early", (7, 0), 1)).await?;
-    let listed = client.call(ListObservers { map: "m".into() }).await?;
+    let listed = client.call(list_observers(None, None)).await?;
     let slugs: Vec<&str> = listed.observers.iter().map(|o| o.slug.as_str()).collect();
     assert_eq!(slugs, ["early", "scout-one"], "reading order");
     assert_eq!(client.call(get_observer("scout-one")).await?, expected);
@@ -61,7 +71,7 @@ async fn obstacles_are_created_listed_and_deleted() -> TestResult {
     assert_eq!(rock, Obstacle { map, x: 3, y: 1 });
     client.call(create_obstacle(0, 2)).await?;
     client.call(create_obstacle(2, 0)).await?;
-    let listed = client.call(ListObstacles { map: "m".into() }).await?;
+    let listed = client.call(list_obstacles(None, None)).await?;
     let cells: Vec<(u32, u32)> = listed.obstacles.iter().map(|o| (o.x, o.y)).collect();
     assert_eq!(cells, [(2, 0), (3, 1), (0, 2)], "reading order");
 
@@ -197,5 +207,59 @@ async fn visible_cells_follow_range_and_obstacles() -> TestResult {
 
     let missing = client.call(visible_from("nobody")).await;
     assert_fault(missing, NOT_FOUND, "`nobody`");
+    Ok(())
+}
+
+#[tokio::test]
+async fn observers_and_obstacles_come_a_page_at_a_time_in_reading_order() -> TestResult {
+    let client = fixture()?.client;
+    client.call(create_map("M", 16, 16)).await?;
+    // Observers on even columns, obstacles on odd ones, of rows 0..=6:
+    // 56 of each, in reading order by construction.
+    let mut cells = Vec::new();
+    for y in 0..7 {
+        for x in (0..16).step_by(2) {
+            client
+                .call(create_observer(&format!("o {x} {y}"), (x, y), 1))
+                .await?;
+            client.call(create_obstacle(x + 1, y)).await?;
+            cells.push((x, y));
+        }
+    }
+    let first = client.call(list_observers(None, None)).await?;
+    assert_eq!(first.observers.len(), 56, "all fit the default page");
+    assert_eq!(first.next, None);
+
+    let (mut observers, mut obstacles) = (Vec::new(), Vec::new());
+    let (mut after, mut pages) = (None, 0);
+    loop {
+        let page = client.call(list_observers(Some(10), after.clone())).await?;
+        assert!(page.observers.len() <= 10);
+        observers.extend(page.observers.iter().map(|o| (o.x, o.y)));
+        pages += 1;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 6);
+    assert_eq!(observers, cells, "every observer once, in reading order");
+    let mut after = None;
+    loop {
+        let page = client.call(list_obstacles(Some(7), after.clone())).await?;
+        obstacles.extend(page.obstacles.iter().map(|o| (o.x - 1, o.y)));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(obstacles, cells, "every obstacle once, in reading order");
+
+    let bad = client
+        .call(list_obstacles(None, Some("seven".into())))
+        .await;
+    assert_fault(bad, VALIDATION, "`after`");
+    let too_many = client.call(list_observers(Some(1001), None)).await;
+    assert_eq!(fault_code(too_many), VALIDATION);
     Ok(())
 }
