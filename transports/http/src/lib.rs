@@ -25,6 +25,7 @@
 mod client;
 mod config;
 mod facts;
+pub mod openapi;
 mod server;
 
 pub use client::{HttpClient, HttpClientError};
