@@ -24,6 +24,7 @@
 
 mod client;
 mod config;
+pub mod docs;
 mod facts;
 pub mod openapi;
 mod server;
