@@ -1,0 +1,126 @@
+//! The documents as `serve` publishes them: built once from the options,
+//! the same bytes `switchboard interface` writes, links from
+//! `--public-url` whichever host a request names, and `rpc.discover`
+//! answering the OpenRPC document on the JSON-RPC endpoint.
+
+use std::net::SocketAddr;
+
+use serde_json::{Value, json};
+use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
+use switchboard_cli::hosting;
+use switchboard_http::HttpConfig;
+use tokio::sync::oneshot;
+
+use crate::{TestResult, interface};
+
+/// The public URL the server is configured with.
+const PUBLIC: &str = "https://maps.example.com";
+
+/// A running server built as `serve --public-url PUBLIC` builds it.
+pub(crate) struct Running {
+    /// Where it listens.
+    pub(crate) addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts every service in every protocol on a free port.
+pub(crate) async fn start(public_url: Option<&str>) -> TestResult<Running> {
+    let dir = tempfile::tempdir()?;
+    let app = hosting::application_at(SERVICES, &dir.path().join("state.db"), public_url)?;
+    let mut config = HttpConfig::default();
+    if let Some(url) = public_url {
+        config = config.with_public_url(url);
+    }
+    let server = hosting::http_server(app, PROTOCOLS, config)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        _dir: dir,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_publishes_what_interface_writes() -> TestResult {
+    let server = start(Some(PUBLIC)).await?;
+    let client = reqwest::Client::new();
+    for (path, document, media_type) in [
+        ("/openapi.json", "openapi", "application/json"),
+        ("/openrpc.json", "openrpc", "application/json"),
+        ("/docs", "docs", "text/html; charset=utf-8"),
+    ] {
+        let url = format!("http://{}{path}", server.addr);
+        // A request naming another host gets the same bytes.
+        let response = client
+            .get(&url)
+            .header("Host", "elsewhere.test")
+            .send()
+            .await?;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], media_type, "{path}");
+        let served = response.text().await?;
+        assert_eq!(
+            served,
+            interface(&[document, "--public-url", PUBLIC])?,
+            "{path}"
+        );
+        assert!(
+            !served.contains("elsewhere.test") && !served.contains("127.0.0.1"),
+            "{path}"
+        );
+        let head = client.head(&url).send().await?;
+        assert_eq!(head.status(), 200, "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpc_discover_answers_the_served_openrpc_document() -> TestResult {
+    let server = start(Some(PUBLIC)).await?;
+    let client = reqwest::Client::new();
+    let published: Value = client
+        .get(format!("http://{}/openrpc.json", server.addr))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let reply: Value = client
+        .post(format!("http://{}/jsonrpc", server.addr))
+        .json(&json!({"jsonrpc": "2.0", "id": 7, "method": "rpc.discover"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(reply["id"], 7);
+    assert_eq!(reply["result"], published);
+    assert_eq!(published["servers"][0]["url"], format!("{PUBLIC}/jsonrpc"));
+    // Without a public URL, links are relative: right wherever it is served.
+    let relative = start(None).await?;
+    let reply: Value = client
+        .post(format!("http://{}/jsonrpc", relative.addr))
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "rpc.discover", "params": []}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(reply["result"]["servers"][0]["url"], "/jsonrpc");
+    assert_eq!(
+        reply["result"],
+        serde_json::from_str::<Value>(&interface(&["openrpc"])?)?
+    );
+    Ok(())
+}
