@@ -40,10 +40,7 @@ pub(super) fn section(model: &InterfaceModel, method: &MethodModel, endpoint: &s
     let result = if method.returns_nothing() {
         "nothing".to_owned()
     } else {
-        format!(
-            "<code>{}</code>",
-            escape(&type_label(model, &method.result))
-        )
+        type_html(model, &method.result)
     };
     let _ = write!(out, "<h4>Result</h4><p class=\"result\">{result}</p>");
     out.push_str(&faults(method));
@@ -63,9 +60,9 @@ fn params_table(model: &InterfaceModel, method: &MethodModel) -> String {
     for param in &method.params {
         let _ = write!(
             out,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(param.name),
-            escape(&type_label(model, &param.schema)),
+            type_html(model, &param.schema),
             if param.required { "yes" } else { "no" },
             escape(&constraints(model.resolve(&param.schema)).join("; ")),
         );
@@ -85,6 +82,19 @@ fn faults(method: &MethodModel) -> String {
     }
     out.push_str("</ul>");
     out
+}
+
+/// The type of `schema` as code, linked to its section when it is a
+/// named type.
+fn type_html(model: &InterfaceModel, schema: &Value) -> String {
+    let label = escape(&type_label(model, schema));
+    match model.definition_name(schema) {
+        Some(name) => format!(
+            "<a href=\"#type-{}\"><code>{label}</code></a>",
+            escape(name)
+        ),
+        None => format!("<code>{label}</code>"),
+    }
 }
 
 /// The try-it form: one field per parameter, typed by `data-kind`.

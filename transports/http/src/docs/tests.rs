@@ -37,7 +37,7 @@ fn every_method_has_its_doc_params_result_faults_and_form() -> TestResult {
     assert!(page.contains("<td>0 ≤ value ≤ 3600</td>"));
     assert!(page.contains("<td>length 1–8</td>"));
     assert!(page.contains("<li><code>Client.NotFound</code> (404)</li>"));
-    assert!(page.contains("<code>array of integer</code>"));
+    assert!(page.contains("<p class=\"result\"><code>array of integer</code></p>"));
     assert!(page.contains("<input name=\"count\" data-kind=\"number\" placeholder"));
     assert!(page.contains("<input name=\"label\" data-kind=\"string\" data-required=\"true\""));
     Ok(())
@@ -76,5 +76,20 @@ fn forms_post_under_the_public_url_and_auth_asks_for_credentials() -> TestResult
     assert!(!page.contains("s3cret"));
     let open = self::page(&DocsSettings::new(DocumentInfo::new("t", "1")))?;
     assert!(!open.contains("id=\"authorization\""));
+    Ok(())
+}
+
+#[test]
+fn named_types_have_sections_that_results_link_to() -> TestResult {
+    // The `library` service of the OpenAPI tests, in this test binary too.
+    let app = Application::builder().services(["library"]).build()?;
+    let page = docs_page(&app, &DocsSettings::new(DocumentInfo::new("t", "1")));
+    assert!(
+        page.contains("<p class=\"result\"><a href=\"#type-Shelf\"><code>Shelf</code></a></p>")
+    );
+    assert!(page.contains("<section class=\"type\" id=\"type-Shelf\"><h3><code>Shelf</code></h3>"));
+    assert!(page.contains(
+        "<tr><td><code>books</code></td><td><code>integer</code></td><td>yes</td><td>value ≥ 0</td><td>How many books it holds.</td></tr>"
+    ));
     Ok(())
 }
