@@ -115,7 +115,7 @@ fn document(args: &InterfaceArgs) -> Result<String, CliError> {
     )?;
     let context = DocumentContext {
         info: hosting::interface::document_info_of(&app, public_url),
-        protocols: args.protocols.iter().copied().collect(),
+        protocols: args.protocols.to_vec(),
         auth: args.auth_scheme.auth(),
     };
     Ok(args.document.build(&app, &context))
