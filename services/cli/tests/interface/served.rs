@@ -124,3 +124,100 @@ async fn rpc_discover_answers_the_served_openrpc_document() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_answers_the_statuses_the_openapi_document_lists() -> TestResult {
+    let server = start(None).await?;
+    let client = reqwest::Client::new();
+    let base = format!("http://{}", server.addr);
+    let openapi: Value = client
+        .get(format!("{base}/openapi.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    // (verb, documented path, request path, body, expected status)
+    let calls = [
+        ("post", "/json/echo", "/json/echo", json!({"s": "hi"}), 200),
+        ("post", "/json/echo", "/json/echo", json!({"s": 1}), 400),
+        (
+            "post",
+            "/json/sleep",
+            "/json/sleep",
+            json!({"seconds": 0}),
+            200,
+        ),
+        (
+            "post",
+            "/json/fail",
+            "/json/fail",
+            json!({"message": "no"}),
+            400,
+        ),
+        (
+            "post",
+            "/json/get_map",
+            "/json/get_map",
+            json!({"slug": "nowhere"}),
+            404,
+        ),
+        (
+            "post",
+            "/api/maps/",
+            "/api/maps/",
+            json!({"name": "Doc Map", "width": 3, "height": 2}),
+            201,
+        ),
+        (
+            "post",
+            "/api/maps/",
+            "/api/maps/",
+            json!({"name": "Doc Map", "width": 3, "height": 2}),
+            409,
+        ),
+        (
+            "post",
+            "/api/maps/",
+            "/api/maps/",
+            json!({"name": "Flat", "width": 0, "height": 2}),
+            400,
+        ),
+        (
+            "get",
+            "/api/maps/{slug}/",
+            "/api/maps/doc-map/",
+            Value::Null,
+            200,
+        ),
+        (
+            "get",
+            "/api/maps/{slug}/",
+            "/api/maps/nowhere/",
+            Value::Null,
+            404,
+        ),
+        (
+            "delete",
+            "/api/maps/{slug}/",
+            "/api/maps/doc-map/",
+            Value::Null,
+            204,
+        ),
+    ];
+    for (verb, documented, path, body, expected) in calls {
+        let url = format!("{base}{path}");
+        let request = match verb {
+            "get" => client.get(&url),
+            "delete" => client.delete(&url),
+            _ => client.post(&url).json(&body),
+        };
+        let status = request.send().await?.status().as_u16();
+        assert_eq!(status, expected, "{verb} {path} {body}");
+        let responses = &openapi["paths"][documented][verb]["responses"];
+        assert!(
+            responses.get(status.to_string()).is_some(),
+            "{verb} {documented} answered {status}, which the document does not list: {responses}"
+        );
+    }
+    Ok(())
+}

@@ -26,14 +26,9 @@ pub(super) fn rpc(context: &Context, method: &MethodModel) -> Value {
             "content": { "application/json": { "schema": method.args } },
         }),
     );
-    let success = if method.descriptor.one_way {
-        (
-            "204",
-            json!({ "description": "Accepted; one-way methods send no reply" }),
-        )
-    } else {
-        ("200", result_response(method))
-    };
+    // Over HTTP a one-way method answers like any other: `null` once it
+    // ran. Only transports that can skip replies (queues) skip them.
+    let success = ("200", result_response(method));
     let responses = responses::responses(context, method, success, None);
     operation.insert("responses".into(), responses);
     Value::Object(operation)
