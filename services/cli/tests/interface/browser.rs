@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::TestResult;
+/// What the browser steps give: errors that can cross to the test's task.
+type Outcome<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 use crate::served::start;
 
 /// The WebDriver key of an element reference.
@@ -54,7 +55,7 @@ fn missing(what: &str) -> String {
 }
 
 /// Starts chromedriver and waits until it says it is ready.
-async fn driver(http: &reqwest::Client) -> TestResult<Driver> {
+async fn driver(http: &reqwest::Client) -> Outcome<Driver> {
     let binary = on_path(&["chromedriver"]).ok_or_else(|| missing("chromedriver"))?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let child = Command::new(binary)
@@ -83,13 +84,14 @@ async fn driver(http: &reqwest::Client) -> TestResult<Driver> {
 }
 
 /// One WebDriver session.
-struct Session<'a> {
-    http: &'a reqwest::Client,
+#[derive(Clone)]
+struct Session {
+    http: reqwest::Client,
     url: String,
 }
 
-impl<'a> Session<'a> {
-    async fn open(http: &'a reqwest::Client, driver: &Driver) -> TestResult<Self> {
+impl Session {
+    async fn open(http: &reqwest::Client, driver: &Driver) -> Outcome<Self> {
         let browser =
             on_path(&["chromium", "chromium-browser"]).ok_or_else(|| missing("chromium"))?;
         let capabilities = json!({"capabilities": {"alwaysMatch": {
@@ -109,16 +111,16 @@ impl<'a> Session<'a> {
         .await?;
         let id = reply["sessionId"].as_str().ok_or("no session id")?;
         Ok(Self {
-            http,
+            http: http.clone(),
             url: format!("{}/session/{id}", driver.url),
         })
     }
 
-    async fn command(&self, verb: &str, path: &str, body: Option<Value>) -> TestResult<Value> {
-        call(self.http, verb, &format!("{}{path}", self.url), body).await
+    async fn command(&self, verb: &str, path: &str, body: Option<Value>) -> Outcome<Value> {
+        call(&self.http, verb, &format!("{}{path}", self.url), body).await
     }
 
-    async fn find(&self, css: &str) -> TestResult<String> {
+    async fn find(&self, css: &str) -> Outcome<String> {
         let found = self
             .command(
                 "POST",
@@ -132,7 +134,7 @@ impl<'a> Session<'a> {
             .to_owned())
     }
 
-    async fn type_into(&self, css: &str, text: &str) -> TestResult {
+    async fn type_into(&self, css: &str, text: &str) -> Outcome {
         let element = self.find(css).await?;
         self.command(
             "POST",
@@ -143,7 +145,7 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    async fn click(&self, css: &str) -> TestResult {
+    async fn click(&self, css: &str) -> Outcome {
         let element = self.find(css).await?;
         self.command(
             "POST",
@@ -155,7 +157,7 @@ impl<'a> Session<'a> {
     }
 
     /// The text of `css` once it contains `until`, or what it last was.
-    async fn text_when(&self, css: &str, until: &str) -> TestResult<String> {
+    async fn text_when(&self, css: &str, until: &str) -> Outcome<String> {
         let element = self.find(css).await?;
         let deadline = Instant::now() + PATIENCE;
         loop {
@@ -170,7 +172,7 @@ impl<'a> Session<'a> {
         }
     }
 
-    async fn attribute(&self, css: &str, name: &str) -> TestResult<String> {
+    async fn attribute(&self, css: &str, name: &str) -> Outcome<String> {
         let element = self.find(css).await?;
         let value = self
             .command("GET", &format!("/element/{element}/attribute/{name}"), None)
@@ -179,7 +181,7 @@ impl<'a> Session<'a> {
     }
 
     /// Saves a screenshot of the page to `path` and prints where.
-    async fn screenshot(&self, path: &Path) -> TestResult {
+    async fn screenshot(&self, path: &Path) -> Outcome {
         let png = self.command("GET", "/screenshot", None).await?;
         let png =
             base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap_or_default())?;
@@ -188,7 +190,7 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    async fn close(self) -> TestResult {
+    async fn close(&self) -> Outcome {
         self.command("DELETE", "", None).await?;
         Ok(())
     }
@@ -200,7 +202,7 @@ async fn call(
     verb: &str,
     url: &str,
     body: Option<Value>,
-) -> TestResult<Value> {
+) -> Outcome<Value> {
     let request = match verb {
         "POST" => http.post(url).json(&body.unwrap_or_else(|| json!({}))),
         "DELETE" => http.delete(url),
@@ -222,24 +224,35 @@ async fn call(
 }
 
 /// Where screenshots go: under `target/`, kept after the run.
-fn screenshots() -> TestResult<PathBuf> {
+fn screenshots() -> Outcome<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("docs-page");
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_docs_page_calls_methods_and_shows_replies_and_faults() -> TestResult {
+async fn the_docs_page_calls_methods_and_shows_replies_and_faults() -> Outcome {
     let http = reqwest::Client::new();
     let driver = driver(&http).await?;
-    let server = start(None).await?;
+    let server = start(None).await.map_err(|e| e.to_string())?;
     let session = Session::open(&http, &driver).await?;
-    let result = exercise(&session, &format!("http://{}/docs", server.addr)).await;
+    let docs = format!("http://{}/docs", server.addr);
+    // In a task of its own, so that a failed assertion still closes the
+    // browser before the test fails.
+    let exercised = tokio::spawn({
+        let session = session.clone();
+        async move { exercise(&session, &docs).await }
+    })
+    .await;
     session.close().await?;
-    result
+    match exercised {
+        Ok(result) => result,
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Err(failed) => Err(failed.into()),
+    }
 }
 
-async fn exercise(session: &Session<'_>, docs: &str) -> TestResult {
+async fn exercise(session: &Session, docs: &str) -> Outcome {
     session
         .command("POST", "/url", Some(json!({"url": docs})))
         .await?;
