@@ -199,3 +199,71 @@ fn build_docs(app: &Application, context: &DocumentContext<'_>) -> String {
         .with_auth(context.auth.clone());
     docs_page(app, &settings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::PROTOCOLS;
+
+    fn context(protocols: &[&str]) -> DocumentContext<'static> {
+        DocumentContext {
+            info: DocumentInfo::new("t", "1"),
+            protocols: PROTOCOLS
+                .iter()
+                .filter(|p| protocols.contains(&p.name()))
+                .collect(),
+            auth: Auth::None,
+        }
+    }
+
+    fn served(protocols: &[&str]) -> Vec<&'static str> {
+        let context = context(protocols);
+        DOCUMENTS
+            .iter()
+            .filter(|d| d.is_served(&context))
+            .map(Entry::name)
+            .collect()
+    }
+
+    #[test]
+    fn documents_are_served_where_what_they_describe_is_mounted() {
+        assert_eq!(
+            served(&["jsonrpc", "json", "rest"]),
+            ["openapi", "openrpc", "docs"]
+        );
+        assert_eq!(served(&["jsonrpc"]), ["openrpc"]);
+        assert_eq!(served(&["rest"]), ["openapi"]);
+        assert!(served(&[]).is_empty());
+    }
+
+    #[test]
+    fn names_and_paths_are_unique() {
+        let mut names: Vec<&str> = DOCUMENTS.iter().map(Entry::name).collect();
+        let mut urls: Vec<String> = DOCUMENTS.iter().map(|d| d.url("")).collect();
+        names.sort_unstable();
+        names.dedup();
+        urls.sort_unstable();
+        urls.dedup();
+        assert_eq!(names.len(), DOCUMENTS.len());
+        assert_eq!(urls.len(), DOCUMENTS.len());
+    }
+
+    #[test]
+    fn endpoints_come_from_the_mounted_protocols() {
+        let context = context(&["jsonrpc", "rest"]);
+        assert_eq!(context.endpoint_of("jsonrpc"), Some("/jsonrpc"));
+        assert_eq!(context.endpoint_of("json"), None);
+        assert_eq!(context.endpoint_of("rest"), None);
+        let wsdl_like = InterfaceDocument {
+            name: "x",
+            description: "x",
+            media_type: "text/xml",
+            path: "/soap",
+            query: Some("wsdl"),
+            describes: &["soap"],
+            build: |_, _| String::new(),
+        };
+        assert_eq!(wsdl_like.url("http://h:1/"), "http://h:1/soap?wsdl");
+        assert!(!wsdl_like.is_served(&context));
+    }
+}

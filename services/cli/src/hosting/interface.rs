@@ -52,3 +52,17 @@ pub fn document_context<'a>(
         auth: config.auth.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_names_the_services_in_order_whatever_order_they_came_in() {
+        let info = document_info(["gridmap", "demo", "demo"], Some("https://h.example/"));
+        assert_eq!(info.title, "switchboard: demo, gridmap");
+        assert_eq!(info.version, VERSION);
+        assert_eq!(info.link("/docs"), "https://h.example/docs");
+        assert_eq!(document_info(["demo"], None).link("/docs"), "/docs");
+    }
+}
