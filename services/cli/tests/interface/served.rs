@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use serde_json::{Value, json};
 use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
 use switchboard_cli::hosting;
-use switchboard_http::HttpConfig;
+use switchboard_http::{Auth, HttpConfig};
 use tokio::sync::oneshot;
 
 use crate::{TestResult, interface};
@@ -34,9 +34,13 @@ impl Drop for Running {
 
 /// Starts every service in every protocol on a free port.
 pub(crate) async fn start(public_url: Option<&str>) -> TestResult<Running> {
+    start_with(HttpConfig::default(), public_url).await
+}
+
+/// [`start`] with `config` (auth, limits).
+async fn start_with(mut config: HttpConfig, public_url: Option<&str>) -> TestResult<Running> {
     let dir = tempfile::tempdir()?;
     let app = hosting::application_at(SERVICES, &dir.path().join("state.db"), public_url)?;
-    let mut config = HttpConfig::default();
     if let Some(url) = public_url {
         config = config.with_public_url(url);
     }
@@ -219,5 +223,40 @@ async fn the_server_answers_the_statuses_the_openapi_document_lists() -> TestRes
             "{verb} {documented} answered {status}, which the document does not list: {responses}"
         );
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_auth_on_the_documents_name_the_scheme_and_stay_readable() -> TestResult {
+    let config = HttpConfig::default().with_auth(Auth::Bearer {
+        token: "t0ken-in-test".into(),
+    });
+    let server = start_with(config, None).await?;
+    let client = reqwest::Client::new();
+    let base = format!("http://{}", server.addr);
+    // The documents are public; the methods are not.
+    let openapi = client.get(format!("{base}/openapi.json")).send().await?;
+    assert_eq!(openapi.status(), 200);
+    let openapi = openapi.text().await?;
+    assert!(!openapi.contains("t0ken-in-test"));
+    assert_eq!(openapi, interface(&["openapi", "--auth-scheme", "bearer"])?);
+    let openapi: Value = serde_json::from_str(&openapi)?;
+    assert_eq!(openapi["security"], json!([{"bearerAuth": []}]));
+    let docs = client
+        .get(format!("{base}/docs"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(docs.contains("id=\"authorization\""));
+    let call = client
+        .post(format!("{base}/json/echo"))
+        .json(&json!({"s": "x"}));
+    assert_eq!(call.send().await?.status(), 401);
+    let call = client
+        .post(format!("{base}/json/echo"))
+        .bearer_auth("t0ken-in-test")
+        .json(&json!({"s": "x"}));
+    assert_eq!(call.send().await?.status(), 200);
     Ok(())
 }
