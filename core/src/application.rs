@@ -194,6 +194,7 @@ impl fmt::Debug for Application {
 pub struct ApplicationBuilder {
     services: Option<Vec<String>>,
     methods: Vec<String>,
+    descriptors: Vec<&'static MethodDescriptor>,
     state: StateMap,
     limits: Limits,
     listeners: Vec<Arc<dyn EventListener>>,
@@ -216,6 +217,15 @@ impl ApplicationBuilder {
     #[must_use]
     pub fn method(mut self, qualified_name: impl Into<String>) -> Self {
         self.methods.push(qualified_name.into());
+        self
+    }
+
+    /// Also serves a method that no `#[rpc]` registered: a protocol's own
+    /// method, such as JSON-RPC's `rpc.discover`, which only the
+    /// applications that ask for it serve.
+    #[must_use]
+    pub fn descriptor(mut self, method: &'static MethodDescriptor) -> Self {
+        self.descriptors.push(method);
         self
     }
 
@@ -319,6 +329,7 @@ impl ApplicationBuilder {
                 None => return Err(BuildError::UnknownMethod { name: name.clone() }),
             }
         }
+        selected.extend(self.descriptors.iter().copied());
         Ok(selected)
     }
 }

@@ -64,6 +64,61 @@ impl ModelSettings {
     }
 }
 
+/// What an interface document says about itself and where it points:
+/// its title and version, and the public base URL its links start with.
+///
+/// Links are built from the configured base only, never from a request,
+/// so a document is the same bytes whoever asked first; without a base
+/// they are relative to the server root (`/jsonrpc`).
+///
+/// ```
+/// use switchboard::interface::DocumentInfo;
+///
+/// let info = DocumentInfo::new("maps", "1.0");
+/// assert_eq!(info.link("/jsonrpc"), "/jsonrpc");
+/// let info = info.with_base_url("https://maps.example.com/");
+/// assert_eq!(info.link("/jsonrpc"), "https://maps.example.com/jsonrpc");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DocumentInfo {
+    /// The document's title (the services' names, usually).
+    pub title: String,
+    /// The version of the interface it describes.
+    pub version: String,
+    /// The public base URL, without a trailing slash; `None` for links
+    /// relative to the server root.
+    pub base_url: Option<String>,
+}
+
+impl DocumentInfo {
+    /// A document titled `title` describing version `version`, with
+    /// relative links.
+    pub fn new(title: impl Into<String>, version: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            version: version.into(),
+            base_url: None,
+        }
+    }
+
+    /// Starts every link with `url` (`https://maps.example.com`).
+    #[must_use]
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The link to `path` (which starts with `/`): under the base URL, or
+    /// the path itself.
+    pub fn link(&self, path: &str) -> String {
+        match &self.base_url {
+            Some(base) => format!("{base}{path}"),
+            None => path.to_owned(),
+        }
+    }
+}
+
 /// Every served method and the named types their schemas refer to.
 #[derive(Debug, Clone)]
 pub struct InterfaceModel {
@@ -109,20 +164,30 @@ impl InterfaceModel {
         let mut generator = SchemaGenerator::new(schema_settings);
         let methods = app
             .methods()
-            .map(|descriptor| MethodModel {
-                descriptor,
-                doc: descriptor.doc.trim().to_owned(),
-                params: descriptor
-                    .params
-                    .iter()
-                    .map(|param| ParamModel {
-                        name: param.name,
-                        schema: (param.schema)(&mut generator).to_value(),
-                        required: !param.optional,
-                    })
-                    .collect(),
-                result: (descriptor.returns)(&mut generator).to_value(),
-                args: (descriptor.args_schema)(&mut generator).to_value(),
+            .map(|descriptor| {
+                let args = (descriptor.args_schema)(&mut generator).to_value();
+                MethodModel {
+                    descriptor,
+                    doc: descriptor.doc.trim().to_owned(),
+                    params: descriptor
+                        .params
+                        .iter()
+                        .map(|param| ParamModel {
+                            name: param.name,
+                            // The argument struct's property carries the
+                            // constraints declared on the parameter; the
+                            // type's own schema does not.
+                            schema: args
+                                .get("properties")
+                                .and_then(|p| p.get(param.name))
+                                .cloned()
+                                .unwrap_or_else(|| (param.schema)(&mut generator).to_value()),
+                            required: !param.optional,
+                        })
+                        .collect(),
+                    result: (descriptor.returns)(&mut generator).to_value(),
+                    args,
+                }
             })
             .collect();
         let mut definitions: Vec<(String, Value)> =

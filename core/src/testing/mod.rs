@@ -5,9 +5,11 @@
 //! - [`protocol_suite`]: a protocol's server side, driven through its own
 //!   [`ClientProtocol`](crate::ClientProtocol) over the loopback transport;
 //! - [`transport_suite`]: a client transport and a server transport,
-//!   started by a [`TransportHarness`] the transport's tests provide.
+//!   started by a [`TransportHarness`] the transport's tests provide;
+//! - [`python_venv`]: a Python virtual environment with interop clients
+//!   (pika, document validators), made once and reused.
 //!
-//! Both run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
+//! Both suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),
 //! with a call wrapper that adds the misbehaviour the suites need: an
 //! `echo` whose argument starts with [`PANIC`] panics, one starting with
@@ -24,6 +26,7 @@
 mod fixture;
 mod protocol;
 mod transport;
+mod venv;
 
 use std::fmt;
 use std::time::Duration;
@@ -31,6 +34,7 @@ use std::time::Duration;
 pub use fixture::{PANIC, SLOW};
 pub use protocol::protocol_suite;
 pub use transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
+pub use venv::python_venv;
 
 /// How long an `echo` of a [`SLOW`] string takes.
 pub const SLOW_FOR: Duration = Duration::from_millis(400);

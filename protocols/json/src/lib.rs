@@ -1,7 +1,10 @@
 //! The JSON protocols of switchboard: [`JsonRpc`] (JSON-RPC 2.0) and
 //! [`JsonDocument`] (Spyne's JSON document shape).
 //!
-//! Both parse without an intermediate `serde_json::Value`: params are
+//! [`openrpc`] builds the OpenRPC document of an application and serves
+//! it through `rpc.discover`.
+//!
+//! Both protocols parse without an intermediate `serde_json::Value`: params are
 //! borrowed as raw text and decoded straight into the method's argument
 //! struct. Before any parsing, the body must be UTF-8 and nest no deeper
 //! than [`Limits::max_depth`](switchboard::Limits::max_depth).
@@ -33,6 +36,7 @@
 
 mod document;
 mod jsonrpc;
+pub mod openrpc;
 mod params;
 mod text;
 

@@ -57,6 +57,7 @@ fn every_option_names_its_variable() -> TestResult {
         &["queue", "retry"],
         &["gridmap", "import"],
         &["gridmap", "export"],
+        &["interface"],
     ];
     for command in commands {
         let mut args = command.to_vec();

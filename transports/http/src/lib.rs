@@ -7,6 +7,10 @@
 //!   ([`HttpConfig`]), bearer or basic auth, one tracing span per request,
 //!   graceful shutdown; fixed [`Document`]s on `GET` (interface
 //!   descriptions such as `/soap?wsdl`, pages such as `/docs`).
+//! - [`openapi`]: the OpenAPI 3.1 document of a server's JSON endpoint and
+//!   REST routes; [`docs`]: the HTML docs page with a try-it form per
+//!   method. Both are built from the application once, to be served as
+//!   [`Document`]s.
 //! - [`HttpClient`]: a [`ClientTransport`](switchboard::ClientTransport)
 //!   for the typed [`Client`](switchboard::Client), in any protocol.
 //! - [`HttpTransport`]: one protocol pair on HTTP, as a
@@ -24,7 +28,9 @@
 
 mod client;
 mod config;
+pub mod docs;
 mod facts;
+pub mod openapi;
 mod server;
 
 pub use client::{HttpClient, HttpClientError};

@@ -33,6 +33,12 @@ pub use response::{
 
 use crate::text;
 
+/// The JSON-RPC error code a fault is answered with (for interface
+/// documents, which list each method's errors).
+pub(crate) fn error_code(fault: &Fault) -> i64 {
+    response::standard(fault).0
+}
+
 /// The JSON-RPC 2.0 protocol; one value serves as in, out and client protocol.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonRpc;

@@ -21,7 +21,7 @@ pub const INTERNAL_ERROR: i64 = -32603;
 pub const APPLICATION_ERROR: i64 = -32000;
 
 /// The JSON-RPC error code and standard message for a fault, if standard.
-fn standard(fault: &Fault) -> (i64, Option<&'static str>) {
+pub(super) fn standard(fault: &Fault) -> (i64, Option<&'static str>) {
     match fault.code() {
         code::MALFORMED => (PARSE_ERROR, Some("Parse error")),
         code::INVALID_REQUEST | code::LIMIT_EXCEEDED => (INVALID_REQUEST, Some("Invalid Request")),

@@ -39,9 +39,19 @@ impl Hosted {
     /// # Errors
     /// A [`CliError`] if a service cannot be set up.
     pub(crate) fn application(&self) -> Result<Application, CliError> {
-        Ok(hosting::application(
+        self.application_at(None)
+    }
+
+    /// [`application`](Self::application), whose interface documents link
+    /// under `public_url`.
+    ///
+    /// # Errors
+    /// A [`CliError`] if a service cannot be set up.
+    pub(crate) fn application_at(&self, public_url: Option<&str>) -> Result<Application, CliError> {
+        Ok(hosting::application_at(
             self.services.iter().copied(),
             &self.db,
+            public_url,
         )?)
     }
 

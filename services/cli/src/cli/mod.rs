@@ -13,6 +13,7 @@ mod error;
 mod exit;
 mod gridmap;
 mod hosted;
+mod interface;
 mod params;
 mod queue;
 mod serve;
@@ -52,6 +53,9 @@ enum Command {
     Enqueue(queue::EnqueueArgs),
     /// Inspect and repair a SQLite queue file: status, failures, retry, gc.
     Queue(queue::QueueArgs),
+    /// Write an interface document (OpenAPI, OpenRPC, the docs page) of the
+    /// services without starting a server.
+    Interface(interface::InterfaceArgs),
 }
 
 /// What `--help` ends with: where settings come from, and the exit statuses.
@@ -109,6 +113,7 @@ fn execute(command: Command) -> Result<Exit, CliError> {
             Command::Consume(args) => queue::run_consume(args).await.map(|()| Exit::Success),
             Command::Enqueue(args) => queue::run_enqueue(args).await.map(|()| Exit::Success),
             Command::Queue(command) => queue::run_admin(command).await.map(|()| Exit::Success),
+            Command::Interface(args) => interface::run(args).map(|()| Exit::Success),
         }
     })
 }

@@ -43,7 +43,8 @@ pub(crate) struct ServeArgs {
         value_parser = EntryParser::<Transport>::all(),
     )]
     transports: Vec<&'static Transport>,
-    /// Public base URL for links the server prints (Location headers).
+    /// Public base URL for links the server prints (Location headers) and
+    /// the interface documents' links.
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
     public_url: Option<String>,
     /// Largest request body, in bytes.
@@ -136,7 +137,7 @@ impl ServeArgs {
 /// Sets up the services, binds every transport, prints the banner, then
 /// serves until SIGINT or SIGTERM.
 pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
-    let app = args.hosted.application()?;
+    let app = args.hosted.application_at(args.public_url.as_deref())?;
     let settings = ServeSettings {
         app,
         protocols: args.protocols.clone(),

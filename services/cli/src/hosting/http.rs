@@ -6,10 +6,12 @@ use switchboard::Application;
 use switchboard_http::{HttpConfig, HttpServer, RouteError};
 use tokio::net::TcpListener;
 
+use super::interface::document_context;
 use super::serving::{Bound, BoxFuture, ServeError, ServeSettings};
-use crate::catalog::{Entry, HttpMount, Protocol};
+use crate::catalog::{DOCUMENTS, Entry, HttpMount, Protocol};
 
-/// `app` on HTTP with `protocols` at their mounts.
+/// `app` on HTTP with `protocols` at their mounts, and the interface
+/// documents describing them ([`DOCUMENTS`]), each built once here.
 ///
 /// # Errors
 /// [`RouteError`] if two methods bind one route.
@@ -18,7 +20,12 @@ pub fn http_server<'a>(
     protocols: impl IntoIterator<Item = &'a Protocol>,
     config: HttpConfig,
 ) -> Result<HttpServer, RouteError> {
-    let mut builder = HttpServer::builder(app).config(config);
+    let protocols: Vec<&Protocol> = protocols.into_iter().collect();
+    let context = document_context(&app, protocols.iter().copied(), &config);
+    let mut builder = HttpServer::builder(app.clone()).config(config);
+    for document in DOCUMENTS.iter().filter(|d| d.is_served(&context)) {
+        builder = builder.document(document.served(&app, &context));
+    }
     for protocol in protocols {
         let protocols = protocol.server();
         builder = match protocol.mount() {
@@ -47,7 +54,7 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
             ..
         } = settings;
         let base = http.public_url.clone();
-        let server = http_server(app, protocols.iter().copied(), http)?;
+        let server = http_server(app.clone(), protocols.iter().copied(), http.clone())?;
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Bind {
@@ -62,6 +69,11 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
             let mount = protocol.mount().describe(&base);
             let description = protocol.description();
             banner.push(format!("  {label:<9} {mount}  ({description})"));
+        }
+        let context = document_context(&app, protocols.iter().copied(), &http);
+        for document in DOCUMENTS.iter().filter(|d| d.is_served(&context)) {
+            let label = format!("{}:", document.name());
+            banner.push(format!("  {label:<9} GET {}", document.url(&base)));
         }
         banner.push(format!("  {:<9} GET {base}/healthz", "health:"));
         Ok(Bound::new(banner, move |shutdown| {

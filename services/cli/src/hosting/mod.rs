@@ -6,11 +6,14 @@
 //! - [`application`]: the services, each set up as its catalog entry says.
 //! - [`http`]: [`http_server`], the protocols at their HTTP mounts.
 //! - [`amqp`]: [`bind_amqp`], a RabbitMQ work queue in one protocol.
+//! - [`interface`]: what the interface documents say about themselves
+//!   (title, version, public URL, auth).
 //! - [`serving`]: what a transport gets ([`ServeSettings`]) and gives back
 //!   ([`Bound`]), and [`serve_all`].
 
 pub mod amqp;
 pub mod http;
+pub mod interface;
 pub mod serving;
 
 use std::path::Path;
@@ -18,10 +21,13 @@ use std::path::Path;
 use switchboard::protocol::BoxError;
 use switchboard::{Application, BuildError};
 
-use crate::catalog::{Entry, Service};
+use switchboard_json::openrpc::{OpenRpcSettings, discoverable};
+
+use crate::catalog::{Entry, HttpMount, Protocol, Service};
 
 pub use amqp::{AmqpServeSettings, bind_amqp};
 pub use http::{bind_http, http_server};
+pub use interface::{document_context, document_info};
 pub use serving::{Bound, BoxFuture, ServeError, ServeSettings, serve_all};
 
 /// Why the services could not be hosted.
@@ -44,7 +50,8 @@ pub enum HostError {
 }
 
 /// The application serving `services`, each set up with its state in the
-/// SQLite file `db` if it keeps any.
+/// SQLite file `db` if it keeps any, and `rpc.discover` (its OpenRPC
+/// document with relative links; see [`application_at`]).
 ///
 /// # Errors
 /// [`HostError::Setup`] if a service cannot be set up (its database cannot
@@ -54,8 +61,29 @@ pub fn application<'a>(
     services: impl IntoIterator<Item = &'a Service>,
     db: &Path,
 ) -> Result<Application, HostError> {
+    application_at(services, db, None)
+}
+
+/// [`application`], whose `rpc.discover` document links under
+/// `public_url` (`serve --public-url`).
+///
+/// # Errors
+/// As [`application`].
+pub fn application_at<'a>(
+    services: impl IntoIterator<Item = &'a Service>,
+    db: &Path,
+    public_url: Option<&str>,
+) -> Result<Application, HostError> {
     let services: Vec<&Service> = services.into_iter().collect();
-    let mut builder = Application::builder().services(services.iter().map(|s| s.name()));
+    let info = document_info(services.iter().map(|s| s.name()), public_url);
+    let mut settings = OpenRpcSettings::new(info);
+    if let Ok(jsonrpc) = Protocol::named("jsonrpc")
+        && let HttpMount::Endpoint { path, .. } = jsonrpc.mount()
+    {
+        settings = settings.with_endpoint(path);
+    }
+    let builder = Application::builder().services(services.iter().map(|s| s.name()));
+    let mut builder = discoverable(builder, settings);
     for service in services {
         builder = service
             .setup(builder, db)

@@ -10,7 +10,7 @@ mod listener;
 mod observe;
 mod rest;
 mod rpc;
-mod status;
+pub(crate) mod status;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

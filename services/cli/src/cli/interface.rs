@@ -1,0 +1,122 @@
+//! `switchboard interface NAME`: writes an interface document (OpenAPI,
+//! OpenRPC, the docs page) of the services without starting a server —
+//! the same bytes `serve` publishes with the same options.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use switchboard::Application;
+use switchboard_cli::catalog::{
+    DocumentContext, EntryParser, InterfaceDocument, Protocol, Service,
+};
+use switchboard_cli::hosting;
+use switchboard_http::Auth;
+
+use super::error::CliError;
+
+/// Options of `interface`.
+#[derive(Debug, Args)]
+pub(crate) struct InterfaceArgs {
+    /// The document to write.
+    #[arg(value_parser = EntryParser::<InterfaceDocument>::all())]
+    document: &'static InterfaceDocument,
+    /// Services to describe, comma-separated.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SERVICES",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Service::all_names(),
+        value_parser = EntryParser::<Service>::all(),
+    )]
+    services: Vec<&'static Service>,
+    /// Protocols the described server mounts, comma-separated (as `serve
+    /// --protocols`).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_PROTOCOLS",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Protocol::all_names(),
+        value_parser = EntryParser::<Protocol>::all(),
+    )]
+    protocols: Vec<&'static Protocol>,
+    /// Public base URL the document's links start with (as `serve
+    /// --public-url`); relative links without it.
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The auth scheme the described server requires (as `serve
+    /// --auth-token` or `--auth-basic`; no secret is needed or written).
+    #[arg(long, env = "SWITCHBOARD_AUTH_SCHEME", value_enum, default_value_t = AuthScheme::None)]
+    auth_scheme: AuthScheme,
+    /// File to write; standard output without it.
+    #[arg(long, env = "SWITCHBOARD_INTERFACE_OUT", value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// `--auth-scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AuthScheme {
+    /// Anyone may call.
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic`.
+    Basic,
+}
+
+impl AuthScheme {
+    /// An [`Auth`] of this scheme; its secrets are never written into a
+    /// document, so they are left empty.
+    fn auth(self) -> Auth {
+        match self {
+            Self::None => Auth::None,
+            Self::Bearer => Auth::Bearer {
+                token: String::new(),
+            },
+            Self::Basic => Auth::Basic {
+                user: String::new(),
+                password: String::new(),
+            },
+        }
+    }
+}
+
+/// Builds the document and writes it to `--out` or standard output.
+pub(crate) fn run(args: InterfaceArgs) -> Result<(), CliError> {
+    let text = document(&args)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::File {
+            action: "write",
+            path: path.clone(),
+            source,
+        }),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// The document `args` ask for.
+fn document(args: &InterfaceArgs) -> Result<String, CliError> {
+    // The services' state is needed to build the application, not to
+    // describe it: it lives in a scratch directory removed afterwards.
+    let scratch = tempfile::tempdir().map_err(|source| CliError::File {
+        action: "create a scratch directory in",
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let public_url = args.public_url.as_deref();
+    let app: Application = hosting::application_at(
+        args.services.iter().copied(),
+        &scratch.path().join("state.db"),
+        public_url,
+    )?;
+    let context = DocumentContext {
+        info: hosting::interface::document_info_of(&app, public_url),
+        protocols: args.protocols.to_vec(),
+        auth: args.auth_scheme.auth(),
+    };
+    Ok(args.document.build(&app, &context))
+}
