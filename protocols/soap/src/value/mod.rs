@@ -59,3 +59,6 @@ impl serde::ser::Error for ValueError {
 
 /// The element name of each item of a sequence nested in a sequence.
 pub(crate) const ITEM: &str = "item";
+
+#[cfg(test)]
+mod tests;
