@@ -257,10 +257,13 @@ impl<'o, 'n> ser::Serializer for ElementSer<'o, 'n> {
     }
     fn serialize_map(mut self, _len: Option<usize>) -> Result<MapSer<'o, 'n>> {
         self.open();
+        let start = self.out.len();
         Ok(MapSer {
             out: self.out,
             name: self.name,
             key: None,
+            fields: Vec::new(),
+            start,
         })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapSer<'o, 'n>> {
@@ -339,16 +342,44 @@ impl ser::SerializeTupleStruct for ListSer<'_, '_> {
 }
 
 /// Writes a struct's fields or a map's entries as child elements.
+///
+/// A struct's fields are written in name order, whatever their order of
+/// declaration: the schema model (and so the WSDL's `xs:sequence`s) keeps
+/// properties by name, and a sequence's order is part of the contract.
 #[derive(Debug)]
 pub(crate) struct MapSer<'o, 'n> {
     out: &'o mut Vec<u8>,
     name: &'n str,
     key: Option<String>,
+    /// A struct's fields as written so far: name and bytes in `out`.
+    fields: Vec<(&'static str, std::ops::Range<usize>)>,
+    /// Where the fields begin in `out`.
+    start: usize,
 }
 
 impl MapSer<'_, '_> {
     fn field<T: ?Sized + Serialize>(&mut self, name: &str, value: &T) -> Result<()> {
         value.serialize(ElementSer::new(self.out, name, Position::Field))
+    }
+
+    fn struct_field<T: ?Sized + Serialize>(&mut self, name: &'static str, value: &T) -> Result<()> {
+        let start = self.out.len();
+        self.field(name, value)?;
+        self.fields.push((name, start..self.out.len()));
+        Ok(())
+    }
+
+    /// Puts the struct's fields in name order (no copy when they already are).
+    fn sort_fields(&mut self) {
+        if self.fields.is_sorted_by(|a, b| a.0 <= b.0) {
+            return;
+        }
+        let written = self.out.split_off(self.start);
+        self.fields.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, range) in &self.fields {
+            let offset = range.start - self.start..range.end - self.start;
+            self.out.extend_from_slice(&written[offset]);
+        }
     }
 }
 
@@ -386,9 +417,10 @@ impl ser::SerializeStruct for MapSer<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.field(key, value)
+        self.struct_field(key, value)
     }
-    fn end(self) -> Result<()> {
+    fn end(mut self) -> Result<()> {
+        self.sort_fields();
         close(self.out, self.name);
         Ok(())
     }
@@ -430,9 +462,10 @@ impl ser::SerializeStructVariant for VariantSer<'_, MapSer<'_, '_>> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.inner.field(key, value)
+        self.inner.struct_field(key, value)
     }
-    fn end(self) -> Result<()> {
+    fn end(mut self) -> Result<()> {
+        self.inner.sort_fields();
         let outer = self.outer;
         let MapSer { out, name, .. } = self.inner;
         close(out, name);
