@@ -73,6 +73,7 @@ mod protocol;
 mod reply;
 mod settings;
 mod value;
+mod wsdl;
 mod xml;
 
 pub use envelope::{MUST_UNDERSTAND, SOAP11_ENVELOPE, SOAP12_ENVELOPE, VERSION_MISMATCH, XSI};
@@ -80,3 +81,4 @@ pub use headers::{HeaderBlock, header_blocks};
 pub use protocol::{CONTENT_TYPE, Soap};
 pub use settings::{DEFAULT_NAMESPACE, DEFAULT_SERVICE_NAME, SoapSettings};
 pub use value::ValueError;
+pub use wsdl::wsdl;

@@ -16,6 +16,6 @@ pub mod services;
 pub mod transports;
 
 pub use entry::{CatalogError, Entry, EntryParser};
-pub use protocols::{HttpMount, PROTOCOLS, Protocol};
+pub use protocols::{HttpMount, PROTOCOLS, Protocol, PublishedDocument};
 pub use services::{SERVICES, Service};
 pub use transports::{TRANSPORTS, Transport};

@@ -7,8 +7,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use switchboard::{ClientProtocol, Protocols};
+use switchboard::{Application, ClientProtocol, Protocols};
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_soap::{Soap, SoapSettings};
 
 use super::entry::{CatalogError, Entry, EntryParser, joined};
 
@@ -24,6 +25,7 @@ pub static PROTOCOLS: &[Protocol] = &[
         },
         server: || JsonRpc.into(),
         client: Some(|| Arc::new(JsonRpc)),
+        document: None,
     },
     Protocol {
         name: "json",
@@ -35,6 +37,7 @@ pub static PROTOCOLS: &[Protocol] = &[
         },
         server: || JsonDocument.into(),
         client: Some(|| Arc::new(JsonDocument)),
+        document: None,
     },
     Protocol {
         name: "rest",
@@ -43,6 +46,23 @@ pub static PROTOCOLS: &[Protocol] = &[
         mount: HttpMount::Rest,
         server: || JsonDocument.into(),
         client: None,
+        document: None,
+    },
+    Protocol {
+        name: "soap",
+        description: "SOAP 1.1, document/literal wrapped; its WSDL at GET /soap?wsdl",
+        media_type: switchboard_soap::CONTENT_TYPE,
+        mount: HttpMount::Endpoint {
+            path: "/soap",
+            method_in_path: false,
+        },
+        server: || Soap::new().into(),
+        client: Some(|| Arc::new(Soap::new())),
+        document: Some(PublishedDocument {
+            query: "wsdl",
+            media_type: switchboard_soap::CONTENT_TYPE,
+            build: |app, endpoint| switchboard_soap::wsdl(app, &SoapSettings::default(), endpoint),
+        }),
     },
 ];
 
@@ -55,6 +75,20 @@ pub struct Protocol {
     mount: HttpMount,
     server: fn() -> Protocols,
     client: Option<fn() -> Arc<dyn ClientProtocol>>,
+    document: Option<PublishedDocument>,
+}
+
+/// A document a protocol publishes beside its endpoint, at `GET
+/// {path}?{query}` (SOAP's WSDL at `/soap?wsdl`).
+#[derive(Debug, Clone, Copy)]
+pub struct PublishedDocument {
+    /// The query key it is served on (`wsdl`; any case).
+    pub query: &'static str,
+    /// Its media type.
+    pub media_type: &'static str,
+    /// Builds it, once at startup, for an application served at an
+    /// endpoint URL (`http://127.0.0.1:8080/soap`), which it may link to.
+    pub build: fn(&Application, &str) -> String,
 }
 
 /// Where the HTTP server mounts a protocol.
@@ -114,6 +148,11 @@ impl Protocol {
     /// Where the HTTP server mounts it.
     pub fn mount(&self) -> HttpMount {
         self.mount
+    }
+
+    /// The document it publishes beside its endpoint, if any.
+    pub fn document(&self) -> Option<&PublishedDocument> {
+        self.document.as_ref()
     }
 
     /// Its request decoder and reply encoder, for a server or a consumer.

@@ -3,13 +3,15 @@
 //! `serve`.
 
 use switchboard::Application;
-use switchboard_http::{HttpConfig, HttpServer, RouteError};
+use switchboard_http::{Document, HttpConfig, HttpServer, RouteError};
 use tokio::net::TcpListener;
 
 use super::serving::{Bound, BoxFuture, ServeError, ServeSettings};
 use crate::catalog::{Entry, HttpMount, Protocol};
 
-/// `app` on HTTP with `protocols` at their mounts.
+/// `app` on HTTP with `protocols` at their mounts, and the documents they
+/// publish (SOAP's WSDL) linking to `config.public_url`, or to
+/// [`LOCAL_BASE`] when it is unset (see [`http_server_at`]).
 ///
 /// # Errors
 /// [`RouteError`] if two methods bind one route.
@@ -18,11 +20,44 @@ pub fn http_server<'a>(
     protocols: impl IntoIterator<Item = &'a Protocol>,
     config: HttpConfig,
 ) -> Result<HttpServer, RouteError> {
-    let mut builder = HttpServer::builder(app).config(config);
+    let base = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| LOCAL_BASE.to_owned());
+    http_server_at(app, protocols, config, &base)
+}
+
+/// The base URL documents link to when no public URL is configured and the
+/// server's address is not known yet.
+pub const LOCAL_BASE: &str = "http://localhost";
+
+/// As [`http_server`], with the documents linking under `base`
+/// (`http://127.0.0.1:8080`): the configured public URL, or the address
+/// the server is bound to, never one taken from a request. Each document is
+/// built here, once.
+///
+/// # Errors
+/// [`RouteError`] if two methods bind one route.
+pub fn http_server_at<'a>(
+    app: Application,
+    protocols: impl IntoIterator<Item = &'a Protocol>,
+    config: HttpConfig,
+    base: &str,
+) -> Result<HttpServer, RouteError> {
+    let base = base.trim_end_matches('/');
+    let mut builder = HttpServer::builder(app.clone()).config(config);
     for protocol in protocols {
         let protocols = protocol.server();
         builder = match protocol.mount() {
-            HttpMount::Endpoint { path, .. } => builder.endpoint(path, protocols),
+            HttpMount::Endpoint { path, .. } => {
+                if let Some(document) = protocol.document() {
+                    let body = (document.build)(&app, &format!("{base}{path}"));
+                    builder = builder.document(
+                        Document::new(path, document.media_type, body).on_query(document.query),
+                    );
+                }
+                builder.endpoint(path, protocols)
+            }
             HttpMount::Rest => builder.rest(protocols),
         };
     }
@@ -46,8 +81,6 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
             http,
             ..
         } = settings;
-        let base = http.public_url.clone();
-        let server = http_server(app, protocols.iter().copied(), http)?;
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|source| ServeError::Bind {
@@ -55,13 +88,22 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
                 source,
             })?;
         let addr = listener.local_addr().unwrap_or(listen);
-        let base = base.unwrap_or_else(|| format!("http://{addr}"));
+        let base = http
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let server = http_server_at(app, protocols.iter().copied(), http, &base)?;
         let mut banner = vec![format!("switchboard listening on http://{addr}")];
         for protocol in &protocols {
             let label = format!("{}:", protocol.name());
             let mount = protocol.mount().describe(&base);
             let description = protocol.description();
             banner.push(format!("  {label:<9} {mount}  ({description})"));
+            if let (HttpMount::Endpoint { path, .. }, Some(document)) =
+                (protocol.mount(), protocol.document())
+            {
+                banner.push(format!("  {:<9} GET {base}{path}?{}", "", document.query));
+            }
         }
         banner.push(format!("  {:<9} GET {base}/healthz", "health:"));
         Ok(Bound::new(banner, move |shutdown| {

@@ -21,7 +21,7 @@ use switchboard::{Application, BuildError};
 use crate::catalog::{Entry, Service};
 
 pub use amqp::{AmqpServeSettings, bind_amqp};
-pub use http::{bind_http, http_server};
+pub use http::{LOCAL_BASE, bind_http, http_server, http_server_at};
 pub use serving::{Bound, BoxFuture, ServeError, ServeSettings, serve_all};
 
 /// Why the services could not be hosted.
