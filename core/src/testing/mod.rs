@@ -5,7 +5,9 @@
 //! - [`protocol_suite`]: a protocol's server side, driven through its own
 //!   [`ClientProtocol`](crate::ClientProtocol) over the loopback transport;
 //! - [`transport_suite`]: a client transport and a server transport,
-//!   started by a [`TransportHarness`] the transport's tests provide.
+//!   started by a [`TransportHarness`] the transport's tests provide;
+//! - [`python_venv`]: a Python venv with a third-party client installed,
+//!   for interop tests.
 //!
 //! Both run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),
@@ -23,6 +25,7 @@
 
 mod fixture;
 mod protocol;
+mod python;
 mod transport;
 
 use std::fmt;
@@ -30,6 +33,7 @@ use std::time::Duration;
 
 pub use fixture::{PANIC, SLOW};
 pub use protocol::protocol_suite;
+pub use python::python_venv;
 pub use transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 
 /// How long an `echo` of a [`SLOW`] string takes.

@@ -10,6 +10,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use switchboard::testing::python_venv;
 use switchboard::{Application, Client, Server};
 use switchboard_amqp::{AmqpClient, Binding, ClientOptions, QueueSpec, ServerOptions};
 use switchboard_demo as _;
@@ -25,47 +26,14 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pika/interop.py
 async fn python() -> Result<PathBuf, String> {
     static VENV: tokio::sync::OnceCell<Result<PathBuf, String>> =
         tokio::sync::OnceCell::const_new();
-    VENV.get_or_init(create_venv).await.clone()
-}
-
-async fn create_venv() -> Result<PathBuf, String> {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
-    let python = venv.join("bin/python");
-    let has_pika = |python: PathBuf| async move {
-        Command::new(python)
-            .args(["-c", "import pika"])
-            .status()
+    VENV.get_or_init(|| async {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
+        tokio::task::spawn_blocking(move || python_venv(&dir, &["pika"]))
             .await
-            .is_ok_and(|s| s.success())
-    };
-    if has_pika(python.clone()).await {
-        return Ok(python);
-    }
-    let run = |program: PathBuf, args: Vec<String>| async move {
-        let out = Command::new(&program)
-            .args(&args)
-            .output()
-            .await
-            .map_err(|e| format!("{program:?}: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{program:?} {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    };
-    let venv_arg = venv.display().to_string();
-    run("python3".into(), vec!["-m".into(), "venv".into(), venv_arg]).await?;
-    run(
-        python.clone(),
-        ["-m", "pip", "install", "-q", "pika"]
-            .map(String::from)
-            .to_vec(),
-    )
-    .await?;
-    Ok(python)
+            .map_err(|err| err.to_string())?
+    })
+    .await
+    .clone()
 }
 
 /// Runs the script in `call` mode and returns its JSON line.
