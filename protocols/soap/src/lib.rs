@@ -45,7 +45,7 @@
 //!
 //! | Rust (serde) | XML |
 //! |---|---|
-//! | string, char | the element's text, whitespace kept |
+//! | string, char | the element's text, whitespace kept (an empty string as an empty CDATA section, which lxml-based toolkits read as `""`, not `None`) |
 //! | integers | decimal text, range-checked for the field's width |
 //! | `f32`, `f64` | decimal text; `INF`, `-INF`, `NaN` |
 //! | `bool` | `true`/`false` (`1`/`0` read too) |

@@ -4,7 +4,7 @@
 //!
 //! | Rust (serde) | XML |
 //! |---|---|
-//! | string, char | the element's text, whitespace kept; all of Unicode XML 1.0 can carry |
+//! | string, char | the element's text, whitespace kept; all of Unicode XML 1.0 can carry; `""` as `<![CDATA[]]>` |
 //! | integers | decimal text, range-checked for the field's width |
 //! | `f32`, `f64` | decimal text; `INF`, `-INF`, `NaN` |
 //! | `bool` | `true`/`false` (`1`/`0` read too) |

@@ -145,7 +145,12 @@ fn response_element(out: &mut Xml, xsd: &Xsd<'_>, method: &MethodModel) {
         out.empty("xs:sequence");
     } else {
         out.open("xs:sequence");
-        xsd.element(out, &format!("{name}Result"), &method.result, Occurs::default());
+        xsd.element(
+            out,
+            &format!("{name}Result"),
+            &method.result,
+            Occurs::default(),
+        );
         out.close("xs:sequence");
     }
     out.close("xs:complexType");

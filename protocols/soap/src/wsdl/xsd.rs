@@ -127,7 +127,10 @@ impl Xsd<'_> {
         }
         let properties = schema.get("properties").and_then(Value::as_object);
         let Some(properties) = properties.filter(|p| !p.is_empty()) else {
-            if schema.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false)) {
+            if schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false))
+            {
                 out.open("xs:sequence");
                 out.empty("xs:any minOccurs=\"0\" maxOccurs=\"unbounded\" processContents=\"lax\"");
                 out.close("xs:sequence");
@@ -216,7 +219,10 @@ impl Occurs {
 fn schema_type(schema: &Value) -> Option<&str> {
     match schema.get("type")? {
         Value::String(t) => Some(t),
-        Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null"),
         _ => None,
     }
 }
@@ -243,7 +249,9 @@ fn without_null(schema: &Value) -> (Value, bool) {
                     .find(|s| !is_null(s))
                     .cloned()
                     .unwrap_or(Value::Bool(true));
-                if let (Some(doc), Some(object)) = (schema.get("description"), inner.as_object_mut()) {
+                if let (Some(doc), Some(object)) =
+                    (schema.get("description"), inner.as_object_mut())
+                {
                     object.insert("description".to_owned(), doc.clone());
                 }
                 return (inner, true);
@@ -264,7 +272,10 @@ fn is_choice(schema: &Value) -> bool {
 /// The variants of an enum with data (`oneOf` whose members are not all
 /// plain strings).
 fn variants(schema: &Value) -> Option<&Vec<Value>> {
-    let options = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
+    let options = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))?
+        .as_array()?;
     let all_strings = options.iter().all(|o| string_values(o).is_some());
     (!all_strings).then_some(options)
 }
@@ -272,12 +283,18 @@ fn variants(schema: &Value) -> Option<&Vec<Value>> {
 /// The values of a string enumeration (`enum`, `const`, or a `oneOf` of them).
 fn string_values(schema: &Value) -> Option<Vec<String>> {
     if let Some(Value::Array(values)) = schema.get("enum") {
-        return values.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+        return values
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect();
     }
     if let Some(Value::String(value)) = schema.get("const") {
         return Some(vec![value.clone()]);
     }
-    let options = schema.get("oneOf").or_else(|| schema.get("anyOf"))?.as_array()?;
+    let options = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))?
+        .as_array()?;
     let mut all = Vec::new();
     for option in options {
         all.extend(string_values(option)?);
@@ -311,7 +328,10 @@ fn simple_type(schema: &Value) -> &'static str {
         Some("number") if format == "float" => "xs:float",
         Some("number") => "xs:double",
         Some("boolean") => "xs:boolean",
-        Some("string") => match (format, schema.get("contentEncoding").and_then(Value::as_str)) {
+        Some("string") => match (
+            format,
+            schema.get("contentEncoding").and_then(Value::as_str),
+        ) {
             (_, Some("base64")) | ("byte", _) => "xs:base64Binary",
             ("date-time", _) => "xs:dateTime",
             ("date", _) => "xs:date",
@@ -348,7 +368,10 @@ fn facets(schema: &Value, base: &str) -> Vec<String> {
         }
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        facets.push(format!("xs:pattern value=\"{}\"", attr(&xsd_pattern(pattern))));
+        facets.push(format!(
+            "xs:pattern value=\"{}\"",
+            attr(&xsd_pattern(pattern))
+        ));
     }
     if let Some(values) = string_values(schema) {
         for value in values {
@@ -382,7 +405,10 @@ fn xsd_pattern(pattern: &str) -> String {
 }
 
 fn has_documentation(schema: &Value) -> bool {
-    schema.get("description").and_then(Value::as_str).is_some_and(|d| !d.trim().is_empty())
+    schema
+        .get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| !d.trim().is_empty())
 }
 
 /// `xs:annotation/xs:documentation` from the schema's description.
@@ -423,10 +449,16 @@ mod tests {
         assert_eq!(simple_type(&schema), "xs:unsignedInt");
         assert_eq!(
             facets(&schema, "xs:unsignedInt"),
-            ["xs:minInclusive value=\"1\"", "xs:maxInclusive value=\"1000\""]
+            [
+                "xs:minInclusive value=\"1\"",
+                "xs:maxInclusive value=\"1000\""
+            ]
         );
         let seconds = serde_json::json!({"type": "number", "format": "double", "minimum": 0, "maximum": 3600});
-        assert_eq!(facets(&seconds, "xs:double")[1], "xs:maxInclusive value=\"3600.0\"");
+        assert_eq!(
+            facets(&seconds, "xs:double")[1],
+            "xs:maxInclusive value=\"3600.0\""
+        );
         let when = serde_json::json!({"type": "string", "format": "date-time"});
         assert_eq!(simple_type(&when), "xs:dateTime");
         let colour = serde_json::json!({"type": "string", "enum": ["red", "green"]});
