@@ -96,7 +96,10 @@ pub(crate) fn scan(
     loop {
         let before = position(&reader);
         let (ns, event) = reader.read_resolved_event().map_err(XmlError::syntax)?;
-        let ns = owned_ns(&ns);
+        let ns = match &event {
+            Event::Start(_) | Event::Empty(_) => Ns::of(&ns, settings),
+            _ => Ns::Unbound,
+        };
         let empty = matches!(event, Event::Empty(_));
         match event {
             Event::Start(start) | Event::Empty(start) => {
@@ -119,7 +122,7 @@ pub(crate) fn scan(
                         return Err(XmlError::Syntax("more than one root element".into()).into());
                     }
                     (Part::Envelope, 2) => {
-                        part = match (is_soap(&ns), local.as_str()) {
+                        part = match (ns == Ns::Soap11, local.as_str()) {
                             (true, "Header") if located.header.is_none() && !call_found => {
                                 header_start = before;
                                 Part::Header
@@ -137,7 +140,7 @@ pub(crate) fn scan(
                     }
                     (Part::Header, 3) => {
                         let info = BlockInfo {
-                            namespace: ns.clone(),
+                            namespace: ns.into_string(settings),
                             name: local,
                             must_understand: must_understand(&reader, &start)?,
                             range: before..before,
@@ -247,15 +250,38 @@ fn position(reader: &NsReader<&[u8]>) -> usize {
     usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
 }
 
-fn owned_ns(ns: &ResolveResult<'_>) -> Option<String> {
-    match ns {
-        ResolveResult::Bound(Namespace(ns)) => Some((*ns).to_owned()),
-        _ => None,
-    }
+/// An element's namespace, told apart without copying the common ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ns {
+    Unbound,
+    Soap11,
+    Soap12,
+    Target,
+    Other(String),
 }
 
-fn is_soap(ns: &Option<String>) -> bool {
-    ns.as_deref() == Some(SOAP11_ENVELOPE)
+impl Ns {
+    fn of(ns: &ResolveResult<'_>, settings: Option<&SoapSettings>) -> Self {
+        match ns {
+            ResolveResult::Bound(Namespace(ns)) => match *ns {
+                SOAP11_ENVELOPE => Self::Soap11,
+                SOAP12_ENVELOPE => Self::Soap12,
+                ns if settings.is_some_and(|s| s.namespace() == ns) => Self::Target,
+                ns => Self::Other(ns.to_owned()),
+            },
+            _ => Self::Unbound,
+        }
+    }
+
+    fn into_string(self, settings: Option<&SoapSettings>) -> Option<String> {
+        match self {
+            Self::Unbound => None,
+            Self::Soap11 => Some(SOAP11_ENVELOPE.to_owned()),
+            Self::Soap12 => Some(SOAP12_ENVELOPE.to_owned()),
+            Self::Target => settings.map(|s| s.namespace().to_owned()),
+            Self::Other(ns) => Some(ns),
+        }
+    }
 }
 
 fn local_name(start: &BytesStart<'_>) -> Result<SmolStr, XmlError> {
@@ -267,10 +293,10 @@ fn invalid(why: String) -> ProtocolError {
 }
 
 /// `Ok(Some(fault))` for a SOAP 1.2 envelope, an error for no envelope.
-fn check_envelope(ns: &Option<String>, local: &str) -> Result<Option<Fault>, ProtocolError> {
-    match (ns.as_deref(), local) {
-        (Some(SOAP11_ENVELOPE), "Envelope") => Ok(None),
-        (Some(SOAP12_ENVELOPE), "Envelope") => Ok(Some(Fault::new(
+fn check_envelope(ns: &Ns, local: &str) -> Result<Option<Fault>, ProtocolError> {
+    match (ns, local) {
+        (Ns::Soap11, "Envelope") => Ok(None),
+        (Ns::Soap12, "Envelope") => Ok(Some(Fault::new(
             VERSION_MISMATCH,
             "this endpoint speaks SOAP 1.1 (envelope namespace http://schemas.xmlsoap.org/soap/envelope/)",
         ))),
@@ -283,12 +309,15 @@ fn check_envelope(ns: &Option<String>, local: &str) -> Result<Option<Fault>, Pro
 }
 
 /// The call element is in the target namespace, or in none.
-fn check_call_namespace(ns: &Option<String>, settings: &SoapSettings) -> Result<(), ProtocolError> {
-    match ns.as_deref() {
-        None => Ok(()),
-        Some(ns) if ns == settings.namespace() => Ok(()),
-        Some(ns) => Err(invalid(format!(
-            "the call is in the namespace `{ns}`, not this service's `{}`",
+fn check_call_namespace(ns: &Ns, settings: &SoapSettings) -> Result<(), ProtocolError> {
+    match ns {
+        Ns::Unbound | Ns::Target => Ok(()),
+        other => Err(invalid(format!(
+            "the call is in the namespace `{}`, not this service's `{}`",
+            other
+                .clone()
+                .into_string(Some(settings))
+                .unwrap_or_default(),
             settings.namespace()
         ))),
     }
