@@ -35,10 +35,7 @@ fn golden(name: &str, actual: &str) {
             .lines()
             .zip(actual.lines())
             .position(|(e, a)| e != a)
-            .map_or_else(
-                || expected.lines().count().min(actual.lines().count()),
-                |n| n,
-            );
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
         panic!(
             "{name} differs from {} from line {}:\n  expected: {:?}\n  actual:   {:?}\n\
              If the change is deliberate, run with SWITCHBOARD_BLESS=1 and review the diff.",

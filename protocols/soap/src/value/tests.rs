@@ -145,7 +145,7 @@ fn write<T: Serialize>(value: &T) -> String {
 }
 
 fn read<T: DeserializeOwned>(xml: &str) -> Result<T, super::ValueError> {
-    let root = Element::parse(xml, 64).expect("well-formed");
+    let root = Element::parse(xml, 64).map_err(super::ValueError::new)?;
     T::deserialize(ElementDe(&root))
 }
 
