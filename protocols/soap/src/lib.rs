@@ -1,6 +1,6 @@
 //! SOAP 1.1 for switchboard: the [`Soap`] protocol (document/literal
 //! wrapped, over quick-xml) and the WSDL 1.1 document that describes it
-//! ([`wsdl`]).
+//! ([`wsdl()`]).
 //!
 //! A request's body holds one element named after the method, in the
 //! service's target namespace, whose children are the parameters; the
@@ -64,7 +64,7 @@
 //!
 //! - [`Soap`]: the protocol (in, out, client), configured by [`SoapSettings`];
 //! - [`header_blocks`]: the request's header blocks, for methods;
-//! - [`wsdl`]: the WSDL 1.1 document of an application.
+//! - [`wsdl()`]: the WSDL 1.1 document of an application.
 
 mod client;
 mod envelope;
