@@ -41,15 +41,15 @@ const SOAP_HTTP: &str = "http://schemas.xmlsoap.org/soap/http";
 /// use switchboard::{rpc, Application};
 /// use switchboard_soap::{wsdl, SoapSettings};
 ///
-/// /// Says hello.
-/// #[rpc(service = "greeter")]
-/// fn greet(name: String) -> String {
-///     format!("hello, {name}")
+/// /// Says its name.
+/// #[rpc(service = "namer")]
+/// fn name_of(who: String) -> String {
+///     format!("I am {who}")
 /// }
 ///
-/// let app = Application::builder().services(["greeter"]).build()?;
+/// let app = Application::builder().services(["namer"]).build()?;
 /// let wsdl = wsdl(&app, &SoapSettings::default(), "http://127.0.0.1:8080/soap");
-/// assert!(wsdl.contains("<wsdl:operation name=\"greet\">"));
+/// assert!(wsdl.contains("<wsdl:operation name=\"name_of\">"));
 /// assert!(wsdl.contains("<soap:address location=\"http://127.0.0.1:8080/soap\"/>"));
 /// // The same bytes every time.
 /// assert_eq!(wsdl, switchboard_soap::wsdl(&app, &SoapSettings::default(), "http://127.0.0.1:8080/soap"));
