@@ -108,6 +108,10 @@ async fn faults_keep_their_dotted_code() {
         reply.contains("<faultcode>soap:Client.Validation</faultcode>"),
         "{reply}"
     );
+    // The fault's detail, as elements in the target namespace.
+    let detail = "<detail><tns:violations><tns:field>seconds</tns:field>\
+                  <tns:message>must be between 0 and 3600</tns:message></tns:violations></detail>";
+    assert!(reply.contains(detail), "{reply}");
     let (reply, _) = post(
         &server,
         envelope("<x:echo xmlns:x=\"urn:other\"><s>1</s></x:echo>"),
