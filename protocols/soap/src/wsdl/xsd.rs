@@ -345,7 +345,7 @@ fn simple_type(schema: &Value) -> &'static str {
 /// The facets `schema`'s constraints give on `base`.
 fn facets(schema: &Value, base: &str) -> Vec<String> {
     let integer = base != "xs:double" && base != "xs:float" && base != "xs:string";
-    let unsigned = base.starts_with("xs:unsigned");
+    let natural = natural_range(base);
     let number = |key: &str| schema.get(key).and_then(Value::as_f64);
     let mut facets = Vec::new();
     for (key, facet) in [
@@ -355,8 +355,10 @@ fn facets(schema: &Value, base: &str) -> Vec<String> {
         ("exclusiveMaximum", "maxExclusive"),
     ] {
         if let Some(value) = number(key) {
-            // The type itself says an unsigned value is at least 0.
-            if unsigned && key == "minimum" && value == 0.0 {
+            // A bound the type itself has (0 for unsigned types, 255 for
+            // `xs:unsignedByte`) says nothing more.
+            let (low, high) = natural.unwrap_or((f64::NAN, f64::NAN));
+            if (key == "minimum" && value == low) || (key == "maximum" && value == high) {
                 continue;
             }
             facets.push(format!("xs:{facet} value=\"{}\"", bound(value, integer)));
@@ -379,6 +381,22 @@ fn facets(schema: &Value, base: &str) -> Vec<String> {
         }
     }
     facets
+}
+
+/// The range an integer type has by itself.
+#[allow(clippy::cast_precision_loss)]
+fn natural_range(base: &str) -> Option<(f64, f64)> {
+    Some(match base {
+        "xs:byte" => (f64::from(i8::MIN), f64::from(i8::MAX)),
+        "xs:short" => (f64::from(i16::MIN), f64::from(i16::MAX)),
+        "xs:int" => (f64::from(i32::MIN), f64::from(i32::MAX)),
+        "xs:long" => (i64::MIN as f64, i64::MAX as f64),
+        "xs:unsignedByte" => (0.0, f64::from(u8::MAX)),
+        "xs:unsignedShort" => (0.0, f64::from(u16::MAX)),
+        "xs:unsignedInt" => (0.0, f64::from(u32::MAX)),
+        "xs:unsignedLong" => (0.0, u64::MAX as f64),
+        _ => return None,
+    })
 }
 
 /// A bound as the base type writes it (`1`, not `1.0`, for integers).
