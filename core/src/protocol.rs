@@ -311,6 +311,18 @@ pub trait OutProtocol: Send + Sync + 'static {
         false
     }
 
+    /// Whether a transport with statuses of its own signals every fault
+    /// reply with one generic failure status (HTTP 500), whatever its code,
+    /// rather than a status per code (404 for `Client.NotFound`, ...):
+    /// SOAP 1.1 over HTTP requires 500 for every fault. The fault's code
+    /// is still in the reply. Only read when
+    /// [`faults_are_replies`](OutProtocol::faults_are_replies) is `false`;
+    /// refusals a transport makes before the pipeline (a body too large,
+    /// wrong credentials) keep their own statuses.
+    fn faults_fail_uniformly(&self) -> bool {
+        false
+    }
+
     /// Stage 6: turns the outcomes into the protocol's document.
     ///
     /// # Errors

@@ -60,9 +60,11 @@ async fn readme_curl_examples_work_as_printed() -> Result<(), Box<dyn std::error
     );
     let dir = tempfile::tempdir()?;
     let app = hosting::application(SERVICES, &dir.path().join("switchboard.db"))?;
-    let server = hosting::http_server(app, PROTOCOLS, HttpConfig::default())?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    // Documents link to the bound address, as `serve`'s do.
+    let base = format!("http://{addr}");
+    let server = hosting::http_server_at(app, PROTOCOLS, HttpConfig::default(), &base)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(listener, async {
         let _ = stopped.await;

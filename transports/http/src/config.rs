@@ -64,7 +64,9 @@ pub enum FaultStatuses {
     /// ([`OutProtocol::faults_are_replies`](switchboard::OutProtocol::faults_are_replies)):
     /// a JSON-RPC error response is answered `200`, as most JSON-RPC
     /// servers and clients expect; a JSON document fault gets the fault's
-    /// status (`Client.NotFound` 404, ...).
+    /// status (`Client.NotFound` 404, ...); a SOAP fault gets 500, as SOAP
+    /// 1.1 over HTTP requires
+    /// ([`OutProtocol::faults_fail_uniformly`](switchboard::OutProtocol::faults_fail_uniformly)).
     #[default]
     ProtocolDecides,
     /// Every fault gets its status, whatever the protocol (`Client.Validation`

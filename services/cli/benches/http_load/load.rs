@@ -1,5 +1,6 @@
 //! The load generator: `concurrency` keep-alive HTTP/1 connections, each
-//! sending JSON-RPC `echo` calls back to back for a fixed time.
+//! sending one workload's `echo` call (JSON-RPC or SOAP) back to back for
+//! a fixed time.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -10,11 +11,47 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-/// The request every connection sends.
-pub(crate) const BODY: &str =
-    r#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#;
-/// The reply both servers must give.
-pub(crate) const REPLY: &str = r#"{"jsonrpc":"2.0","result":"hello, world","id":1}"#;
+/// One kind of call: where it goes, what it sends, what must come back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Workload {
+    /// Its name in the table (`jsonrpc`, `soap`).
+    pub(crate) name: &'static str,
+    /// The endpoint's path.
+    pub(crate) path: &'static str,
+    /// The request's media type.
+    pub(crate) content_type: &'static str,
+    /// The request every connection sends.
+    pub(crate) body: &'static str,
+    /// The reply both servers must give, byte for byte.
+    pub(crate) reply: &'static str,
+}
+
+/// JSON-RPC `echo` at `/jsonrpc`.
+pub(crate) const JSON_RPC: Workload = Workload {
+    name: "jsonrpc",
+    path: "/jsonrpc",
+    content_type: "application/json",
+    body: r#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#,
+    reply: r#"{"jsonrpc":"2.0","result":"hello, world","id":1}"#,
+};
+
+/// SOAP 1.1 `echo` at `/soap`.
+pub(crate) const SOAP: Workload = Workload {
+    name: "soap",
+    path: "/soap",
+    content_type: "text/xml; charset=utf-8",
+    body: concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="urn:switchboard">"#,
+        r#"<soap:Body><tns:echo><tns:s>hello, world</tns:s></tns:echo></soap:Body></soap:Envelope>"#
+    ),
+    reply: concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:tns="urn:switchboard">"#,
+        r#"<soap:Body><tns:echoResponse><tns:echoResult>hello, world</tns:echoResult></tns:echoResponse></soap:Body></soap:Envelope>"#
+    ),
+};
+
+/// Every workload, in the order they run.
+pub(crate) const WORKLOADS: [Workload; 2] = [JSON_RPC, SOAP];
 
 /// What one measurement saw.
 #[derive(Debug, Clone, Copy)]
@@ -30,16 +67,17 @@ pub(crate) struct Report {
 /// process `pid` sampled during it.
 pub(crate) async fn run(
     addr: SocketAddr,
+    workload: Workload,
     concurrency: usize,
     duration: Duration,
     pid: u32,
 ) -> Result<(Report, u64), Box<dyn std::error::Error + Send + Sync>> {
     // Warm up: one connection, a short burst.
-    connection(addr, Instant::now() + Duration::from_millis(300)).await?;
+    connection(addr, workload, Instant::now() + Duration::from_millis(300)).await?;
     let started = Instant::now();
     let until = started + duration;
     let tasks: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(connection(addr, until)))
+        .map(|_| tokio::spawn(connection(addr, workload, until)))
         .collect();
     let mut peak = 0;
     while Instant::now() < until {
@@ -74,7 +112,7 @@ pub(crate) async fn run(
 type Outcome = Result<(Vec<u64>, usize), Box<dyn std::error::Error + Send + Sync>>;
 
 /// One connection's loop: latencies in µs, and how many replies were wrong.
-async fn connection(addr: SocketAddr, until: Instant) -> Outcome {
+async fn connection(addr: SocketAddr, workload: Workload, until: Instant) -> Outcome {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -82,17 +120,17 @@ async fn connection(addr: SocketAddr, until: Instant) -> Outcome {
     let mut latencies = Vec::with_capacity(64 * 1024);
     let mut errors = 0;
     while Instant::now() < until {
-        let request = Request::post("/jsonrpc")
+        let request = Request::post(workload.path)
             .header("host", "bench")
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from_static(BODY.as_bytes())))?;
+            .header("content-type", workload.content_type)
+            .body(Full::new(Bytes::from_static(workload.body.as_bytes())))?;
         sender.ready().await?;
         let sent = Instant::now();
         let response = sender.send_request(request).await?;
         let ok = response.status() == 200;
         let body = response.into_body().collect().await?.to_bytes();
         latencies.push(sent.elapsed().as_micros() as u64);
-        if !ok || body != REPLY.as_bytes() {
+        if !ok || body != workload.reply.as_bytes() {
             errors += 1;
         }
     }

@@ -1,14 +1,18 @@
-//! A bounded load of JSON-RPC `echo` calls over real sockets on 127.0.0.1,
-//! against `switchboard serve`'s router and against a bare axum handler
-//! doing the same JSON work, in the same run, at 1 and 32 concurrent
-//! connections. Each server runs in its own child process (this binary,
-//! re-executed), so its resident memory can be read idle and under load.
+//! A bounded load of `echo` calls over real sockets on 127.0.0.1, in
+//! JSON-RPC and in SOAP 1.1, against `switchboard serve`'s router and
+//! against bare axum handlers doing the same work by hand (serde_json for
+//! JSON-RPC; quick-xml parsing and writing for SOAP), in the same run, at 1
+//! and 32 concurrent connections. Each server runs in its own child process
+//! (this binary, re-executed), so its resident memory can be read idle and
+//! under load.
 //!
 //! Run with `cargo bench -p switchboard-cli --bench http_load`.
 //! Options after `--`: `--seconds S` per measurement (default 5),
 //! `--rounds N` alternating rounds per case, median kept (default 3),
-//! `--only NAME` and `--conns N` to run one case (for profiling).
+//! `--only NAME`, `--workload jsonrpc|soap` and `--conns N` to run one case
+//! (for profiling).
 
+mod bare_soap;
 mod load;
 mod servers;
 
@@ -17,7 +21,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use load::Report;
+use load::{Report, WORKLOADS};
 
 /// The servers under test, by the name passed to the child process.
 const SERVERS: [&str; 2] = ["bare-axum", "switchboard"];
@@ -49,6 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .iter()
         .position(|a| a == "--conns")
         .and_then(|pos| args.get(pos + 1)?.parse().ok());
+    let workload: Option<String> = args
+        .iter()
+        .position(|a| a == "--workload")
+        .and_then(|pos| args.get(pos + 1))
+        .cloned();
     let rounds: usize = args
         .iter()
         .position(|a| a == "--rounds")
@@ -65,25 +74,38 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let idle = rss_kib(child.0.id());
         children.push((*name, child, addr, idle));
     }
-    let mut results: Vec<(String, usize, Report, u64, u64)> = Vec::new();
+    let mut results: Vec<Row> = Vec::new();
     let duration = Duration::from_secs_f64(seconds);
-    for concurrency in CONCURRENCY
+    let workloads = WORKLOADS
         .into_iter()
-        .filter(|c| conns.is_none_or(|n| n == *c))
-    {
-        // Rounds alternate between the servers, so a noisy neighbour on
-        // this shared machine hits both alike; the median round is kept.
-        let mut seen: Vec<Vec<(Report, u64)>> = vec![Vec::new(); children.len()];
-        for _ in 0..rounds.max(1) {
-            for (i, (_, child, addr, _)) in children.iter().enumerate() {
-                let pid = child.0.id();
-                seen[i].push(runtime.block_on(load::run(*addr, concurrency, duration, pid))?);
+        .filter(|w| workload.as_deref().is_none_or(|name| name == w.name));
+    for workload in workloads {
+        for concurrency in CONCURRENCY
+            .into_iter()
+            .filter(|c| conns.is_none_or(|n| n == *c))
+        {
+            // Rounds alternate between the servers, so a noisy neighbour on
+            // this shared machine hits both alike; the median round is kept.
+            let mut seen: Vec<Vec<(Report, u64)>> = vec![Vec::new(); children.len()];
+            for _ in 0..rounds.max(1) {
+                for (i, (_, child, addr, _)) in children.iter().enumerate() {
+                    let pid = child.0.id();
+                    let run = load::run(*addr, workload, concurrency, duration, pid);
+                    seen[i].push(runtime.block_on(run)?);
+                }
             }
-        }
-        for ((name, _, _, idle), mut runs) in children.iter().zip(seen) {
-            runs.sort_by(|a, b| a.0.per_second.total_cmp(&b.0.per_second));
-            let (report, peak) = runs[runs.len() / 2];
-            results.push(((*name).to_owned(), concurrency, report, *idle, peak));
+            for ((name, _, _, idle), mut runs) in children.iter().zip(seen) {
+                runs.sort_by(|a, b| a.0.per_second.total_cmp(&b.0.per_second));
+                let (report, peak) = runs[runs.len() / 2];
+                results.push(Row {
+                    workload: workload.name,
+                    server: name,
+                    conns: concurrency,
+                    report,
+                    idle: *idle,
+                    peak,
+                });
+            }
         }
     }
     print_table(&results);
@@ -124,9 +146,20 @@ pub(crate) fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn print_table(results: &[(String, usize, Report, u64, u64)]) {
+/// One measurement: a workload on a server at a concurrency.
+struct Row {
+    workload: &'static str,
+    server: &'static str,
+    conns: usize,
+    report: Report,
+    idle: u64,
+    peak: u64,
+}
+
+fn print_table(results: &[Row]) {
     println!(
-        "{:<12} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "{:<8} {:<12} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "workload",
         "server",
         "conns",
         "requests",
@@ -137,33 +170,38 @@ fn print_table(results: &[(String, usize, Report, u64, u64)]) {
         "idle KiB",
         "load KiB"
     );
-    for (name, conns, report, idle, peak) in results {
+    for row in results {
+        let report = &row.report;
         println!(
-            "{:<12} {:>5} {:>10} {:>9.0} {:>9} {:>9} {:>9} {:>10} {:>10}",
-            name,
-            conns,
+            "{:<8} {:<12} {:>5} {:>10} {:>9.0} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            row.workload,
+            row.server,
+            row.conns,
             report.requests,
             report.per_second,
             report.p50_us,
             report.p99_us,
             report.errors,
-            idle,
-            peak
+            row.idle,
+            row.peak
         );
     }
-    for conns in CONCURRENCY {
-        let find = |server: &str| {
-            results
-                .iter()
-                .find(|r| r.0 == server && r.1 == conns)
-                .map(|r| &r.2)
-        };
-        if let (Some(bare), Some(ours)) = (find("bare-axum"), find("switchboard")) {
-            println!(
-                "{conns:>2} connections: switchboard/bare throughput {:.2}x, p99 {:.2}x",
-                ours.per_second / bare.per_second,
-                ours.p99_us as f64 / bare.p99_us.max(1) as f64
-            );
+    for workload in WORKLOADS {
+        for conns in CONCURRENCY {
+            let find = |server: &str| {
+                results
+                    .iter()
+                    .find(|r| r.workload == workload.name && r.server == server && r.conns == conns)
+                    .map(|r| &r.report)
+            };
+            if let (Some(bare), Some(ours)) = (find("bare-axum"), find("switchboard")) {
+                println!(
+                    "{:<8} {conns:>2} connections: switchboard/bare throughput {:.2}x, p99 {:.2}x",
+                    workload.name,
+                    ours.per_second / bare.per_second,
+                    ours.p99_us as f64 / bare.p99_us.max(1) as f64
+                );
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The two servers, each run in a child process: `switchboard serve`'s
-//! router (every service and protocol, as the binary mounts them) and a
-//! bare axum handler doing the same JSON-RPC work by hand.
+//! router (every service and protocol, as the binary mounts them) and bare
+//! axum handlers doing the same JSON-RPC and SOAP work by hand.
 
 use std::sync::Arc;
 
@@ -32,7 +32,9 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
                 server.serve(listener, std::future::pending()).await?;
             }
             "bare-axum" => {
-                let router = Router::new().route("/jsonrpc", post(bare_echo));
+                let router = Router::new()
+                    .route("/jsonrpc", post(bare_echo))
+                    .route("/soap", post(super::bare_soap::echo));
                 let router = Arc::new(router);
                 axum::serve(listener, (*router).clone()).await?;
             }

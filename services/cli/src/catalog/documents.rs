@@ -16,6 +16,7 @@ use switchboard_http::Auth;
 use switchboard_http::docs::{DocsSettings, docs_page};
 use switchboard_http::openapi::{OpenApiSettings, openapi};
 use switchboard_json::openrpc::{Discovery, OpenRpcSettings, discover, openrpc};
+use switchboard_soap::SoapSettings;
 
 use super::entry::Entry;
 use super::protocols::{HttpMount, Protocol};
@@ -49,7 +50,22 @@ pub static DOCUMENTS: &[InterfaceDocument] = &[
         describes: &["json"],
         build: build_docs,
     },
+    InterfaceDocument {
+        name: "wsdl",
+        description: "WSDL 1.1 of the SOAP endpoint, with its XML Schema",
+        media_type: switchboard_soap::CONTENT_TYPE,
+        path: "/soap",
+        query: Some("wsdl"),
+        describes: &["soap"],
+        build: build_wsdl,
+    },
 ];
+
+/// Where documents that need an absolute address (the WSDL's
+/// `soap:address`) point when neither a public URL nor the server's bound
+/// address is known (`switchboard interface wsdl` without `--public-url`):
+/// `serve`'s default address.
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8080";
 
 /// A document of the catalog.
 #[derive(Debug)]
@@ -73,6 +89,10 @@ pub struct DocumentContext<'a> {
     pub protocols: Vec<&'a Protocol>,
     /// How callers authenticate (only the scheme is ever written).
     pub auth: Auth,
+    /// The address the server is bound to (`http://127.0.0.1:8080`), when
+    /// serving: documents that need an absolute address use it when
+    /// `info` has no public base URL.
+    pub server_url: Option<String>,
 }
 
 impl DocumentContext<'_> {
@@ -86,6 +106,18 @@ impl DocumentContext<'_> {
                 HttpMount::Endpoint { path, .. } => Some(path),
                 HttpMount::Rest => None,
             })
+    }
+
+    /// The absolute URL of `path`: under the public base URL, else the
+    /// server's address, else [`DEFAULT_SERVER_URL`].
+    pub fn absolute_link(&self, path: &str) -> String {
+        let base = self
+            .info
+            .base_url
+            .as_deref()
+            .or(self.server_url.as_deref())
+            .unwrap_or(DEFAULT_SERVER_URL);
+        format!("{base}{path}")
     }
 
     /// Whether the protocol named `name` is mounted.
@@ -190,6 +222,15 @@ fn build_openrpc(app: &Application, context: &DocumentContext<'_>) -> String {
     )
 }
 
+fn build_wsdl(app: &Application, context: &DocumentContext<'_>) -> String {
+    let endpoint = context.endpoint_of("soap").unwrap_or("/soap");
+    switchboard_soap::wsdl(
+        app,
+        &SoapSettings::default(),
+        &context.absolute_link(endpoint),
+    )
+}
+
 fn build_docs(app: &Application, context: &DocumentContext<'_>) -> String {
     let endpoint = context
         .endpoint_of("json")
@@ -213,6 +254,7 @@ mod tests {
                 .filter(|p| protocols.contains(&p.name()))
                 .collect(),
             auth: Auth::None,
+            server_url: None,
         }
     }
 
@@ -233,6 +275,7 @@ mod tests {
         );
         assert_eq!(served(&["jsonrpc"]), ["openrpc"]);
         assert_eq!(served(&["rest"]), ["openapi"]);
+        assert_eq!(served(&["soap"]), ["wsdl"]);
         assert!(served(&[]).is_empty());
     }
 
@@ -252,6 +295,17 @@ mod tests {
     fn endpoints_come_from_the_mounted_protocols() {
         let context = context(&["jsonrpc", "rest"]);
         assert_eq!(context.endpoint_of("jsonrpc"), Some("/jsonrpc"));
+        assert_eq!(context.absolute_link("/soap"), "http://127.0.0.1:8080/soap");
+        let bound = DocumentContext {
+            server_url: Some("http://127.0.0.1:4242".into()),
+            ..context.clone()
+        };
+        assert_eq!(bound.absolute_link("/soap"), "http://127.0.0.1:4242/soap");
+        let public = DocumentContext {
+            info: DocumentInfo::new("t", "1").with_base_url("https://api.example/"),
+            ..bound
+        };
+        assert_eq!(public.absolute_link("/soap"), "https://api.example/soap");
         assert_eq!(context.endpoint_of("json"), None);
         assert_eq!(context.endpoint_of("rest"), None);
         let wsdl_like = InterfaceDocument {

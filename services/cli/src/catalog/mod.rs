@@ -18,7 +18,7 @@ pub mod protocols;
 pub mod services;
 pub mod transports;
 
-pub use documents::{DOCUMENTS, DocumentContext, InterfaceDocument};
+pub use documents::{DEFAULT_SERVER_URL, DOCUMENTS, DocumentContext, InterfaceDocument};
 pub use entry::{CatalogError, Entry, EntryParser};
 pub use protocols::{HttpMount, PROTOCOLS, Protocol};
 pub use services::{SERVICES, Service};

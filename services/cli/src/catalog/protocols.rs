@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use switchboard::{ClientProtocol, Protocols};
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_soap::Soap;
 
 use super::entry::{CatalogError, Entry, EntryParser, joined};
 
@@ -43,6 +44,17 @@ pub static PROTOCOLS: &[Protocol] = &[
         mount: HttpMount::Rest,
         server: || JsonDocument.into(),
         client: None,
+    },
+    Protocol {
+        name: "soap",
+        description: "SOAP 1.1, document/literal wrapped; its WSDL at GET /soap?wsdl",
+        media_type: switchboard_soap::CONTENT_TYPE,
+        mount: HttpMount::Endpoint {
+            path: "/soap",
+            method_in_path: false,
+        },
+        server: || Soap::new().into(),
+        client: Some(|| Arc::new(Soap::new())),
     },
 ];
 

@@ -117,6 +117,7 @@ fn document(args: &InterfaceArgs) -> Result<String, CliError> {
         info: hosting::interface::document_info_of(&app, public_url),
         protocols: args.protocols.to_vec(),
         auth: args.auth_scheme.auth(),
+        server_url: None,
     };
     Ok(args.document.build(&app, &context))
 }

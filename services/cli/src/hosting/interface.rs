@@ -50,6 +50,7 @@ pub fn document_context<'a>(
         info: document_info_of(app, config.public_url.as_deref()),
         protocols: protocols.into_iter().collect(),
         auth: config.auth.clone(),
+        server_url: None,
     }
 }
 

@@ -26,7 +26,7 @@ use switchboard_json::openrpc::{OpenRpcSettings, discoverable};
 use crate::catalog::{Entry, HttpMount, Protocol, Service};
 
 pub use amqp::{AmqpServeSettings, bind_amqp};
-pub use http::{bind_http, http_server};
+pub use http::{bind_http, http_server, http_server_at};
 pub use interface::{document_context, document_info};
 pub use serving::{Bound, BoxFuture, ServeError, ServeSettings, serve_all};
 

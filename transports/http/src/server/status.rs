@@ -40,21 +40,24 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
 
 /// The pipeline's response as HTTP: `204` with nothing to send; for a
 /// failed single call, the fault's status when `config` and the out
-/// protocol say faults get one ([`FaultStatuses`]); `200` otherwise (a
+/// protocol say faults get one ([`FaultStatuses`]), or `500` for every
+/// fault when the protocol asks for that (SOAP 1.1); `200` otherwise (a
 /// batch's faults are in its body).
 pub(crate) fn answer(
     server: &Server,
     config: &HttpConfig,
     response: switchboard::Response,
 ) -> Response {
-    let fault_status = match config.fault_statuses {
-        FaultStatuses::Always => true,
-        FaultStatuses::ProtocolDecides => !server.out_protocol().faults_are_replies(),
+    let out = server.out_protocol();
+    let (fault_status, uniform) = match config.fault_statuses {
+        FaultStatuses::Always => (true, false),
+        FaultStatuses::ProtocolDecides => (!out.faults_are_replies(), out.faults_fail_uniformly()),
     };
     let Some(body) = response.body else {
         return empty(StatusCode::NO_CONTENT);
     };
     let code = match &response.fault {
+        Some(_) if fault_status && uniform && !response.batch => StatusCode::INTERNAL_SERVER_ERROR,
         Some(fault) if fault_status && !response.batch => status_of(fault),
         _ => StatusCode::OK,
     };

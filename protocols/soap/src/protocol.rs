@@ -1,0 +1,170 @@
+//! [`Soap`]: the SOAP 1.1 protocol's server side (requests in, replies
+//! out). The client side is in [`client`](crate::client).
+
+use std::sync::Arc;
+
+use switchboard::protocol::{
+    Envelope, InDocument, InProtocol, OutDocument, OutProtocol, ProtocolError, Replies, calls,
+};
+use switchboard::{
+    Args, Fault, IncomingCall, Limits, MethodContext, MethodDescriptor, RequestInfo, code,
+};
+
+use crate::envelope::{Scanned, method_of, scan};
+use crate::reply;
+use crate::settings::SoapSettings;
+use crate::value::de::ElementDe;
+use crate::xml::tree::Element;
+
+/// The media type of SOAP 1.1 messages.
+pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+/// SOAP 1.1, document/literal wrapped; one value serves as in, out and
+/// client protocol. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Soap {
+    settings: Arc<SoapSettings>,
+}
+
+impl Soap {
+    /// The protocol with the default settings (target namespace
+    /// [`DEFAULT_NAMESPACE`](crate::DEFAULT_NAMESPACE)).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The protocol with `settings`.
+    pub fn with_settings(settings: SoapSettings) -> Self {
+        Self {
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// Its settings.
+    pub fn settings(&self) -> &SoapSettings {
+        &self.settings
+    }
+}
+
+/// The request as text: XML here is UTF-8 only.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, ProtocolError> {
+    std::str::from_utf8(bytes).map_err(|err| ProtocolError::Malformed(Box::new(err)))
+}
+
+impl InProtocol for Soap {
+    fn name(&self) -> &'static str {
+        "soap"
+    }
+
+    fn content_type(&self) -> &'static str {
+        CONTENT_TYPE
+    }
+
+    fn create_in_document(
+        &self,
+        request: &RequestInfo,
+        limits: &Limits,
+    ) -> Result<InDocument, ProtocolError> {
+        let text = utf8(&request.in_bytes)?;
+        Ok(InDocument::new(scan(text, Some(&self.settings), limits)?))
+    }
+
+    fn decompose_incoming_envelope(
+        &self,
+        _request: &RequestInfo,
+        doc: InDocument,
+        _limits: &Limits,
+    ) -> Result<Envelope, ProtocolError> {
+        let call = match doc.downcast::<Scanned>()? {
+            Scanned::Call(located) if !served_over_soap(&located.method) => Err(Fault::new(
+                code::UNKNOWN_METHOD,
+                format!(
+                    "`{}` is a JSON-RPC system method; SOAP does not serve it",
+                    located.method
+                ),
+            )),
+            Scanned::Call(located) => Ok(IncomingCall {
+                method: located.method,
+                header: located.header,
+                body: Some(located.body),
+                id: None,
+                expects_reply: true,
+            }),
+            Scanned::Refused(fault) => Err(fault),
+        };
+        Ok(Envelope {
+            calls: calls![call],
+            batch: false,
+        })
+    }
+
+    fn deserialize(
+        &self,
+        ctx: &MethodContext,
+        method: &MethodDescriptor,
+    ) -> Result<Args, ProtocolError> {
+        let body = utf8(ctx.in_body().unwrap_or_default())?;
+        let root = Element::parse(body, ctx.app().limits().max_depth)?;
+        let mut erased = <dyn erased_serde::Deserializer<'_>>::erase(ElementDe(&root));
+        (method.deserialize)(&mut erased)
+            .map_err(|err| ProtocolError::InvalidParams(err.to_string()))
+    }
+}
+
+impl OutProtocol for Soap {
+    fn name(&self) -> &'static str {
+        "soap"
+    }
+
+    fn content_type(&self) -> &'static str {
+        CONTENT_TYPE
+    }
+
+    fn faults_fail_uniformly(&self) -> bool {
+        true
+    }
+
+    fn serialize(
+        &self,
+        request: &RequestInfo,
+        replies: Replies,
+    ) -> Result<OutDocument, ProtocolError> {
+        let Some(outcome) = replies.outcomes.iter().find(|o| o.expects_reply) else {
+            return Ok(OutDocument::bytes(None));
+        };
+        let mut out = Vec::with_capacity(256);
+        reply::begin(&mut out, self.settings.namespace());
+        let body_start = out.len();
+        match &outcome.result {
+            Ok(value) => {
+                let method = std::str::from_utf8(&request.in_bytes)
+                    .ok()
+                    .and_then(method_of)
+                    .or_else(|| request.method.clone())
+                    .unwrap_or_default();
+                if let Err(err) = reply::response(&mut out, &method, value.value()) {
+                    tracing::error!(error = %err, "result could not be encoded as XML");
+                    out.truncate(body_start);
+                    reply::fault(
+                        &mut out,
+                        &Fault::server("internal error: the result could not be encoded"),
+                    );
+                }
+            }
+            Err(fault) => reply::fault(&mut out, fault),
+        }
+        reply::end(&mut out);
+        Ok(OutDocument::bytes(Some(out)))
+    }
+
+    fn create_out_string(&self, doc: OutDocument) -> Result<Option<Vec<u8>>, ProtocolError> {
+        doc.into_bytes()
+    }
+}
+
+/// Whether SOAP serves (and the WSDL describes) the method of this name:
+/// every method but JSON-RPC's system extensions, whose names start with
+/// `rpc.` (`rpc.discover`), which answer in JSON-RPC's own terms.
+pub(crate) fn served_over_soap(method: &str) -> bool {
+    !method.starts_with("rpc.")
+}

@@ -1,0 +1,14 @@
+//! The shared protocol suite (`switchboard::testing`) for SOAP.
+
+use std::sync::Arc;
+
+use switchboard::testing::protocol_suite;
+use switchboard_demo as _;
+use switchboard_soap::Soap;
+
+#[tokio::test]
+async fn soap_keeps_the_protocol_contract() {
+    if let Err(failure) = protocol_suite(Soap::new(), Arc::new(Soap::new())).await {
+        panic!("{failure}");
+    }
+}
