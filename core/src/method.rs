@@ -186,6 +186,17 @@ pub type ValidateFn = fn(&Args) -> Result<(), Fault>;
 /// Runs the function with decoded arguments.
 pub type InvokeFn = for<'a> fn(&'a MethodContext, Args) -> Invoked<'a>;
 
+/// Decodes the arguments from JSON text, checks them and runs the function,
+/// in one step and without type erasure: the pipeline's path for calls that
+/// no listener observes and no call wrapper wraps, in protocols whose
+/// parameters are JSON ([`InProtocol::json_params`](crate::InProtocol::json_params)).
+///
+/// `Err` is the fault of arguments that do not decode (`Client.InvalidParams`)
+/// or break a constraint (`Client.Validation`), as [`DeserializeJsonFn`] then
+/// [`ValidateFn`] would give; the function's own result is inside the
+/// [`Invoked`].
+pub type InvokeJsonFn = for<'a> fn(&'a MethodContext, &[u8]) -> Result<Invoked<'a>, Fault>;
+
 /// What running a function gives: its result at once (a plain `fn`, which
 /// ran during the call) or a future (an `async fn`). Either way it is a
 /// future of the result, so `next.run().await` reads the same for both;
@@ -315,6 +326,8 @@ pub struct MethodDescriptor {
     pub validate: ValidateFn,
     /// Runs the function.
     pub invoke: InvokeFn,
+    /// Decodes JSON arguments, checks them and runs the function, in one step.
+    pub invoke_json: InvokeJsonFn,
 }
 
 impl MethodDescriptor {

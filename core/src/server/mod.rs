@@ -178,37 +178,47 @@ impl Server {
             self.fire(Event::ContextCreated, &ctx).await;
         }
         let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
-        let result = match call.and_then(|call| self.get_in_object(&mut ctx, call)) {
-            Ok((method, args)) => {
-                let args = if observed {
-                    ctx.in_object = Some(args);
-                    self.fire(Event::MethodCall, &ctx).await;
-                    ctx.in_object.take()
+        // Outer `Err`: the call could not be made (stage 4, `in_error`);
+        // inner: the call's own result (stage 5).
+        let made = match call.and_then(|call| self.get_method(&mut ctx, call)) {
+            Err(fault) => Err(fault),
+            Ok(method) => {
+                // Nothing needs the arguments between decoding and the call
+                // (no listener, no wrapper): decode, check and call in one
+                // step, without boxing them.
+                let fused = if !observed && self.app.call_wrapper().is_none() {
+                    self.call_fused(&ctx, method).await
                 } else {
-                    Some(args)
+                    None
                 };
-                let result = match args {
-                    Some(args) => self.get_out_object(&ctx, method, args).await,
-                    None => Err(Fault::server("internal error: arguments lost")),
-                };
-                match result {
-                    Ok(reply) if observed => {
-                        ctx.out_object = Some(reply);
-                        self.fire(Event::MethodReturn, &ctx).await;
-                        ctx.out_object
-                            .take()
-                            .ok_or_else(|| Fault::server("internal error: reply lost"))
-                    }
-                    Ok(reply) => Ok(reply),
-                    Err(fault) => {
-                        tracing::debug!(method = method.name, code = %fault.code, "call failed");
-                        ctx.out_error = Some(Box::new(fault.clone()));
-                        if observed {
-                            self.fire(Event::MethodException, &ctx).await;
+                match fused {
+                    Some(made) => made.map(|result| (method, result)),
+                    None => match self.get_in_object(&ctx, method) {
+                        Ok(args) => {
+                            let result = self.call_with_args(&mut ctx, observed, method, args);
+                            Ok((method, result.await))
                         }
-                        Err(fault)
-                    }
+                        Err(fault) => Err(fault),
+                    },
                 }
+            }
+        };
+        let result = match made {
+            Ok((_, Ok(reply))) if observed => {
+                ctx.out_object = Some(reply);
+                self.fire(Event::MethodReturn, &ctx).await;
+                ctx.out_object
+                    .take()
+                    .ok_or_else(|| Fault::server("internal error: reply lost"))
+            }
+            Ok((_, Ok(reply))) => Ok(reply),
+            Ok((method, Err(fault))) => {
+                tracing::debug!(method = method.name, code = %fault.code, "call failed");
+                ctx.out_error = Some(Box::new(fault.clone()));
+                if observed {
+                    self.fire(Event::MethodException, &ctx).await;
+                }
+                Err(fault)
             }
             Err(fault) => {
                 ctx.in_error = Some(Box::new(fault.clone()));
@@ -230,34 +240,74 @@ impl Server {
         }
     }
 
-    /// Stage 4: finds the method, decodes and validates the arguments.
-    fn get_in_object(
+    /// Stage 4, first part: finds the method.
+    fn get_method(
         &self,
         ctx: &mut MethodContext,
         call: IncomingCall,
-    ) -> Result<(&'static MethodDescriptor, Args), Fault> {
+    ) -> Result<&'static MethodDescriptor, Fault> {
         let method = self.app.method(&call.method);
         let method = method.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
         ctx.call = Some(call);
         let method = method?;
         ctx.descriptor = Some(method);
-        let args = self.in_protocol.deserialize(ctx, method)?;
-        (method.validate)(&args)?;
-        Ok((method, args))
+        Ok(method)
     }
 
-    /// Stage 5 (rpclib's `process_request`): the call wrapper and the
-    /// function, cut off at the request's deadline, panics caught.
-    async fn get_out_object(
+    /// Stage 4, second part: decodes and validates the arguments.
+    fn get_in_object(
         &self,
         ctx: &MethodContext,
         method: &'static MethodDescriptor,
+    ) -> Result<Args, Fault> {
+        let args = self.in_protocol.deserialize(ctx, method)?;
+        (method.validate)(&args)?;
+        Ok(args)
+    }
+
+    /// Stages 4 and 5 in one step, for a protocol whose parameters are JSON
+    /// (`None` for any other): the arguments are decoded, checked and passed
+    /// to the function without type erasure. Outer `Err`: they did not
+    /// decode or validate.
+    async fn call_fused(
+        &self,
+        ctx: &MethodContext,
+        method: &'static MethodDescriptor,
+    ) -> Option<Result<Result<Reply, Fault>, Fault>> {
+        let json = self.in_protocol.json_params(ctx)?;
+        // The decoding runs inside the panic guard too: one guard for both.
+        let call = match catch_unwind::catch(|| (method.invoke_json)(ctx, json)) {
+            Ok(Ok(call)) => call,
+            Ok(Err(fault)) => return Some(Err(fault)),
+            Err(panic) => return Some(Ok(panicked(method, &panic))),
+        };
+        Some(Ok(self.get_out_object(ctx, method, call).await))
+    }
+
+    /// Stage 5 with decoded arguments: fires `MethodCall`, then runs the
+    /// call wrapper or the function.
+    async fn call_with_args(
+        &self,
+        ctx: &mut MethodContext,
+        observed: bool,
+        method: &'static MethodDescriptor,
         args: Args,
     ) -> Result<Reply, Fault> {
+        let args = if observed {
+            ctx.in_object = Some(args);
+            self.fire(Event::MethodCall, ctx).await;
+            ctx.in_object.take()
+        } else {
+            Some(args)
+        };
+        let Some(args) = args else {
+            return Err(Fault::server("internal error: arguments lost"));
+        };
+        let ctx: &MethodContext = ctx;
         let next = Next::new(ctx, method, args);
         let call = match self.app.call_wrapper() {
-            // The wrapper runs `next` inside its future: the guard below
-            // catches a panic there.
+            // The wrapper runs `next` inside its future: the guard in
+            // `get_out_object` catches a panic there.
             Some(wrapper) => Invoked::boxed(wrapper.call(next)),
             // A plain `fn` runs right here.
             None => match catch_unwind::catch(|| next.run()) {
@@ -265,6 +315,17 @@ impl Server {
                 Err(panic) => return panicked(method, &panic),
             },
         };
+        self.get_out_object(ctx, method, call).await
+    }
+
+    /// Stage 5 (rpclib's `process_request`): waits for the call wrapper or
+    /// the function, cut off at the request's deadline, panics caught.
+    async fn get_out_object(
+        &self,
+        ctx: &MethodContext,
+        method: &'static MethodDescriptor,
+        call: Invoked<'_>,
+    ) -> Result<Reply, Fault> {
         let mut call = match call.into_ready() {
             Ok(result) => return result,
             Err(call) => call,
