@@ -9,6 +9,7 @@ mod extensions;
 mod facts;
 mod trace;
 
+use std::cell::Cell;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,10 +34,27 @@ pub type MethodName = smol_str::SmolStr;
 pub struct RequestId(pub u64);
 
 impl RequestId {
-    /// The next id of this process.
+    /// The next id of this process: unique, increasing within a thread.
     pub fn next() -> Self {
+        /// How many ids a thread takes from the shared counter at once.
+        const BLOCK: u64 = 1024;
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+        thread_local! {
+            /// The rest of this thread's block: next id, end (exclusive).
+            static TAKEN: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+        }
+        // An atomic read-modify-write costs tens of cycles, more than the
+        // rest of building a request: each thread takes a block of ids at
+        // once and counts through it on its own.
+        TAKEN.with(|taken| {
+            let (mut next, mut end) = taken.get();
+            if next == end {
+                next = NEXT.fetch_add(BLOCK, Ordering::Relaxed);
+                end = next + BLOCK;
+            }
+            taken.set((next + 1, end));
+            Self(next)
+        })
     }
 }
 
@@ -170,6 +188,13 @@ impl MethodContext {
         }
     }
 
+    /// Ends the call, handing its request back (the driver lends one
+    /// request to each of its calls in turn, which costs no atomic
+    /// reference count update).
+    pub(crate) fn into_request(self) -> Arc<RequestInfo> {
+        self.request
+    }
+
     /// The application serving this call.
     pub fn app(&self) -> &Application {
         &self.app
@@ -251,5 +276,33 @@ impl MethodContext {
     /// this for `State<T>` parameters, so it only happens for ad-hoc lookups).
     pub fn state<T: Send + Sync + 'static>(&self) -> Result<State<T>, Fault> {
         self.app.state::<T>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn request_ids_are_unique_across_threads() {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| (0..3000).map(|_| RequestId::next()).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for thread in threads {
+            let ids = thread.join().unwrap_or_default();
+            assert!(
+                ids.windows(2).all(|pair| pair[0] < pair[1]),
+                "increasing per thread"
+            );
+            for id in ids {
+                assert!(seen.insert(id), "{id} given twice");
+            }
+        }
+        assert_eq!(seen.len(), 12_000);
     }
 }

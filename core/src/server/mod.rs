@@ -3,27 +3,21 @@
 //! pipeline; this is rpclib's `get_in_object` / `get_out_object` /
 //! `get_out_string`.
 
+mod call;
 mod catch_unwind;
 mod protocols;
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 
 use tracing::Instrument;
 
-use crate::context::{IncomingCall, RequestInfo};
-use crate::events::{Event, Next};
-use crate::fault::code;
-use crate::method::{Args, Invoked, MethodDescriptor, Reply};
+use crate::context::RequestInfo;
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
-use crate::{Application, Fault, MethodContext};
-
-use catch_unwind::CatchUnwind;
+use crate::{Application, Fault};
 
 pub use protocols::Protocols;
 
@@ -118,7 +112,7 @@ impl Server {
         self.process_shared(Arc::new(request)).instrument(span)
     }
 
-    async fn process_shared(&self, request: Arc<RequestInfo>) -> Response {
+    async fn process_shared(&self, mut request: Arc<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => {
@@ -127,9 +121,18 @@ impl Server {
                 (false, calls![Err(fault)])
             }
         };
+        let plain = self.app.listeners().is_empty() && self.app.call_wrapper().is_none();
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            outcomes.push(self.process_call(&request, call).await);
+            // Lent to the call's context and handed back: the calls run one
+            // after the other, so no reference count changes.
+            let (outcome, back) = if plain {
+                self.process_plain(request, call).await
+            } else {
+                Box::pin(self.process_observed(request, call)).await
+            };
+            request = back;
+            outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
     }
@@ -161,200 +164,6 @@ impl Server {
         Ok(self
             .in_protocol
             .decompose_incoming_envelope(request, doc, limits)?)
-    }
-
-    /// Stages 4 and 5 for one call, with its events.
-    ///
-    /// Kept as one `async fn` on purpose: every nested `async fn` level adds
-    /// its whole state to the request future and a copy of it per call.
-    async fn process_call(
-        &self,
-        request: &Arc<RequestInfo>,
-        call: Result<IncomingCall, Fault>,
-    ) -> CallOutcome {
-        let mut ctx = MethodContext::new(self.app.clone(), Arc::clone(request));
-        let observed = !self.app.listeners().is_empty();
-        if observed {
-            self.fire(Event::ContextCreated, &ctx).await;
-        }
-        let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
-        // Outer `Err`: the call could not be made (stage 4, `in_error`);
-        // inner: the call's own result (stage 5).
-        let made = match call.and_then(|call| self.get_method(&mut ctx, call)) {
-            Err(fault) => Err(fault),
-            Ok(method) => {
-                // Nothing needs the arguments between decoding and the call
-                // (no listener, no wrapper): decode, check and call in one
-                // step, without boxing them.
-                let fused = if !observed && self.app.call_wrapper().is_none() {
-                    self.call_fused(&ctx, method).await
-                } else {
-                    None
-                };
-                match fused {
-                    Some(made) => made.map(|result| (method, result)),
-                    None => match self.get_in_object(&ctx, method) {
-                        Ok(args) => {
-                            let result = self.call_with_args(&mut ctx, observed, method, args);
-                            Ok((method, result.await))
-                        }
-                        Err(fault) => Err(fault),
-                    },
-                }
-            }
-        };
-        let result = match made {
-            Ok((_, Ok(reply))) if observed => {
-                ctx.out_object = Some(reply);
-                self.fire(Event::MethodReturn, &ctx).await;
-                ctx.out_object
-                    .take()
-                    .ok_or_else(|| Fault::server("internal error: reply lost"))
-            }
-            Ok((_, Ok(reply))) => Ok(reply),
-            Ok((method, Err(fault))) => {
-                tracing::debug!(method = method.name, code = %fault.code, "call failed");
-                ctx.out_error = Some(Box::new(fault.clone()));
-                if observed {
-                    self.fire(Event::MethodException, &ctx).await;
-                }
-                Err(fault)
-            }
-            Err(fault) => {
-                ctx.in_error = Some(Box::new(fault.clone()));
-                if observed {
-                    self.fire(Event::MethodException, &ctx).await;
-                }
-                Err(fault)
-            }
-        };
-        if observed {
-            self.fire(Event::ContextClosed, &ctx).await;
-        }
-        // Moved, not cloned: the context is done with it.
-        let id = ctx.call.as_mut().and_then(|call| call.id.take());
-        CallOutcome {
-            id,
-            expects_reply,
-            result,
-        }
-    }
-
-    /// Stage 4, first part: finds the method.
-    fn get_method(
-        &self,
-        ctx: &mut MethodContext,
-        call: IncomingCall,
-    ) -> Result<&'static MethodDescriptor, Fault> {
-        let method = self.app.method(&call.method);
-        let method = method.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
-        ctx.call = Some(call);
-        let method = method?;
-        ctx.descriptor = Some(method);
-        Ok(method)
-    }
-
-    /// Stage 4, second part: decodes and validates the arguments.
-    fn get_in_object(
-        &self,
-        ctx: &MethodContext,
-        method: &'static MethodDescriptor,
-    ) -> Result<Args, Fault> {
-        let args = self.in_protocol.deserialize(ctx, method)?;
-        (method.validate)(&args)?;
-        Ok(args)
-    }
-
-    /// Stages 4 and 5 in one step, for a protocol whose parameters are JSON
-    /// (`None` for any other): the arguments are decoded, checked and passed
-    /// to the function without type erasure. Outer `Err`: they did not
-    /// decode or validate.
-    async fn call_fused(
-        &self,
-        ctx: &MethodContext,
-        method: &'static MethodDescriptor,
-    ) -> Option<Result<Result<Reply, Fault>, Fault>> {
-        let json = self.in_protocol.json_params(ctx)?;
-        // The decoding runs inside the panic guard too: one guard for both.
-        let call = match catch_unwind::catch(|| (method.invoke_json)(ctx, json)) {
-            Ok(Ok(call)) => call,
-            Ok(Err(fault)) => return Some(Err(fault)),
-            Err(panic) => return Some(Ok(panicked(method, &panic))),
-        };
-        Some(Ok(self.get_out_object(ctx, method, call).await))
-    }
-
-    /// Stage 5 with decoded arguments: fires `MethodCall`, then runs the
-    /// call wrapper or the function.
-    async fn call_with_args(
-        &self,
-        ctx: &mut MethodContext,
-        observed: bool,
-        method: &'static MethodDescriptor,
-        args: Args,
-    ) -> Result<Reply, Fault> {
-        let args = if observed {
-            ctx.in_object = Some(args);
-            self.fire(Event::MethodCall, ctx).await;
-            ctx.in_object.take()
-        } else {
-            Some(args)
-        };
-        let Some(args) = args else {
-            return Err(Fault::server("internal error: arguments lost"));
-        };
-        let ctx: &MethodContext = ctx;
-        let next = Next::new(ctx, method, args);
-        let call = match self.app.call_wrapper() {
-            // The wrapper runs `next` inside its future: the guard in
-            // `get_out_object` catches a panic there.
-            Some(wrapper) => Invoked::boxed(wrapper.call(next)),
-            // A plain `fn` runs right here.
-            None => match catch_unwind::catch(|| next.run()) {
-                Ok(call) => call,
-                Err(panic) => return panicked(method, &panic),
-            },
-        };
-        self.get_out_object(ctx, method, call).await
-    }
-
-    /// Stage 5 (rpclib's `process_request`): waits for the call wrapper or
-    /// the function, cut off at the request's deadline, panics caught.
-    async fn get_out_object(
-        &self,
-        ctx: &MethodContext,
-        method: &'static MethodDescriptor,
-        call: Invoked<'_>,
-    ) -> Result<Reply, Fault> {
-        let mut call = match call.into_ready() {
-            Ok(result) => return result,
-            Err(call) => call,
-        };
-        let deadline = ctx.request().deadline;
-        // The timer is inside the panic guard too: on a runtime without a
-        // time driver, a deadline fails the call instead of the server.
-        let result = CatchUnwind::new(async move {
-            let Some(deadline) = deadline else {
-                return call.await;
-            };
-            // Most calls finish on their first poll: those need no timer.
-            if let Poll::Ready(result) =
-                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await
-            {
-                return result;
-            }
-            // Boxed: a timer is large, and only slow calls get here.
-            Box::pin(tokio::time::timeout_at(deadline.into(), call))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Fault::new(
-                        code::TIMEOUT,
-                        "the call did not finish before its deadline",
-                    ))
-                })
-        })
-        .await;
-        result.unwrap_or_else(|panic| panicked(method, &panic))
     }
 
     /// Stages 6 and 7. An encoding failure is answered with a server fault.
@@ -413,22 +222,6 @@ impl Server {
             any_fault,
         }
     }
-
-    async fn fire(&self, event: Event, ctx: &MethodContext) {
-        let listeners = self.app.listeners();
-        if listeners.is_empty() {
-            return;
-        }
-        for listener in listeners {
-            listener.on_event(event, ctx).await;
-        }
-    }
-}
-
-/// The fault of a method that panicked (its message goes to the log only).
-fn panicked(method: &MethodDescriptor, panic: &str) -> Result<Reply, Fault> {
-    tracing::error!(method = method.name, panic, "method panicked");
-    Err(Fault::server("internal error"))
 }
 
 impl fmt::Debug for Server {
