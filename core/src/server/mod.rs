@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
-use crate::context::RequestInfo;
+use crate::context::{IncomingCall, RequestInfo};
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
@@ -112,7 +112,7 @@ impl Server {
         self.process_shared(Arc::new(request)).instrument(span)
     }
 
-    async fn process_shared(&self, mut request: Arc<RequestInfo>) -> Response {
+    async fn process_shared(&self, request: Arc<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => {
@@ -121,20 +121,47 @@ impl Server {
                 (false, calls![Err(fault)])
             }
         };
-        let plain = self.app.listeners().is_empty() && self.app.call_wrapper().is_none();
+        let call = match calls.into_inner() {
+            Ok([call]) => call,
+            // Boxed: batches are rare, and their state would enlarge every
+            // request's future, which is moved as a whole.
+            Err(calls) => return Box::pin(self.process_batch(request, batch, calls)).await,
+        };
+        let (outcome, request) = self.process_one(request, call).await;
+        self.get_out_string(&request, batch, calls![outcome])
+    }
+
+    /// Stages 4 to 7 for the calls of a batch, one after the other.
+    async fn process_batch(
+        &self,
+        mut request: Arc<RequestInfo>,
+        batch: bool,
+        calls: Calls<Result<IncomingCall, Fault>>,
+    ) -> Response {
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            // Lent to the call's context and handed back: the calls run one
-            // after the other, so no reference count changes.
-            let (outcome, back) = if plain {
-                self.process_plain(request, call).await
-            } else {
-                Box::pin(self.process_observed(request, call)).await
-            };
+            let (outcome, back) = self.process_one(request, call).await;
             request = back;
             outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
+    }
+
+    /// Stages 4 and 5 for one call. The request is lent to the call's
+    /// context and handed back: the calls of a request run one after the
+    /// other, so no reference count changes.
+    async fn process_one(
+        &self,
+        request: Arc<RequestInfo>,
+        call: Result<IncomingCall, Fault>,
+    ) -> (CallOutcome, Arc<RequestInfo>) {
+        if self.app.listeners().is_empty() && self.app.call_wrapper().is_none() {
+            self.process_plain(request, call).await
+        } else {
+            // Boxed: the observed path's state (events, parked arguments and
+            // reply) would enlarge every request's future.
+            Box::pin(self.process_observed(request, call)).await
+        }
     }
 
     /// Answers `request` with `fault` without running anything: for
