@@ -153,6 +153,25 @@ pub struct IncomingCall {
     pub expects_reply: bool,
 }
 
+/// The request a context reads: lent by the driver, or shared by whoever
+/// built the context with [`MethodContext::new`].
+#[derive(Debug)]
+enum Lent {
+    Owned(Box<RequestInfo>),
+    Shared(Arc<RequestInfo>),
+}
+
+impl std::ops::Deref for Lent {
+    type Target = RequestInfo;
+
+    fn deref(&self) -> &RequestInfo {
+        match self {
+            Self::Owned(request) => request,
+            Self::Shared(request) => request,
+        }
+    }
+}
+
 /// Everything known about one call, from decoding to reply.
 ///
 /// The driver fills it stage by stage; listeners and call wrappers read it.
@@ -160,7 +179,7 @@ pub struct IncomingCall {
 #[derive(Debug)]
 pub struct MethodContext {
     app: Application,
-    request: Arc<RequestInfo>,
+    request: Lent,
     pub(crate) call: Option<IncomingCall>,
     pub(crate) descriptor: Option<&'static MethodDescriptor>,
     pub(crate) in_object: Option<Args>,
@@ -175,6 +194,16 @@ pub struct MethodContext {
 impl MethodContext {
     /// A fresh context for one call of `request`.
     pub fn new(app: Application, request: Arc<RequestInfo>) -> Self {
+        Self::with_request(app, Lent::Shared(request))
+    }
+
+    /// A context for one call of the driver's own request, handed back by
+    /// [`into_request`](Self::into_request) when the call is done.
+    pub(crate) fn lent(app: Application, request: Box<RequestInfo>) -> Self {
+        Self::with_request(app, Lent::Owned(request))
+    }
+
+    fn with_request(app: Application, request: Lent) -> Self {
         Self {
             app,
             request,
@@ -188,11 +217,14 @@ impl MethodContext {
         }
     }
 
-    /// Ends the call, handing its request back (the driver lends one
-    /// request to each of its calls in turn, which costs no atomic
-    /// reference count update).
-    pub(crate) fn into_request(self) -> Arc<RequestInfo> {
-        self.request
+    /// Ends the call, handing its request back: the driver lends its
+    /// request to each call's context in turn (the calls run one after the
+    /// other), which needs no reference count and so no atomic operation.
+    pub(crate) fn into_request(self) -> Box<RequestInfo> {
+        match self.request {
+            Lent::Owned(request) => request,
+            Lent::Shared(request) => Box::new(Arc::unwrap_or_clone(request)),
+        }
     }
 
     /// The application serving this call.

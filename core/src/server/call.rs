@@ -10,7 +10,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::Poll;
 
 use crate::context::{IncomingCall, RequestInfo};
@@ -36,10 +35,10 @@ impl Server {
     /// The request is lent to the call's context and handed back.
     pub(super) async fn process_plain(
         &self,
-        request: Arc<RequestInfo>,
+        request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
-    ) -> (CallOutcome, Arc<RequestInfo>) {
-        let mut ctx = MethodContext::new(self.app.clone(), request);
+    ) -> (CallOutcome, Box<RequestInfo>) {
+        let mut ctx = MethodContext::lent(self.app.clone(), request);
         let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
         let found = call.and_then(|call| self.get_method(&mut ctx, call));
         // In a block: the running call borrows the context, which is written
@@ -107,10 +106,10 @@ impl Server {
     /// its whole state to the request future and a copy of it per call.
     pub(super) async fn process_observed(
         &self,
-        request: Arc<RequestInfo>,
+        request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
-    ) -> (CallOutcome, Arc<RequestInfo>) {
-        let mut ctx = MethodContext::new(self.app.clone(), request);
+    ) -> (CallOutcome, Box<RequestInfo>) {
+        let mut ctx = MethodContext::lent(self.app.clone(), request);
         let observed = !self.app.listeners().is_empty();
         if observed {
             self.fire(Event::ContextCreated, &ctx).await;
@@ -262,7 +261,7 @@ fn finish(
     mut ctx: MethodContext,
     expects_reply: bool,
     result: Result<Reply, Fault>,
-) -> (CallOutcome, Arc<RequestInfo>) {
+) -> (CallOutcome, Box<RequestInfo>) {
     // Moved, not cloned: the context is done with it.
     let id = ctx.call.as_mut().and_then(|call| call.id.take());
     let outcome = CallOutcome {

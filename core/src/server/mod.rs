@@ -107,12 +107,13 @@ impl Server {
     pub fn process(&self, request: RequestInfo) -> impl Future<Output = Response> + Send + '_ {
         let span =
             tracing::debug_span!("request", id = %request.id, protocol = self.in_protocol.name());
-        // Shared before any future exists, so the future holds a pointer,
-        // not the request's facts.
-        self.process_shared(Arc::new(request)).instrument(span)
+        // Boxed before any future exists, so the future holds a pointer,
+        // not the request's facts. A box, not an `Arc`: the calls borrow it
+        // one after the other, so nothing counts references.
+        self.process_boxed(Box::new(request)).instrument(span)
     }
 
-    async fn process_shared(&self, request: Arc<RequestInfo>) -> Response {
+    async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => {
@@ -134,7 +135,7 @@ impl Server {
     /// Stages 4 to 7 for the calls of a batch, one after the other.
     async fn process_batch(
         &self,
-        mut request: Arc<RequestInfo>,
+        mut request: Box<RequestInfo>,
         batch: bool,
         calls: Calls<Result<IncomingCall, Fault>>,
     ) -> Response {
@@ -152,9 +153,9 @@ impl Server {
     /// other, so no reference count changes.
     async fn process_one(
         &self,
-        request: Arc<RequestInfo>,
+        request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
-    ) -> (CallOutcome, Arc<RequestInfo>) {
+    ) -> (CallOutcome, Box<RequestInfo>) {
         if self.app.listeners().is_empty() && self.app.call_wrapper().is_none() {
             self.process_plain(request, call).await
         } else {
