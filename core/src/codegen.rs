@@ -61,8 +61,12 @@ pub fn invoke_json_args<'a, T: DeserializeOwned + Validate>(
     json: &[u8],
     run: fn(&'a MethodContext, T) -> Invoked<'a>,
 ) -> Result<Invoked<'a>, Fault> {
-    let args: T = serde_json::from_slice(json)
-        .map_err(|err| ProtocolError::InvalidParams(err.to_string()))?;
+    // Read as text, as the JSON protocols read the request around it: one
+    // reader type means one copy of the parser's code in the instruction
+    // cache, which the whole pipeline otherwise overflows.
+    let invalid = |err: &dyn std::fmt::Display| ProtocolError::InvalidParams(err.to_string());
+    let text = std::str::from_utf8(json).map_err(|err| invalid(&err))?;
+    let args: T = serde_json::from_str(text).map_err(|err| invalid(&err))?;
     args.validate()?;
     Ok(run(ctx, args))
 }
