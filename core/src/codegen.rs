@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::method::{Args, MethodDescriptor, Reply, SchemaFn, StateRequirement};
+use crate::protocol::ProtocolError;
 use crate::validate::Validate;
 use crate::{Fault, MethodContext, State};
 
@@ -32,6 +33,42 @@ pub fn deserialize_json_args<T: DeserializeOwned + Send + Sync + 'static>(
     json: &[u8],
 ) -> Result<Args, serde_json::Error> {
     serde_json::from_slice::<T>(json).map(Args::new)
+}
+
+/// Runs `run` on the arguments, which must be a `T` (else a `Server` fault:
+/// a descriptor bug, not input).
+pub fn invoke_args<'a, T: 'static>(
+    ctx: &'a MethodContext,
+    args: Args,
+    run: fn(&'a MethodContext, T) -> Invoked<'a>,
+) -> Invoked<'a> {
+    match args.downcast::<T>() {
+        Ok(args) => run(ctx, args),
+        Err(fault) => Invoked::ready(Err(fault)),
+    }
+}
+
+/// Decodes the argument struct `T` from JSON text, checks it and runs `run`
+/// on it, with no type erasure in between.
+///
+/// # Errors
+/// `Client.InvalidParams` if the text does not decode (the fault the JSON
+/// protocols' [`InProtocol::deserialize`](crate::InProtocol::deserialize)
+/// gives), `Client.Validation` if a constraint fails; the function's own
+/// fault is the result inside the `Invoked`.
+pub fn invoke_json_args<'a, T: DeserializeOwned + Validate>(
+    ctx: &'a MethodContext,
+    json: &[u8],
+    run: fn(&'a MethodContext, T) -> Invoked<'a>,
+) -> Result<Invoked<'a>, Fault> {
+    // Read as text, as the JSON protocols read the request around it: one
+    // reader type means one copy of the parser's code in the instruction
+    // cache, which the whole pipeline otherwise overflows.
+    let invalid = |err: &dyn std::fmt::Display| ProtocolError::InvalidParams(err.to_string());
+    let text = std::str::from_utf8(json).map_err(|err| invalid(&err))?;
+    let args: T = serde_json::from_str(text).map_err(|err| invalid(&err))?;
+    args.validate()?;
+    Ok(run(ctx, args))
 }
 
 /// Checks the argument struct `T`.

@@ -50,7 +50,23 @@ impl fmt::Debug for Args {
 }
 
 /// A function's successful return value, ready for any out protocol.
-pub struct Reply(Box<dyn ReplyValue>);
+///
+/// The common result types (`String`, `bool`, the usual integers, `f64`,
+/// `()`) are stored inline; any other is boxed. A reply is made for every
+/// call, and most functions return one of these.
+pub struct Reply(Repr);
+
+enum Repr {
+    Unit(()),
+    Bool(bool),
+    I32(i32),
+    I64(i64),
+    U32(u32),
+    U64(u64),
+    F64(f64),
+    String(String),
+    Boxed(Box<dyn ReplyValue>),
+}
 
 /// A return value: serializable by any format through `erased_serde`, and
 /// straight to JSON without the erased indirection (JSON is the hot path of
@@ -70,16 +86,59 @@ impl<T: Serialize + Send + Sync> ReplyValue for T {
     }
 }
 
+impl Repr {
+    /// `value` stored inline, if it is of one of the inline types. A
+    /// `String` is taken out, leaving an empty one that costs nothing to
+    /// drop. The type tests fold to constants once `T` is known.
+    #[inline]
+    fn inline(value: &mut dyn Any) -> Option<Self> {
+        if let Some(text) = value.downcast_mut::<String>() {
+            return Some(Self::String(std::mem::take(text)));
+        }
+        let value: &dyn Any = value;
+        if value.is::<()>() {
+            return Some(Self::Unit(()));
+        }
+        let copied = [
+            value.downcast_ref().copied().map(Self::Bool),
+            value.downcast_ref().copied().map(Self::I32),
+            value.downcast_ref().copied().map(Self::I64),
+            value.downcast_ref().copied().map(Self::U32),
+            value.downcast_ref().copied().map(Self::U64),
+            value.downcast_ref().copied().map(Self::F64),
+        ];
+        copied.into_iter().flatten().next()
+    }
+
+    fn as_value(&self) -> &(dyn erased_serde::Serialize + Send + Sync) {
+        match self {
+            Self::Unit(value) => value,
+            Self::Bool(value) => value,
+            Self::I32(value) => value,
+            Self::I64(value) => value,
+            Self::U32(value) => value,
+            Self::U64(value) => value,
+            Self::F64(value) => value,
+            Self::String(value) => value,
+            Self::Boxed(value) => value.as_erased(),
+        }
+    }
+}
+
 impl Reply {
     /// Wraps a return value.
-    pub fn new<T: Serialize + Send + Sync + 'static>(value: T) -> Self {
-        Self(Box::new(value))
+    #[inline]
+    pub fn new<T: Serialize + Send + Sync + 'static>(mut value: T) -> Self {
+        match Repr::inline(&mut value) {
+            Some(repr) => Self(repr),
+            None => Self(Repr::Boxed(Box::new(value))),
+        }
     }
 
     /// The value, for serializing with any `serde` serializer through
     /// [`erased_serde::serialize`].
     pub fn value(&self) -> &(dyn erased_serde::Serialize + Send + Sync) {
-        self.0.as_erased()
+        self.0.as_value()
     }
 
     /// Appends the value as JSON to `out` (monomorphized: no erased calls).
@@ -87,13 +146,23 @@ impl Reply {
     /// # Errors
     /// If the value refuses to serialize (a map with non-string keys).
     pub fn write_json(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.0.write_json(out)
+        match &self.0 {
+            Repr::Unit(value) => serde_json::to_writer(out, value),
+            Repr::Bool(value) => serde_json::to_writer(out, value),
+            Repr::I32(value) => serde_json::to_writer(out, value),
+            Repr::I64(value) => serde_json::to_writer(out, value),
+            Repr::U32(value) => serde_json::to_writer(out, value),
+            Repr::U64(value) => serde_json::to_writer(out, value),
+            Repr::F64(value) => serde_json::to_writer(out, value),
+            Repr::String(value) => serde_json::to_writer(out, value),
+            Repr::Boxed(value) => value.write_json(out),
+        }
     }
 }
 
 impl Serialize for Reply {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        erased_serde::serialize(self.0.as_erased(), serializer)
+        erased_serde::serialize(self.value(), serializer)
     }
 }
 
@@ -116,6 +185,17 @@ pub type ValidateFn = fn(&Args) -> Result<(), Fault>;
 
 /// Runs the function with decoded arguments.
 pub type InvokeFn = for<'a> fn(&'a MethodContext, Args) -> Invoked<'a>;
+
+/// Decodes the arguments from JSON text, checks them and runs the function,
+/// in one step and without type erasure: the pipeline's path for calls that
+/// no listener observes and no call wrapper wraps, in protocols whose
+/// parameters are JSON ([`InProtocol::json_params`](crate::InProtocol::json_params)).
+///
+/// `Err` is the fault of arguments that do not decode (`Client.InvalidParams`)
+/// or break a constraint (`Client.Validation`), as [`DeserializeJsonFn`] then
+/// [`ValidateFn`] would give; the function's own result is inside the
+/// [`Invoked`].
+pub type InvokeJsonFn = for<'a> fn(&'a MethodContext, &[u8]) -> Result<Invoked<'a>, Fault>;
 
 /// What running a function gives: its result at once (a plain `fn`, which
 /// ran during the call) or a future (an `async fn`). Either way it is a
@@ -246,6 +326,8 @@ pub struct MethodDescriptor {
     pub validate: ValidateFn,
     /// Runs the function.
     pub invoke: InvokeFn,
+    /// Decodes JSON arguments, checks them and runs the function, in one step.
+    pub invoke_json: InvokeJsonFn,
 }
 
 impl MethodDescriptor {
@@ -327,5 +409,39 @@ where
     const ONE_WAY: bool = C::ONE_WAY;
     fn descriptor() -> &'static MethodDescriptor {
         C::descriptor()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reply's JSON, written directly and through the erased path.
+    fn both_ways(reply: &Reply) -> Result<(String, String), serde_json::Error> {
+        let mut direct = Vec::new();
+        reply.write_json(&mut direct)?;
+        let direct = String::from_utf8(direct).unwrap_or_default();
+        Ok((direct, serde_json::to_string(reply)?))
+    }
+
+    #[test]
+    fn inline_and_boxed_replies_serialize_as_their_value() -> Result<(), serde_json::Error> {
+        let cases = [
+            (Reply::new("hello".to_owned()), r#""hello""#),
+            (Reply::new(()), "null"),
+            (Reply::new(true), "true"),
+            (Reply::new(-3i32), "-3"),
+            (Reply::new(-4i64), "-4"),
+            (Reply::new(5u32), "5"),
+            (Reply::new(u64::MAX), "18446744073709551615"),
+            (Reply::new(0.25f64), "0.25"),
+            (Reply::new(7u8), "7"),
+            (Reply::new(vec!["a", "b"]), r#"["a","b"]"#),
+        ];
+        for (reply, expected) in &cases {
+            let (direct, erased) = both_ways(reply)?;
+            assert_eq!((direct.as_str(), erased.as_str()), (*expected, *expected));
+        }
+        Ok(())
     }
 }

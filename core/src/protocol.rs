@@ -279,6 +279,20 @@ pub trait InProtocol: Send + Sync + 'static {
         ctx: &MethodContext,
         method: &MethodDescriptor,
     ) -> Result<Args, ProtocolError>;
+
+    /// Stage 4's fast path: the call's parameters as JSON text, for formats
+    /// whose [`deserialize`](InProtocol::deserialize) is exactly
+    /// [`MethodDescriptor::deserialize_json`] on that text with its error
+    /// answered as [`ProtocolError::InvalidParams`]. The pipeline then
+    /// decodes, checks and runs the call in one step
+    /// ([`MethodDescriptor::invoke_json`]) when no listener observes it and
+    /// no call wrapper wraps it, which saves boxing the arguments.
+    ///
+    /// `None` (the default): the pipeline always calls `deserialize`.
+    fn json_params<'c>(&self, ctx: &'c MethodContext) -> Option<&'c [u8]> {
+        let _ = ctx;
+        None
+    }
 }
 
 /// Encodes replies in one wire format.

@@ -110,6 +110,14 @@ impl Method<'_> {
         format_ident!("__switchboard_invoke_{}", self.function.sig.ident)
     }
 
+    fn invoke_json_ident(&self) -> Ident {
+        format_ident!("__switchboard_invoke_json_{}", self.function.sig.ident)
+    }
+
+    fn run_ident(&self) -> Ident {
+        format_ident!("__switchboard_run_{}", self.function.sig.ident)
+    }
+
     fn reply_fns_ident(&self) -> Ident {
         format_ident!("__SWITCHBOARD_REPLY_{}", self.function.sig.ident)
     }
@@ -181,9 +189,13 @@ impl Method<'_> {
         }
     }
 
-    /// The function that runs the user function on decoded arguments.
+    /// The functions that run the user function: on its call struct
+    /// (`run`), on type-erased arguments (`invoke`), and on JSON text,
+    /// decoded and validated in the same step (`invoke_json`).
     fn invoke(&self) -> TokenStream {
         let invoke = self.invoke_ident();
+        let invoke_json = self.invoke_json_ident();
+        let run = self.run_ident();
         let call_ident = &self.call_ident;
         let fn_name = &self.function.sig.ident;
         let wire_names: Vec<_> = self.wire_params().map(|(name, _, _)| name).collect();
@@ -214,7 +226,7 @@ impl Method<'_> {
         };
         let body = quote! {
             #(#fetch_state)*
-            let #call_ident { #(#wire_names),* } = __sb_args.downcast::<#call_ident>()?;
+            let #call_ident { #(#wire_names),* } = __sb_args;
             let __sb_out = #fn_name(#(#call_args),*) #awaited;
             #reply
         };
@@ -226,11 +238,30 @@ impl Method<'_> {
         };
         quote! {
             #[doc(hidden)]
+            fn #run<'__sb>(
+                __sb_ctx: &'__sb ::switchboard::MethodContext,
+                __sb_args: #call_ident,
+            ) -> ::switchboard::codegen::Invoked<'__sb> {
+                #invoked
+            }
+
+            #[doc(hidden)]
             fn #invoke<'__sb>(
                 __sb_ctx: &'__sb ::switchboard::MethodContext,
                 __sb_args: ::switchboard::Args,
             ) -> ::switchboard::codegen::Invoked<'__sb> {
-                #invoked
+                ::switchboard::codegen::invoke_args(__sb_ctx, __sb_args, #run)
+            }
+
+            #[doc(hidden)]
+            fn #invoke_json<'__sb>(
+                __sb_ctx: &'__sb ::switchboard::MethodContext,
+                __sb_json: &[u8],
+            ) -> ::core::result::Result<
+                ::switchboard::codegen::Invoked<'__sb>,
+                ::switchboard::Fault,
+            > {
+                ::switchboard::codegen::invoke_json_args(__sb_ctx, __sb_json, #run)
             }
         }
     }
@@ -239,6 +270,7 @@ impl Method<'_> {
     fn descriptor(&self) -> TokenStream {
         let ident = self.descriptor_ident();
         let invoke = self.invoke_ident();
+        let invoke_json = self.invoke_json_ident();
         let reply_fns = self.reply_fns_ident();
         let call = &self.call_ident;
         let fn_name = self.function.sig.ident.to_string();
@@ -296,6 +328,7 @@ impl Method<'_> {
                 deserialize_json: ::switchboard::codegen::deserialize_json_args::<#call>,
                 validate: ::switchboard::codegen::validate_args::<#call>,
                 invoke: #invoke,
+                invoke_json: #invoke_json,
             };
 
             ::switchboard::codegen::inventory::submit! {

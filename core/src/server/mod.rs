@@ -3,27 +3,21 @@
 //! pipeline; this is rpclib's `get_in_object` / `get_out_object` /
 //! `get_out_string`.
 
+mod call;
 mod catch_unwind;
 mod protocols;
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
 
 use tracing::Instrument;
 
 use crate::context::{IncomingCall, RequestInfo};
-use crate::events::{Event, Next};
-use crate::fault::code;
-use crate::method::{Args, Invoked, MethodDescriptor, Reply};
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
-use crate::{Application, Fault, MethodContext};
-
-use catch_unwind::CatchUnwind;
+use crate::{Application, Fault};
 
 pub use protocols::Protocols;
 
@@ -113,12 +107,13 @@ impl Server {
     pub fn process(&self, request: RequestInfo) -> impl Future<Output = Response> + Send + '_ {
         let span =
             tracing::debug_span!("request", id = %request.id, protocol = self.in_protocol.name());
-        // Shared before any future exists, so the future holds a pointer,
-        // not the request's facts.
-        self.process_shared(Arc::new(request)).instrument(span)
+        // Boxed before any future exists, so the future holds a pointer,
+        // not the request's facts. A box, not an `Arc`: the calls borrow it
+        // one after the other, so nothing counts references.
+        self.process_boxed(Box::new(request)).instrument(span)
     }
 
-    async fn process_shared(&self, request: Arc<RequestInfo>) -> Response {
+    async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => {
@@ -127,11 +122,47 @@ impl Server {
                 (false, calls![Err(fault)])
             }
         };
+        let call = match calls.into_inner() {
+            Ok([call]) => call,
+            // Boxed: batches are rare, and their state would enlarge every
+            // request's future, which is moved as a whole.
+            Err(calls) => return Box::pin(self.process_batch(request, batch, calls)).await,
+        };
+        let (outcome, request) = self.process_one(request, call).await;
+        self.get_out_string(&request, batch, calls![outcome])
+    }
+
+    /// Stages 4 to 7 for the calls of a batch, one after the other.
+    async fn process_batch(
+        &self,
+        mut request: Box<RequestInfo>,
+        batch: bool,
+        calls: Calls<Result<IncomingCall, Fault>>,
+    ) -> Response {
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            outcomes.push(self.process_call(&request, call).await);
+            let (outcome, back) = self.process_one(request, call).await;
+            request = back;
+            outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
+    }
+
+    /// Stages 4 and 5 for one call. The request is lent to the call's
+    /// context and handed back: the calls of a request run one after the
+    /// other, so no reference count changes.
+    async fn process_one(
+        &self,
+        request: Box<RequestInfo>,
+        call: Result<IncomingCall, Fault>,
+    ) -> (CallOutcome, Box<RequestInfo>) {
+        if self.app.listeners().is_empty() && self.app.call_wrapper().is_none() {
+            self.process_plain(request, call).await
+        } else {
+            // Boxed: the observed path's state (events, parked arguments and
+            // reply) would enlarge every request's future.
+            Box::pin(self.process_observed(request, call)).await
+        }
     }
 
     /// Answers `request` with `fault` without running anything: for
@@ -161,139 +192,6 @@ impl Server {
         Ok(self
             .in_protocol
             .decompose_incoming_envelope(request, doc, limits)?)
-    }
-
-    /// Stages 4 and 5 for one call, with its events.
-    ///
-    /// Kept as one `async fn` on purpose: every nested `async fn` level adds
-    /// its whole state to the request future and a copy of it per call.
-    async fn process_call(
-        &self,
-        request: &Arc<RequestInfo>,
-        call: Result<IncomingCall, Fault>,
-    ) -> CallOutcome {
-        let mut ctx = MethodContext::new(self.app.clone(), Arc::clone(request));
-        let observed = !self.app.listeners().is_empty();
-        if observed {
-            self.fire(Event::ContextCreated, &ctx).await;
-        }
-        let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
-        let result = match call.and_then(|call| self.get_in_object(&mut ctx, call)) {
-            Ok((method, args)) => {
-                let args = if observed {
-                    ctx.in_object = Some(args);
-                    self.fire(Event::MethodCall, &ctx).await;
-                    ctx.in_object.take()
-                } else {
-                    Some(args)
-                };
-                let result = match args {
-                    Some(args) => self.get_out_object(&ctx, method, args).await,
-                    None => Err(Fault::server("internal error: arguments lost")),
-                };
-                match result {
-                    Ok(reply) if observed => {
-                        ctx.out_object = Some(reply);
-                        self.fire(Event::MethodReturn, &ctx).await;
-                        ctx.out_object
-                            .take()
-                            .ok_or_else(|| Fault::server("internal error: reply lost"))
-                    }
-                    Ok(reply) => Ok(reply),
-                    Err(fault) => {
-                        tracing::debug!(method = method.name, code = %fault.code, "call failed");
-                        ctx.out_error = Some(Box::new(fault.clone()));
-                        if observed {
-                            self.fire(Event::MethodException, &ctx).await;
-                        }
-                        Err(fault)
-                    }
-                }
-            }
-            Err(fault) => {
-                ctx.in_error = Some(Box::new(fault.clone()));
-                if observed {
-                    self.fire(Event::MethodException, &ctx).await;
-                }
-                Err(fault)
-            }
-        };
-        if observed {
-            self.fire(Event::ContextClosed, &ctx).await;
-        }
-        // Moved, not cloned: the context is done with it.
-        let id = ctx.call.as_mut().and_then(|call| call.id.take());
-        CallOutcome {
-            id,
-            expects_reply,
-            result,
-        }
-    }
-
-    /// Stage 4: finds the method, decodes and validates the arguments.
-    fn get_in_object(
-        &self,
-        ctx: &mut MethodContext,
-        call: IncomingCall,
-    ) -> Result<(&'static MethodDescriptor, Args), Fault> {
-        let method = self.app.method(&call.method);
-        let method = method.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
-        ctx.call = Some(call);
-        let method = method?;
-        ctx.descriptor = Some(method);
-        let args = self.in_protocol.deserialize(ctx, method)?;
-        (method.validate)(&args)?;
-        Ok((method, args))
-    }
-
-    /// Stage 5 (rpclib's `process_request`): the call wrapper and the
-    /// function, cut off at the request's deadline, panics caught.
-    async fn get_out_object(
-        &self,
-        ctx: &MethodContext,
-        method: &'static MethodDescriptor,
-        args: Args,
-    ) -> Result<Reply, Fault> {
-        let next = Next::new(ctx, method, args);
-        let call = match self.app.call_wrapper() {
-            // The wrapper runs `next` inside its future: the guard below
-            // catches a panic there.
-            Some(wrapper) => Invoked::boxed(wrapper.call(next)),
-            // A plain `fn` runs right here.
-            None => match catch_unwind::catch(|| next.run()) {
-                Ok(call) => call,
-                Err(panic) => return panicked(method, &panic),
-            },
-        };
-        let mut call = match call.into_ready() {
-            Ok(result) => return result,
-            Err(call) => call,
-        };
-        let deadline = ctx.request().deadline;
-        // The timer is inside the panic guard too: on a runtime without a
-        // time driver, a deadline fails the call instead of the server.
-        let result = CatchUnwind::new(async move {
-            let Some(deadline) = deadline else {
-                return call.await;
-            };
-            // Most calls finish on their first poll: those need no timer.
-            if let Poll::Ready(result) =
-                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut call).poll(cx))).await
-            {
-                return result;
-            }
-            // Boxed: a timer is large, and only slow calls get here.
-            Box::pin(tokio::time::timeout_at(deadline.into(), call))
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Fault::new(
-                        code::TIMEOUT,
-                        "the call did not finish before its deadline",
-                    ))
-                })
-        })
-        .await;
-        result.unwrap_or_else(|panic| panicked(method, &panic))
     }
 
     /// Stages 6 and 7. An encoding failure is answered with a server fault.
@@ -352,22 +250,6 @@ impl Server {
             any_fault,
         }
     }
-
-    async fn fire(&self, event: Event, ctx: &MethodContext) {
-        let listeners = self.app.listeners();
-        if listeners.is_empty() {
-            return;
-        }
-        for listener in listeners {
-            listener.on_event(event, ctx).await;
-        }
-    }
-}
-
-/// The fault of a method that panicked (its message goes to the log only).
-fn panicked(method: &MethodDescriptor, panic: &str) -> Result<Reply, Fault> {
-    tracing::error!(method = method.name, panic, "method panicked");
-    Err(Fault::server("internal error"))
 }
 
 impl fmt::Debug for Server {

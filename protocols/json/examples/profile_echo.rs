@@ -3,8 +3,9 @@
 //! steadier than wall time on a shared machine.
 //!
 //! Build with `cargo build --release -p switchboard-json --example profile_echo`, then run
-//! `valgrind --tool=callgrind target/release/examples/profile_echo pipeline 20000`
-//! (and `by_hand`) and compare the instruction totals.
+//! `valgrind --tool=callgrind target/release/examples/profile_echo pipeline 30000`
+//! (and `by_hand`), and again with 10000: the difference over 20 000 is the
+//! count per call, without start-up.
 
 #[path = "../benches/common/mod.rs"]
 mod common;

@@ -12,6 +12,13 @@ pub(crate) fn deserialize(
     ctx: &MethodContext,
     method: &MethodDescriptor,
 ) -> Result<Args, ProtocolError> {
-    let body = ctx.in_body().unwrap_or(b"{}");
-    (method.deserialize_json)(body).map_err(|err| ProtocolError::InvalidParams(err.to_string()))
+    (method.deserialize_json)(json(ctx))
+        .map_err(|err| ProtocolError::InvalidParams(err.to_string()))
+}
+
+/// The parameters' JSON text: what [`deserialize`] decodes, and what the
+/// JSON protocols' `InProtocol::json_params` hand to the pipeline's fused
+/// decode-and-call path.
+pub(crate) fn json(ctx: &MethodContext) -> &[u8] {
+    ctx.in_body().unwrap_or(b"{}")
 }

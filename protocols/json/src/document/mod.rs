@@ -83,6 +83,10 @@ impl InProtocol for JsonDocument {
     ) -> Result<Args, ProtocolError> {
         crate::params::deserialize(ctx, method)
     }
+
+    fn json_params<'c>(&self, ctx: &'c MethodContext) -> Option<&'c [u8]> {
+        Some(crate::params::json(ctx))
+    }
 }
 
 /// The fault object of the wire format.

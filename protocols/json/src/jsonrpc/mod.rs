@@ -124,6 +124,10 @@ impl InProtocol for JsonRpc {
     ) -> Result<Args, ProtocolError> {
         crate::params::deserialize(ctx, method)
     }
+
+    fn json_params<'c>(&self, ctx: &'c MethodContext) -> Option<&'c [u8]> {
+        Some(crate::params::json(ctx))
+    }
 }
 
 impl OutProtocol for JsonRpc {
