@@ -29,7 +29,8 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use switchboard::codegen::schemars::{Schema, SchemaGenerator, json_schema};
-use switchboard::codegen::{Invoked, deserialize_args, deserialize_json_args};
+use switchboard::codegen::{Invoked, deserialize_args, deserialize_json_args, invoke_json_args};
+use switchboard::validate::{Validate, Violations};
 use switchboard::{
     Application, ApplicationBuilder, Args, Fault, MethodContext, MethodDescriptor, Reply,
 };
@@ -60,6 +61,7 @@ pub static DISCOVER: MethodDescriptor = MethodDescriptor {
     deserialize_json: deserialize_json_args::<NoParams>,
     validate: nothing_to_validate,
     invoke,
+    invoke_json,
 };
 
 /// `builder` serving `rpc.discover` too, answering the OpenRPC document
@@ -119,7 +121,20 @@ impl Serialize for SharedDocument {
     }
 }
 
+impl Validate for NoParams {
+    fn validate_into(&self, _path: &str, _out: &mut Violations) {}
+}
+
 fn invoke(ctx: &MethodContext, _args: Args) -> Invoked<'_> {
+    answer(ctx)
+}
+
+fn invoke_json<'a>(ctx: &'a MethodContext, json: &[u8]) -> Result<Invoked<'a>, Fault> {
+    invoke_json_args(ctx, json, |ctx, NoParams {}| answer(ctx))
+}
+
+/// The shared document, as the reply.
+fn answer(ctx: &MethodContext) -> Invoked<'_> {
     let app = ctx.app();
     let reply = app
         .state::<Discovery>()
