@@ -1,0 +1,126 @@
+//! [`Worker`]: a process's worker for the `stats` queue, on whichever
+//! backend the application's stats service uses: a member of the SQLite
+//! queue's `stats` work-queue group, or a consumer of the RabbitMQ queue
+//! `stats`. Any number of them may run, in one process or many; each task
+//! goes to one of them.
+
+use std::future::Future;
+use std::time::Duration;
+
+use switchboard::{Application, Fault, Server, ServerTransport, TransportError};
+use switchboard_amqp::AmqpServer;
+use switchboard_json::JsonDocument;
+use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueError};
+
+use crate::backend::{Backend, amqp};
+
+/// The SQLite work-queue group of stats workers.
+pub const GROUP: &str = "stats";
+/// How long an idle SQLite worker waits between polls at most: the most a
+/// task from another process waits (one from the same process wakes it at
+/// once).
+pub const DEFAULT_POLL_MAX: Duration = Duration::from_millis(10);
+/// Tasks a RabbitMQ worker runs at once.
+pub const DEFAULT_PREFETCH: u16 = 8;
+
+/// Why a worker stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkerError {
+    /// The application does not serve stats.
+    #[error("the application does not serve stats: {}", .0.message())]
+    NoService(Fault),
+    /// The SQLite queue failed.
+    #[error("the stats queue failed")]
+    Queue(#[from] QueueError),
+    /// The broker failed for good.
+    #[error("the stats queue consumer failed")]
+    Transport(#[from] TransportError),
+}
+
+/// A worker running `app`'s `compute_stats` on the tasks of its stats
+/// backend.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    app: Application,
+    id: String,
+    poll_max: Duration,
+    prefetch: u16,
+}
+
+impl Worker {
+    /// A worker named `id` (its consumer id on SQLite) for `app`, which
+    /// must serve stats.
+    pub fn new(app: Application, id: impl Into<String>) -> Self {
+        Self {
+            app,
+            id: id.into(),
+            poll_max: DEFAULT_POLL_MAX,
+            prefetch: DEFAULT_PREFETCH,
+        }
+    }
+
+    /// Polls the SQLite queue at most `poll_max` apart when idle.
+    #[must_use]
+    pub fn with_poll_max(mut self, poll_max: Duration) -> Self {
+        self.poll_max = poll_max;
+        self
+    }
+
+    /// Runs at most `prefetch` RabbitMQ tasks at once.
+    #[must_use]
+    pub fn with_prefetch(mut self, prefetch: u16) -> Self {
+        self.prefetch = prefetch.max(1);
+        self
+    }
+
+    /// What the worker consumes, for banners.
+    ///
+    /// # Errors
+    /// [`WorkerError::NoService`] if the application does not serve stats.
+    pub fn describe(&self) -> Result<String, WorkerError> {
+        let service = crate::service(&self.app).map_err(WorkerError::NoService)?;
+        Ok(match service.backend() {
+            Backend::Sqlite(sqlite) => format!(
+                "stats worker {} on {} (group {GROUP})",
+                self.id,
+                sqlite.queue_path().display()
+            ),
+            Backend::Amqp(amqp) => format!(
+                "stats worker {} on {} queue stats",
+                self.id,
+                amqp.settings().endpoint()
+            ),
+        })
+    }
+
+    /// Serves tasks until `shutdown` completes, then finishes the current
+    /// ones.
+    ///
+    /// # Errors
+    /// [`WorkerError`] if the queue fails for good.
+    pub async fn run<F>(self, shutdown: F) -> Result<(), WorkerError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let service = crate::service(&self.app).map_err(WorkerError::NoService)?;
+        let backend = service.backend().clone();
+        let server = Server::new(self.app, JsonDocument);
+        match backend {
+            Backend::Sqlite(sqlite) => {
+                let options = ConsumerOptions::default().with_poll_max(self.poll_max);
+                let consumer =
+                    QueueConsumer::open(sqlite.queue_path(), self.id, options)?.with_group(GROUP);
+                Ok(consumer.run(server, shutdown).await?)
+            }
+            Backend::Amqp(backend) => {
+                let settings = backend
+                    .settings()
+                    .clone()
+                    .with_connection_name(format!("switchboard stats worker {}", self.id));
+                let transport = AmqpServer::new(settings, amqp::worker_options(self.prefetch));
+                Ok(transport.serve(server, shutdown).await?)
+            }
+        }
+    }
+}
