@@ -17,6 +17,7 @@ mod params;
 mod queue;
 mod serve;
 mod shutdown;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,9 @@ enum Command {
     Enqueue(queue::EnqueueArgs),
     /// Inspect and repair a SQLite queue file: status, failures, retry, gc.
     Queue(queue::QueueArgs),
+    /// Stats tools: measure, get statistics (waiting for them), run a worker.
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
 }
 
 /// What `--help` ends with: where settings come from, and the exit statuses.
@@ -109,6 +113,7 @@ fn execute(command: Command) -> Result<Exit, CliError> {
             Command::Consume(args) => queue::run_consume(args).await.map(|()| Exit::Success),
             Command::Enqueue(args) => queue::run_enqueue(args).await.map(|()| Exit::Success),
             Command::Queue(command) => queue::run_admin(command).await.map(|()| Exit::Success),
+            Command::Stats(command) => stats::run(command).await,
         }
     })
 }
