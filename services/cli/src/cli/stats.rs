@@ -1,4 +1,4 @@
-//! `switchboard stats get|measure|worker`, and `serve`'s embedded stats
+//! `switchboard stats get|measure|delete|worker`, and `serve`'s embedded stats
 //! worker. The course's variables (`API_SERVER`, `PWP_RABBIT_URI`, ...)
 //! are read as `switchboard_stats::Settings` documents; the flags here win
 //! over them.
@@ -29,12 +29,25 @@ pub(crate) enum StatsCommand {
         /// The sensor's name.
         sensor: String,
         /// On 202 (being computed), wait for the notification, then print them.
-        #[arg(long)]
+        #[arg(long, env = "SWITCHBOARD_STATS_WAIT")]
         wait: bool,
         /// With --wait, give up after this long (exit status 3): seconds,
         /// or a number with a unit (500ms, 1.5s, 2m, 1h).
-        #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = duration::seconds(Least::AboveZero))]
+        #[arg(
+            long,
+            env = "SWITCHBOARD_STATS_TIMEOUT",
+            value_name = "SECONDS",
+            default_value = "30",
+            value_parser = duration::seconds(Least::AboveZero)
+        )]
         timeout: Duration,
+        #[command(flatten)]
+        system: StatsSystem,
+    },
+    /// Delete a sensor's statistics, so that the next get computes them again.
+    Delete {
+        /// The sensor's name.
+        sensor: String,
         #[command(flatten)]
         system: StatsSystem,
     },
@@ -138,6 +151,17 @@ pub(crate) async fn run(command: StatsCommand) -> Result<Exit, CliError> {
                 source: err.into(),
             })?;
             println!("{text}");
+            Ok(Exit::Success)
+        }
+        StatsCommand::Delete { sensor, system } => {
+            system
+                .client()?
+                .delete(&sensor)
+                .await
+                .map_err(|source| CliError::Stats {
+                    context: format!("cannot delete the statistics of `{sensor}`"),
+                    source,
+                })?;
             Ok(Exit::Success)
         }
         StatsCommand::Measure {
