@@ -7,7 +7,10 @@
 //! - [`transport_suite`]: a client transport and a server transport,
 //!   started by a [`TransportHarness`] the transport's tests provide.
 //!
-//! Both run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
+//! - [`python_venv`]: a Python venv with the packages an interop test
+//!   needs, shared by the tests that ask for it.
+//!
+//! Both suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),
 //! with a call wrapper that adds the misbehaviour the suites need: an
 //! `echo` whose argument starts with [`PANIC`] panics, one starting with
@@ -23,6 +26,7 @@
 
 mod fixture;
 mod protocol;
+mod python;
 mod transport;
 
 use std::fmt;
@@ -30,6 +34,7 @@ use std::time::Duration;
 
 pub use fixture::{PANIC, SLOW};
 pub use protocol::protocol_suite;
+pub use python::python_venv;
 pub use transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 
 /// How long an `echo` of a [`SLOW`] string takes.

@@ -30,42 +30,9 @@ async fn python() -> Result<PathBuf, String> {
 
 async fn create_venv() -> Result<PathBuf, String> {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
-    let python = venv.join("bin/python");
-    let has_pika = |python: PathBuf| async move {
-        Command::new(python)
-            .args(["-c", "import pika"])
-            .status()
-            .await
-            .is_ok_and(|s| s.success())
-    };
-    if has_pika(python.clone()).await {
-        return Ok(python);
-    }
-    let run = |program: PathBuf, args: Vec<String>| async move {
-        let out = Command::new(&program)
-            .args(&args)
-            .output()
-            .await
-            .map_err(|e| format!("{program:?}: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{program:?} {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    };
-    let venv_arg = venv.display().to_string();
-    run("python3".into(), vec!["-m".into(), "venv".into(), venv_arg]).await?;
-    run(
-        python.clone(),
-        ["-m", "pip", "install", "-q", "pika"]
-            .map(String::from)
-            .to_vec(),
-    )
-    .await?;
-    Ok(python)
+    tokio::task::spawn_blocking(move || switchboard::testing::python_venv(&venv, &["pika"]))
+        .await
+        .map_err(|err| err.to_string())?
 }
 
 /// Runs the script in `call` mode and returns its JSON line.
