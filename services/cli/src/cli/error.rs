@@ -106,13 +106,13 @@ pub(crate) enum CliError {
     Stats {
         /// What was being done.
         context: String,
-        /// Why it failed.
+        /// Why it failed (boxed: broker and queue errors are large).
         #[source]
-        source: switchboard_stats::ClientError,
+        source: Box<switchboard_stats::ClientError>,
     },
     /// A stats worker stopped with an error.
     #[error("the stats worker stopped")]
-    StatsWorker(#[from] switchboard_stats::WorkerError),
+    StatsWorker(#[source] Box<switchboard_stats::WorkerError>),
     /// The SIGINT and SIGTERM handlers could not be installed.
     #[error("cannot listen for shutdown signals")]
     Signals(#[source] std::io::Error),
@@ -131,6 +131,17 @@ impl CliError {
                 context: context.into(),
                 source,
             },
+        }
+    }
+
+    /// A failed stats tool, with `context`.
+    pub(crate) fn stats(
+        context: impl Into<String>,
+    ) -> impl FnOnce(switchboard_stats::ClientError) -> Self {
+        let context = context.into();
+        move |source| Self::Stats {
+            context,
+            source: Box::new(source),
         }
     }
 
@@ -160,7 +171,7 @@ impl CliError {
             },
             Self::Serve(_) => Exit::Failed,
             Self::Stats { source, .. } => stats_exit(source),
-            Self::StatsWorker(source) => match source {
+            Self::StatsWorker(source) => match source.as_ref() {
                 switchboard_stats::WorkerError::Queue(queue) => queue_exit(queue),
                 switchboard_stats::WorkerError::Transport(_) => Exit::Unreachable,
                 _ => Exit::Failed,
@@ -194,6 +205,12 @@ fn queue_exit(err: &QueueError) -> Exit {
             Exit::Local
         }
         _ => Exit::Failed,
+    }
+}
+
+impl From<switchboard_stats::WorkerError> for CliError {
+    fn from(err: switchboard_stats::WorkerError) -> Self {
+        Self::StatsWorker(Box::new(err))
     }
 }
 

@@ -121,10 +121,8 @@ impl StatsSystem {
             .clone()
             .unwrap_or_else(|| switchboard_stats::DEFAULT_API_SERVER.to_owned());
         let api = RestClient::new(url).map_err(CliError::HttpClient)?;
-        let backend = Backend::open(&settings.backend).map_err(|source| CliError::Stats {
-            context: "cannot open the stats backend".into(),
-            source: source.into(),
-        })?;
+        let backend = Backend::open(&settings.backend)
+            .map_err(|err| CliError::stats("cannot open the stats backend")(err.into()))?;
         Ok(StatsClient::new(api, backend))
     }
 }
@@ -142,14 +140,9 @@ pub(crate) async fn run(command: StatsCommand) -> Result<Exit, CliError> {
             let stats = client
                 .get(&sensor, wait.then_some(timeout))
                 .await
-                .map_err(|source| CliError::Stats {
-                    context: format!("no statistics for `{sensor}`"),
-                    source,
-                })?;
-            let text = serde_json::to_string(&stats).map_err(|err| CliError::Stats {
-                context: "cannot print the statistics".into(),
-                source: err.into(),
-            })?;
+                .map_err(CliError::stats(format!("no statistics for `{sensor}`")))?;
+            let text = serde_json::to_string(&stats)
+                .map_err(|err| CliError::stats("cannot print the statistics")(err.into()))?;
             println!("{text}");
             Ok(Exit::Success)
         }
@@ -158,10 +151,9 @@ pub(crate) async fn run(command: StatsCommand) -> Result<Exit, CliError> {
                 .client()?
                 .delete(&sensor)
                 .await
-                .map_err(|source| CliError::Stats {
-                    context: format!("cannot delete the statistics of `{sensor}`"),
-                    source,
-                })?;
+                .map_err(CliError::stats(format!(
+                    "cannot delete the statistics of `{sensor}`"
+                )))?;
             Ok(Exit::Success)
         }
         StatsCommand::Measure {
@@ -169,14 +161,14 @@ pub(crate) async fn run(command: StatsCommand) -> Result<Exit, CliError> {
             values,
             system,
         } => {
-            let added = system
-                .client()?
-                .measure(&sensor, &values)
-                .await
-                .map_err(|source| CliError::Stats {
-                    context: format!("cannot add measurements to `{sensor}`"),
-                    source,
-                })?;
+            let added =
+                system
+                    .client()?
+                    .measure(&sensor, &values)
+                    .await
+                    .map_err(CliError::stats(format!(
+                        "cannot add measurements to `{sensor}`"
+                    )))?;
             println!("{added}");
             Ok(Exit::Success)
         }

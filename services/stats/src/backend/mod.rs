@@ -110,7 +110,7 @@ impl Backend {
     pub async fn subscribe(&self) -> Result<Subscription, BackendError> {
         Ok(match self {
             Self::Sqlite(backend) => Subscription::Sqlite(backend.subscribe().await?),
-            Self::Amqp(backend) => Subscription::Amqp(backend.subscribe().await?),
+            Self::Amqp(backend) => Subscription::Amqp(Box::new(backend.subscribe().await?)),
         })
     }
 
@@ -128,8 +128,9 @@ impl Backend {
 pub enum Subscription {
     /// Following the SQLite events file.
     Sqlite(sqlite::Follower),
-    /// An exclusive queue bound to the `notifications` exchange.
-    Amqp(amqp::Listener),
+    /// An exclusive queue bound to the `notifications` exchange (boxed: a
+    /// connection and a consumer are large).
+    Amqp(Box<amqp::Listener>),
 }
 
 impl Subscription {

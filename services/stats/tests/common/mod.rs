@@ -88,12 +88,8 @@ impl Drop for System {
     }
 }
 
-fn stopped_signal(
-    mut stopped: watch::Receiver<bool>,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
-    async move {
-        let _ = stopped.wait_for(|stop| *stop).await;
-    }
+async fn stopped_signal(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 /// `n` values whose sums are exact in binary (eighths), in no order.
