@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{System, TestResult, Vhost, WAIT, assert_stats_of, values};
+use common::{SLOW_WAIT, System, TestResult, Vhost, WAIT, assert_stats_of, values};
 use futures_util::StreamExt;
 use lapin::options::{
     BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
@@ -192,7 +192,7 @@ async fn bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq() -> TestResu
             .await?
             .await?;
     }
-    let good = tokio::time::timeout(WAIT, notifications.next())
+    let good = tokio::time::timeout(SLOW_WAIT, notifications.next())
         .await?
         .ok_or("no notification")??;
     assert_eq!(good.data, br#"{"task":"statistics","sensor":"s1"}"#);
@@ -203,7 +203,7 @@ async fn bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq() -> TestResu
     // Tasks run concurrently (prefetch): the entries come in any order.
     let mut entries = Vec::new();
     for _ in &bad {
-        let delivery = tokio::time::timeout(WAIT, logs.next())
+        let delivery = tokio::time::timeout(SLOW_WAIT, logs.next())
             .await?
             .ok_or("no log")??;
         entries.push(serde_json::from_slice::<LogEntry>(&delivery.data)?.content);
@@ -215,7 +215,7 @@ async fn bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq() -> TestResu
         );
     }
     // Logged as it failed; dead-lettered once its reply stage is done.
-    let deadline = tokio::time::Instant::now() + WAIT;
+    let deadline = tokio::time::Instant::now() + SLOW_WAIT;
     loop {
         let dead = channel
             .queue_declare(

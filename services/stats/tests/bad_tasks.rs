@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{System, TestResult, WAIT};
+use common::{SLOW_WAIT, System, TestResult};
 use switchboard_sqlite_queue::{QueueAdmin, QueueOptions, QueueProducer, task_content_type};
 use switchboard_stats::{LogEntry, Settings};
 
@@ -61,7 +61,7 @@ async fn bad_tasks_are_logged_recorded_and_passed() -> TestResult {
         )
         .await?;
     assert!(
-        subscription.wait_for("s1", WAIT).await?,
+        subscription.wait_for("s1", SLOW_WAIT).await?,
         "the good task ran"
     );
     assert_eq!(

@@ -109,7 +109,7 @@ impl AmqpBackend {
     /// An exclusive, broker-named queue bound to `notifications`, as the
     /// course's client declares it; consuming once this returns.
     pub(crate) async fn subscribe(&self) -> Result<Listener, BackendError> {
-        let connection = self.settings.connect().await?;
+        let connection = self.connect().await?;
         let channel_error =
             |operation: &'static str| move |source| AmqpError::Channel { operation, source };
         let channel = connection
@@ -164,6 +164,31 @@ impl AmqpBackend {
         })
     }
 }
+
+impl AmqpBackend {
+    /// Connects, trying again after a refused or reset connection: a
+    /// broker meeting many clients at once drops some.
+    async fn connect(&self) -> Result<Connection, AmqpError> {
+        let mut delay = CONNECT_RETRY;
+        let mut attempt = 1;
+        loop {
+            match self.settings.connect().await {
+                Err(AmqpError::Connect { .. }) if attempt < CONNECT_ATTEMPTS => {
+                    tracing::debug!(attempt, "broker connection failed; trying again");
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Connection attempts of a subscription before it gives up.
+const CONNECT_ATTEMPTS: u32 = 4;
+/// The wait before the second attempt; it doubles.
+const CONNECT_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// A consumer of the `notifications` exchange through its own queue.
 pub struct Listener {

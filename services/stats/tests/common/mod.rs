@@ -19,6 +19,9 @@ pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// How long a test waits for statistics.
 pub const WAIT: Duration = Duration::from_secs(20);
+/// How long a test with a task of ten million values waits: decoding it
+/// takes seconds in a debug build on a loaded machine.
+pub const SLOW_WAIT: Duration = Duration::from_secs(120);
 
 /// The API on 127.0.0.1, with workers started on demand.
 pub struct System {
