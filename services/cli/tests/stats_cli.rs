@@ -184,3 +184,85 @@ fn workers_from_consume_serve_an_api_without_its_own() -> TestResult {
     );
     Ok(())
 }
+
+/// A private vhost on the local broker, deleted on drop: the course's
+/// names (`stats`, `notifications`, `logs`) are fixed.
+struct Vhost(String);
+
+impl Vhost {
+    fn create() -> Result<Self, Box<dyn Error>> {
+        let name = format!("stats-cli-test-{}", std::process::id());
+        for args in [
+            vec!["add_vhost", name.as_str()],
+            vec![
+                "set_permissions",
+                "-p",
+                name.as_str(),
+                "guest",
+                ".*",
+                ".*",
+                ".*",
+            ],
+        ] {
+            let out = Command::new("rabbitmqctl").args(&args).output()?;
+            if !out.status.success() {
+                return Err(format!(
+                    "rabbitmqctl {args:?}: {}; is RabbitMQ up (`rabbitmq-server -detached`)?",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
+            }
+        }
+        Ok(Self(name))
+    }
+}
+
+impl Drop for Vhost {
+    fn drop(&mut self) {
+        let _ = Command::new("rabbitmqctl")
+            .args(["delete_vhost", &self.0])
+            .output();
+    }
+}
+
+#[test]
+fn rabbitmq_from_the_course_env_file() -> TestResult {
+    let vhost = Vhost::create()?;
+    let dir = tempfile::tempdir()?;
+    // An existing deployment's .env, unchanged (no TLS: no CA_CERT).
+    std::fs::write(
+        dir.path().join(".env"),
+        format!(
+            "PWP_RABBIT_URI=127.0.0.1:5672\nPWP_RABBIT_USER=guest\nPWP_RABBIT_PASSWD=guest\nPWP_RABBIT_VHOST={}\n",
+            vhost.0
+        ),
+    )?;
+    let (_serve, url) = serve(dir.path(), &["--stats-worker", "false"])?;
+    let mut worker = switchboard(dir.path())
+        .args(["stats", "worker", "--id", "w1", "--api-server", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut stdout = BufReader::new(worker.stdout.take().ok_or("no stdout")?);
+    let _worker = Running {
+        child: worker,
+        _stdout: None,
+    };
+    let mut banner = String::new();
+    stdout.read_line(&mut banner)?;
+    assert!(
+        banner.contains("queue stats") && banner.contains(&vhost.0),
+        "{banner}"
+    );
+    assert_eq!(stats(dir.path(), &url, &["measure", "s1", "2", "4"])?.0, 0);
+    let (code, out) = stats(
+        dir.path(),
+        &url,
+        &["get", "s1", "--wait", "--timeout", "20"],
+    )?;
+    assert_eq!(code, 0, "{out}");
+    let got: serde_json::Value = serde_json::from_str(&out)?;
+    assert_eq!(got["mean"].as_f64(), Some(3.0));
+    drop(stdout);
+    Ok(())
+}
