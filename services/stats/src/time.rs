@@ -141,7 +141,7 @@ pub fn now_micros() -> i64 {
     i64::try_from(since.as_micros()).unwrap_or(i64::MAX)
 }
 
-/// Now, formatted by [`format`].
+/// Now, formatted by [`format()`].
 pub fn now() -> String {
     format(now_micros())
 }
