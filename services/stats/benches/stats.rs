@@ -17,7 +17,8 @@
 //!
 //! Run with `cargo bench -p switchboard-stats --bench stats` (RabbitMQ on
 //! 127.0.0.1:5672; a private vhost is created and deleted). Options after
-//! `--`: `--tasks N` (default 4 000), `--workers W` (default 2),
+//! `--`: `--tasks N` (default 4 000), `--workers W` (default 1, each running
+//! `DEFAULT_PREFETCH` tasks at once),
 //! `--rounds R` latency rounds (default 30), `--only sqlite|amqp`.
 
 #[path = "../tests/common/mod.rs"]
@@ -54,7 +55,7 @@ fn options() -> Options {
         |flag: &str, default: usize| value(flag).and_then(|v| v.parse().ok()).unwrap_or(default);
     Options {
         tasks: number("--tasks", 4000),
-        workers: number("--workers", 2),
+        workers: number("--workers", 1),
         rounds: number("--rounds", 30),
         only: value("--only"),
     }
@@ -97,9 +98,10 @@ async fn run(
         .map(|i| system.worker(&format!("bench-{i}")))
         .collect();
     let ours = throughput(&system, options.tasks).await?;
-    let baseline = by_hand(&system, options.tasks, options.workers * 8).await?;
+    let at_once = options.workers * usize::from(switchboard_stats::DEFAULT_PREFETCH);
+    let baseline = by_hand(&system, options.tasks, at_once).await?;
     println!(
-        "{name}: worker throughput {ours:.0} tasks/s ({} workers), by hand {baseline:.0} tasks/s, ratio {:.2}; goal {tasks_goal:.0}: {}",
+        "{name}: worker throughput {ours:.0} tasks/s ({} worker(s), {at_once} at once), by hand {baseline:.0} tasks/s, ratio {:.2}; goal {tasks_goal:.0}: {}",
         options.workers,
         ours / baseline,
         verdict(ours >= tasks_goal)

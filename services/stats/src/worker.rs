@@ -7,10 +7,12 @@
 use std::future::Future;
 use std::time::Duration;
 
+use futures_util::future::join_all;
 use switchboard::{Application, Fault, Server, ServerTransport, TransportError};
 use switchboard_amqp::AmqpServer;
 use switchboard_json::JsonDocument;
 use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueError};
+use tokio::sync::watch;
 
 use crate::backend::{Backend, amqp};
 
@@ -20,8 +22,10 @@ pub const GROUP: &str = "stats";
 /// task from another process waits (one from the same process wakes it at
 /// once).
 pub const DEFAULT_POLL_MAX: Duration = Duration::from_millis(10);
-/// Tasks a RabbitMQ worker runs at once.
-pub const DEFAULT_PREFETCH: u16 = 8;
+/// Tasks a worker runs at once: its RabbitMQ prefetch, or its SQLite group
+/// members (a thread each). Tasks wait mostly on the API's answer to
+/// their `PUT`, so a few at once keep two cores busy.
+pub const DEFAULT_PREFETCH: u16 = 4;
 
 /// Why a worker stopped.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +71,9 @@ impl Worker {
         self
     }
 
-    /// Runs at most `prefetch` RabbitMQ tasks at once.
+    /// Runs at most `prefetch` tasks at once (at least 1): the RabbitMQ
+    /// prefetch, or as many members of the SQLite group (`{id}.1`,
+    /// `{id}.2`, ...; just `{id}` for one).
     #[must_use]
     pub fn with_prefetch(mut self, prefetch: u16) -> Self {
         self.prefetch = prefetch.max(1);
@@ -82,14 +88,16 @@ impl Worker {
         let service = crate::service(&self.app).map_err(WorkerError::NoService)?;
         Ok(match service.backend() {
             Backend::Sqlite(sqlite) => format!(
-                "stats worker {} on {} (group {GROUP})",
+                "stats worker {} on {} (group {GROUP}, {} at once)",
                 self.id,
-                sqlite.queue_path().display()
+                sqlite.queue_path().display(),
+                self.prefetch
             ),
             Backend::Amqp(amqp) => format!(
-                "stats worker {} on {} queue stats",
+                "stats worker {} on {} queue stats ({} at once)",
                 self.id,
-                amqp.settings().endpoint()
+                amqp.settings().endpoint(),
+                self.prefetch
             ),
         })
     }

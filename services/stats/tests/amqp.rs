@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::{SLOW_WAIT, System, TestResult, Vhost, WAIT, assert_stats_of, values};
+use common::{SLOW_WAIT, System, TestResult, Vhost, WAIT, assert_stats_of, bounded, values};
 use futures_util::StreamExt;
 use lapin::options::{
     BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
@@ -76,6 +76,10 @@ async fn listen(channel: &Channel, exchange: &str) -> Result<lapin::Consumer, la
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn measure_get_wait_get_delete_recompute_on_rabbitmq() -> TestResult {
+    bounded(measure_get_wait_get_delete_recompute_on_rabbitmq_inner()).await
+}
+
+async fn measure_get_wait_get_delete_recompute_on_rabbitmq_inner() -> TestResult {
     let vhost = Vhost::create("e2e");
     let system = System::start(|_| Settings::amqp(vhost.settings())).await?;
     let _worker = system.worker("w1");
@@ -101,6 +105,10 @@ async fn measure_get_wait_get_delete_recompute_on_rabbitmq() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_workers_compute_each_of_100_sensors_once() -> TestResult {
+    bounded(three_workers_compute_each_of_100_sensors_once_inner()).await
+}
+
+async fn three_workers_compute_each_of_100_sensors_once_inner() -> TestResult {
     let vhost = Vhost::create("fleet");
     let system = System::start(|_| Settings::amqp(vhost.settings())).await?;
     let workers: Vec<_> = ["w1", "w2", "w3"]
@@ -149,6 +157,10 @@ async fn three_workers_compute_each_of_100_sensors_once() -> TestResult {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq() -> TestResult {
+    bounded(bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq_inner()).await
+}
+
+async fn bad_tasks_are_logged_dead_lettered_and_passed_on_rabbitmq_inner() -> TestResult {
     let vhost = Vhost::create("bad");
     let system = System::start(|_| Settings::amqp(vhost.settings())).await?;
     system.client.measure("s1", &[5.0]).await?;

@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use common::{System, TestResult, Vhost, WAIT};
+use common::{System, TestResult, Vhost, WAIT, bounded};
 use switchboard_stats::Settings;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -54,6 +54,10 @@ async fn line(child: &mut Child) -> Result<String, Box<dyn std::error::Error + S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_course_programs_and_ours_swap_part_by_part() -> TestResult {
+    bounded(the_course_programs_and_ours_swap_part_by_part_inner()).await
+}
+
+async fn the_course_programs_and_ours_swap_part_by_part_inner() -> TestResult {
     let python = python().await?;
     let vhost = Vhost::create("course");
     let system = System::start(|_| Settings::amqp(vhost.settings())).await?;

@@ -151,6 +151,19 @@ pub fn assert_stats_of(stats: &switchboard_stats::Stats, values: &[f64]) {
     switchboard_stats::time::parse(&stats.generated).expect("generated is ISO 8601");
 }
 
+/// How long a broker test may take in all: a broker that stops answering
+/// (a memory alarm blocks publishers) fails the test instead of hanging it.
+pub const TEST_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `test` within [`TEST_LIMIT`].
+pub async fn bounded(test: impl std::future::Future<Output = TestResult>) -> TestResult {
+    tokio::time::timeout(TEST_LIMIT, test).await.map_err(|_| {
+        format!(
+            "the test did not finish in {TEST_LIMIT:?}; is the broker blocked (`rabbitmqctl status` lists alarms)?"
+        )
+    })?
+}
+
 /// The broker URL of the tests (`AMQP_ADDR`, default the local RabbitMQ).
 pub fn amqp_addr() -> String {
     std::env::var("AMQP_ADDR").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".into())
