@@ -117,9 +117,32 @@ impl Worker {
         match backend {
             Backend::Sqlite(sqlite) => {
                 let options = ConsumerOptions::default().with_poll_max(self.poll_max);
-                let consumer =
-                    QueueConsumer::open(sqlite.queue_path(), self.id, options)?.with_group(GROUP);
-                Ok(consumer.run(server, shutdown).await?)
+                let members = usize::from(self.prefetch.max(1));
+                let (stop, stopped) = watch::channel(false);
+                tokio::spawn(async move {
+                    shutdown.await;
+                    stop.send_replace(true);
+                });
+                let mut running = Vec::with_capacity(members);
+                for member in 1..=members {
+                    let id = if members == 1 {
+                        self.id.clone()
+                    } else {
+                        format!("{}.{member}", self.id)
+                    };
+                    let consumer = QueueConsumer::open(sqlite.queue_path(), id, options.clone())?
+                        .with_group(GROUP);
+                    let mut stopped = stopped.clone();
+                    running.push(consumer.run(server.clone(), async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    }));
+                }
+                // Every member stops at the signal; the first error, if any.
+                join_all(running)
+                    .await
+                    .into_iter()
+                    .collect::<Result<(), _>>()?;
+                Ok(())
             }
             Backend::Amqp(backend) => {
                 let settings = backend

@@ -73,8 +73,16 @@ async fn bad_tasks_are_logged_recorded_and_passed() -> TestResult {
         system.dir.path().join("switchboard-queue.db"),
         QueueOptions::default(),
     )?;
-    let failures = admin.failures().await?;
-    assert_eq!(failures.len(), bad.len(), "{failures:?}");
+    // Members run tasks at once: the huge one may finish after the good one.
+    let deadline = tokio::time::Instant::now() + SLOW_WAIT;
+    loop {
+        let failures = admin.failures().await?;
+        if failures.len() == bad.len() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{failures:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 
     let events = rusqlite::Connection::open(system.dir.path().join("switchboard-events.db"))?;
     let mut stmt =
@@ -84,8 +92,13 @@ async fn bad_tasks_are_logged_recorded_and_passed() -> TestResult {
         .map(|data| Ok(serde_json::from_slice(&data?)?))
         .collect::<Result<_, Box<dyn std::error::Error + Send + Sync>>>()?;
     assert_eq!(logs.len(), bad.len(), "{logs:?}");
-    for ((_, word), log) in bad.iter().zip(&logs) {
-        assert!(log.content.contains(word), "{word}: {}", log.content);
+    for (_, word) in &bad {
+        assert!(
+            logs.iter().any(|log| log.content.contains(word)),
+            "{word}: {logs:?}"
+        );
+    }
+    for log in &logs {
         switchboard_stats::time::parse(&log.timestamp)?;
     }
     Ok(())
