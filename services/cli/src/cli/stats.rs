@@ -67,7 +67,7 @@ pub(crate) enum StatsCommand {
         /// This worker's id (its consumer id on SQLite).
         #[arg(long, value_name = "ID", env = "SWITCHBOARD_WORKER")]
         id: Option<String>,
-        /// RabbitMQ: tasks run at once.
+        /// Tasks run at once: the RabbitMQ prefetch, or SQLite group members.
         #[arg(long, env = "SWITCHBOARD_STATS_PREFETCH", default_value_t = switchboard_stats::DEFAULT_PREFETCH)]
         prefetch: u16,
         #[command(flatten)]
