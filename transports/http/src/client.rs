@@ -23,7 +23,7 @@ pub struct HttpClient {
 /// Why an [`HttpClient`] could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid HTTP client settings")]
-pub struct HttpClientError(#[source] reqwest::Error);
+pub struct HttpClientError(#[source] pub(crate) reqwest::Error);
 
 impl HttpClient {
     /// A client for the endpoint at `url`.
@@ -120,7 +120,7 @@ impl ClientTransport for HttpClient {
     }
 }
 
-fn classify(err: reqwest::Error) -> TransportError {
+pub(crate) fn classify(err: reqwest::Error) -> TransportError {
     if err.is_timeout() {
         TransportError::Timeout
     } else if err.is_connect() {

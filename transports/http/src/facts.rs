@@ -2,6 +2,7 @@
 //! methods with `ctx.facts::<HttpFacts>()`.
 
 use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 
 use switchboard::Facts;
 
@@ -34,12 +35,44 @@ pub struct HttpFacts {
     pub headers: http::HeaderMap,
     /// The peer's address, when known.
     pub peer: Option<SocketAddr>,
+    /// The status a method asked for with [`answer_with`](Self::answer_with);
+    /// shared by clones, so the transport sees what the method set.
+    pub(crate) status: Arc<OnceLock<http::StatusCode>>,
 }
 
 impl HttpFacts {
     /// The first value of header `name` (case-insensitive), if it is text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)?.to_str().ok()
+    }
+
+    /// Asks a REST route binding to answer a successful call with `status`
+    /// instead of its usual one (`200`, `201` or `204`): `202 Accepted` for
+    /// work that was queued and whose result comes later. A `null` result
+    /// is then answered with `status` and no body; any other result keeps
+    /// its body. The first status set wins (it returns `false` for later
+    /// ones); a fault keeps the fault's status; RPC endpoints (`/jsonrpc`,
+    /// `/json`) ignore it, since their replies carry their own outcome.
+    ///
+    /// ```
+    /// use switchboard::{MethodContext, rpc};
+    /// use switchboard_http::HttpFacts;
+    ///
+    /// /// Starts a report; `202 Accepted` on `POST /reports/`.
+    /// #[rpc(service = "reports", http = "POST /reports/")]
+    /// fn start_report(ctx: &MethodContext) {
+    ///     if let Some(http) = ctx.facts::<HttpFacts>() {
+    ///         http.answer_with(http::StatusCode::ACCEPTED);
+    ///     }
+    /// }
+    /// ```
+    pub fn answer_with(&self, status: http::StatusCode) -> bool {
+        self.status.set(status).is_ok()
+    }
+
+    /// The status a method asked for with [`answer_with`](Self::answer_with).
+    pub fn answer_status(&self) -> Option<http::StatusCode> {
+        self.status.get().copied()
     }
 }
 

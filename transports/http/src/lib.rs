@@ -13,6 +13,8 @@
 //!   [`Document`]s.
 //! - [`HttpClient`]: a [`ClientTransport`](switchboard::ClientTransport)
 //!   for the typed [`Client`](switchboard::Client), in any protocol.
+//! - [`RestClient`]: plain requests to REST routes (`PUT /api/x/` with a
+//!   JSON body), answered with their status.
 //! - [`HttpTransport`]: one protocol pair on HTTP, as a
 //!   [`ServerTransport`](switchboard::ServerTransport).
 //!
@@ -31,9 +33,11 @@ mod config;
 pub mod docs;
 mod facts;
 pub mod openapi;
+mod rest_client;
 mod server;
 
 pub use client::{HttpClient, HttpClientError};
 pub use config::{Auth, FaultStatuses, HttpConfig};
 pub use facts::HttpFacts;
+pub use rest_client::{RestClient, RestReply};
 pub use server::{Document, HttpServer, HttpServerBuilder, HttpTransport, RouteError};

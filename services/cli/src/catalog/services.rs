@@ -24,6 +24,11 @@ pub static SERVICES: &[Service] = &[
         description: "maps, their observers and obstacles, and what each observer sees (kept in --db)",
         setup: |builder, db| Ok(switchboard_gridmap::setup(builder, db)?),
     },
+    Service {
+        name: switchboard_stats::SERVICE,
+        description: "sensors, measurements and their statistics computed by queue workers (SQLite queue beside --db, or RabbitMQ)",
+        setup: |builder, db| Ok(switchboard_stats::setup(builder, db)?),
+    },
 ];
 
 /// A service of the catalog.

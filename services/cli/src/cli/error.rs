@@ -101,6 +101,18 @@ pub(crate) enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// A stats tool failed.
+    #[error("{context}")]
+    Stats {
+        /// What was being done.
+        context: String,
+        /// Why it failed (boxed: broker and queue errors are large).
+        #[source]
+        source: Box<switchboard_stats::ClientError>,
+    },
+    /// A stats worker stopped with an error.
+    #[error("the stats worker stopped")]
+    StatsWorker(#[source] Box<switchboard_stats::WorkerError>),
     /// The SIGINT and SIGTERM handlers could not be installed.
     #[error("cannot listen for shutdown signals")]
     Signals(#[source] std::io::Error),
@@ -119,6 +131,17 @@ impl CliError {
                 context: context.into(),
                 source,
             },
+        }
+    }
+
+    /// A failed stats tool, with `context`.
+    pub(crate) fn stats(
+        context: impl Into<String>,
+    ) -> impl FnOnce(switchboard_stats::ClientError) -> Self {
+        let context = context.into();
+        move |source| Self::Stats {
+            context,
+            source: Box::new(source),
         }
     }
 
@@ -147,6 +170,12 @@ impl CliError {
                 _ => Exit::Unreachable,
             },
             Self::Serve(_) => Exit::Failed,
+            Self::Stats { source, .. } => stats_exit(source),
+            Self::StatsWorker(source) => match source.as_ref() {
+                switchboard_stats::WorkerError::Queue(queue) => queue_exit(queue),
+                switchboard_stats::WorkerError::Transport(_) => Exit::Unreachable,
+                _ => Exit::Failed,
+            },
             Self::NoQueueFile(_)
             | Self::HttpClient(_)
             | Self::File { .. }
@@ -174,6 +203,24 @@ fn queue_exit(err: &QueueError) -> Exit {
         QueueError::Busy { .. } => Exit::Unreachable,
         QueueError::Sqlite(_) | QueueError::SchemaTooNew { .. } | QueueError::Spawn(_) => {
             Exit::Local
+        }
+        _ => Exit::Failed,
+    }
+}
+
+impl From<switchboard_stats::WorkerError> for CliError {
+    fn from(err: switchboard_stats::WorkerError) -> Self {
+        Self::StatsWorker(Box::new(err))
+    }
+}
+
+/// The API or the broker not reached, or no statistics in time: 3; the
+/// API refusing, statistics not ready without `--wait`: 1.
+fn stats_exit(err: &switchboard_stats::ClientError) -> Exit {
+    use switchboard_stats::ClientError;
+    match err {
+        ClientError::Api(_) | ClientError::Backend(_) | ClientError::Timeout(_) => {
+            Exit::Unreachable
         }
         _ => Exit::Failed,
     }

@@ -18,6 +18,7 @@ mod params;
 mod queue;
 mod serve;
 mod shutdown;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,9 @@ enum Command {
     /// Write an interface document (OpenAPI, OpenRPC, the docs page) of the
     /// services without starting a server.
     Interface(interface::InterfaceArgs),
+    /// Stats tools: measure, get statistics (waiting for them), run a worker.
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
 }
 
 /// What `--help` ends with: where settings come from, and the exit statuses.
@@ -114,6 +118,7 @@ fn execute(command: Command) -> Result<Exit, CliError> {
             Command::Enqueue(args) => queue::run_enqueue(args).await.map(|()| Exit::Success),
             Command::Queue(command) => queue::run_admin(command).await.map(|()| Exit::Success),
             Command::Interface(args) => interface::run(args).map(|()| Exit::Success),
+            Command::Stats(command) => stats::run(command).await,
         }
     })
 }

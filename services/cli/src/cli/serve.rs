@@ -14,6 +14,7 @@ use super::duration::{self, Least};
 use super::error::CliError;
 use super::hosted::Hosted;
 use super::shutdown;
+use super::stats::{EmbeddedWorker, StatsServeArgs};
 
 /// Options of `serve`.
 #[derive(Debug, Args)]
@@ -89,6 +90,8 @@ pub(crate) struct ServeArgs {
     fault_statuses: FaultStatusesArg,
     #[command(flatten)]
     amqp: AmqpServeArgs,
+    #[command(flatten)]
+    stats: StatsServeArgs,
 }
 
 /// `--fault-statuses`.
@@ -150,9 +153,32 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
         bound.push((*transport, transport.bind(settings.clone()).await?));
     }
     let shutdown = shutdown::signal().map_err(CliError::Signals)?;
-    print_banner(&args, bound.iter().map(|(_, b)| b.banner()));
-    hosting::serve_all(bound, shutdown).await?;
+    let base = http_base(&bound);
+    let worker = EmbeddedWorker::start(&settings.app, &args.stats, base.as_deref())?;
+    let worker_banner = worker.as_ref().map(|w| [w.banner().to_owned()]);
+    let banners = bound
+        .iter()
+        .map(|(_, b)| b.banner())
+        .chain(worker_banner.as_ref().map(|b| b.as_slice()));
+    print_banner(&args, banners);
+    let served = hosting::serve_all(bound, shutdown).await;
+    if let Some(worker) = worker {
+        worker.stop().await?;
+    }
+    served?;
     Ok(())
+}
+
+/// Where the HTTP transport listens, from its banner's first line
+/// (`switchboard listening on http://{address}`): the embedded stats
+/// worker reports there unless told otherwise.
+fn http_base(bound: &[(&'static Transport, hosting::Bound)]) -> Option<String> {
+    bound.iter().find_map(|(_, b)| {
+        b.banner()
+            .first()?
+            .strip_prefix("switchboard listening on ")
+            .map(str::to_owned)
+    })
 }
 
 /// What each transport says (where it listens, which protocol answers

@@ -98,6 +98,32 @@ impl AmqpClient {
         publish(&link, exchange, routing_key, body, props).await
     }
 
+    /// Publishes `body` to `exchange` with `routing_key` like
+    /// [`publish`](Self::publish), but not `mandatory`: a message no queue
+    /// takes is dropped by the broker instead of failing the call. For
+    /// events on a fanout exchange (notifications, logs) that nobody may be
+    /// listening to, as `pika`'s `basic_publish` does by default. Waits for
+    /// the broker's confirm all the same.
+    ///
+    /// # Errors
+    /// [`TransportError::Io`] / [`TransportError::Connect`] if the broker
+    /// is gone or refuses (an exchange that does not exist closes the
+    /// channel).
+    pub async fn publish_event(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(), TransportError> {
+        let link = self.link().await?;
+        let props = BasicProperties::default()
+            .with_content_type(short("content type", content_type)?)
+            .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
+        let options = BasicPublishOptions::default();
+        publish_with(&link, exchange, routing_key, body, props, options).await
+    }
+
     /// Closes the connection (calls waiting on it fail).
     pub async fn close(&self) {
         let link = self.slot().take();
@@ -210,6 +236,18 @@ async fn publish(
         mandatory: true,
         ..BasicPublishOptions::default()
     };
+    publish_with(link, exchange, routing_key, body, props, options).await
+}
+
+/// Publishes with `options` and waits for the confirm.
+async fn publish_with(
+    link: &Link,
+    exchange: &str,
+    routing_key: &str,
+    body: &[u8],
+    props: BasicProperties,
+    options: BasicPublishOptions,
+) -> Result<(), TransportError> {
     let io = |err: lapin::Error| {
         link.kill();
         TransportError::Io(Box::new(err))

@@ -13,7 +13,9 @@
 //!
 //! A creation (`created = "/api/maps/{slug}/"`) answers `201 Created` with
 //! a `Location` built from the result's fields (then the path parameters);
-//! a `null` result answers `204 No Content`.
+//! a `null` result answers `204 No Content`. A method may ask for another
+//! success status at run time (`202 Accepted`) with
+//! [`HttpFacts::answer_with`](crate::HttpFacts::answer_with).
 
 mod params;
 
@@ -26,6 +28,8 @@ use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::{Map, Value};
 use switchboard::{Fault, MethodDescriptor, ParamDescriptor, Server, code};
+
+use crate::HttpFacts;
 
 pub(crate) use params::ParamKind;
 
@@ -156,8 +160,20 @@ async fn serve(route: &Route, segments: Vec<(String, String)>, request: Request)
         .unwrap_or_default()
         .into();
     info.principal = principal;
+    // The slot a method may set with `HttpFacts::answer_with`, kept past
+    // the pipeline (which takes `info`).
+    let asked = info
+        .facts
+        .get::<HttpFacts>()
+        .map(|facts| std::sync::Arc::clone(&facts.status));
     let response = route.server.process(info).await;
-    respond(route, &path_params, response)
+    let mut http = respond(route, &path_params, response);
+    if let Some(status) = asked.and_then(|slot| slot.get().copied())
+        && http.status().is_success()
+    {
+        *http.status_mut() = status;
+    }
+    http
 }
 
 async fn read_json_object(

@@ -76,6 +76,7 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         uri: parts.uri,
         headers: parts.headers,
         peer,
+        status: std::sync::Arc::default(),
     };
     let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::new(facts));
     info.deadline = Some(deadline);
