@@ -74,7 +74,7 @@ pub(crate) fn read_common(bytes: &[u8]) -> Option<IncomingCall> {
     Some(call(MethodName::new(method), parts.params, parts.id))
 }
 
-/// [`read`] for what [`scan::read`](super::scan::read) leaves to `serde`;
+/// [`read`] for what [`scan::read`] leaves to `serde`;
 /// kept out of line, so that the common path's code stays small.
 #[inline(never)]
 #[cold]

@@ -39,20 +39,23 @@ pub(super) fn read(bytes: &[u8], range: Range<usize>) -> Option<Parts> {
         pos: range.start,
     };
     scan.eat(b'{')?;
-    let (mut version, mut method, mut params, mut id) = (None, None, None, None);
+    let (mut version, mut method, mut params, mut id) = (false, None, None, None);
     loop {
-        let key = scan.plain_string()?;
+        let key = scan.member()?;
         scan.eat(b':')?;
         let first = scan.peek()?;
         let start = scan.pos;
-        match &bytes[key] {
-            b"jsonrpc" if version.is_none() => version = Some(scan.plain_string()?),
-            b"method" if method.is_none() => method = Some(scan.plain_string()?),
-            b"params" if params.is_none() && matches!(first, b'{' | b'[') => {
+        match key {
+            Member::Version if !version => {
+                scan.literal(b"\"2.0\"")?;
+                version = true;
+            }
+            Member::Method if method.is_none() => method = Some(scan.plain_string()?),
+            Member::Params if params.is_none() && matches!(first, b'{' | b'[') => {
                 scan.skip_value()?;
                 params = Some(start..scan.pos);
             }
-            b"id" if id.is_none() => {
+            Member::Id if id.is_none() => {
                 match first {
                     b'"' => scan.skip_plain_string()?,
                     b'-' | b'0'..=b'9' => scan.skip_number()?,
@@ -70,7 +73,7 @@ pub(super) fn read(bytes: &[u8], range: Range<usize>) -> Option<Parts> {
     }
     scan.pos += 1;
     scan.whitespace();
-    if scan.pos != bytes.len() || bytes[version?] != *b"2.0" {
+    if scan.pos != bytes.len() || !version {
         return None;
     }
     let request = &bytes[range];
@@ -97,6 +100,14 @@ static STOPS: [bool; 256] = {
     stops[b'\\' as usize] = true;
     stops
 };
+
+/// The members of a request object.
+enum Member {
+    Version,
+    Method,
+    Params,
+    Id,
+}
 
 /// A position in the bytes being read.
 struct Scan<'a> {
@@ -136,6 +147,21 @@ impl Scan<'_> {
     /// Consumes `byte`, after any whitespace.
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// A member's key, if it is one of a request's, written without escapes.
+    fn member(&mut self) -> Option<Member> {
+        self.eat(b'"')?;
+        let rest = &self.bytes[self.pos..];
+        let (member, len) = match rest.first()? {
+            b'j' if rest.starts_with(b"jsonrpc\"") => (Member::Version, 8),
+            b'm' if rest.starts_with(b"method\"") => (Member::Method, 7),
+            b'p' if rest.starts_with(b"params\"") => (Member::Params, 7),
+            b'i' if rest.starts_with(b"id\"") => (Member::Id, 3),
+            _ => return None,
+        };
+        self.pos += len;
+        Some(member)
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<()> {
