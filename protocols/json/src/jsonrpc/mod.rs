@@ -15,6 +15,7 @@
 
 mod request;
 mod response;
+mod scan;
 
 use std::ops::Range;
 
@@ -74,7 +75,8 @@ impl InProtocol for JsonRpc {
         let bytes = &request.in_bytes;
         text::check_depth(bytes, limits.max_depth)?;
         if text::first_significant(bytes) != Some(b'[') {
-            // UTF-8 is checked once, when stage 3 reads the request.
+            // UTF-8 is checked in stage 3, which reads the common, ASCII
+            // request in one pass that needs no check of its own.
             return Ok(InDocument::new(Single));
         }
         let text = text::utf8(bytes)?;
@@ -102,7 +104,16 @@ impl InProtocol for JsonRpc {
         doc: InDocument,
         _limits: &Limits,
     ) -> Result<Envelope, ProtocolError> {
-        let text = text::utf8(&request.in_bytes)?;
+        let bytes = &request.in_bytes;
+        if doc.is::<Single>() {
+            if let Some(call) = request::read_common(bytes) {
+                return Ok(Envelope {
+                    calls: calls![Ok(call)],
+                    batch: false,
+                });
+            }
+        }
+        let text = text::utf8(bytes)?;
         if doc.is::<Single>() {
             return Ok(Envelope {
                 calls: calls![request::read(text, 0..text.len())?],

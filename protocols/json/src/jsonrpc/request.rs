@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 use switchboard::protocol::ProtocolError;
 use switchboard::{Fault, IncomingCall, MethodName, code};
 
+use super::scan;
 use crate::text::range_in;
 
 /// A request object with every member kept raw, so that a wrong member type
@@ -50,6 +51,34 @@ pub(crate) fn invalid(why: &str) -> Fault {
 /// `Err(ProtocolError)` only for a syntax error (the whole request is then a
 /// parse error); a well-formed value that is no valid request is `Ok(Err)`.
 pub(crate) fn read(
+    text: &str,
+    range: Range<usize>,
+) -> Result<Result<IncomingCall, Fault>, ProtocolError> {
+    if let Some(parts) = scan::read(text.as_bytes(), range.clone()) {
+        return Ok(Ok(call(
+            MethodName::new(&text[parts.method]),
+            parts.params,
+            parts.id,
+        )));
+    }
+    read_with_serde(text, range)
+}
+
+/// Reads a whole request of one object in a single pass, without `serde`
+/// and without a UTF-8 check of its own for an ASCII request; `None` when it
+/// has not the common, valid shape (then the caller checks UTF-8 and
+/// [`read`]s it).
+pub(crate) fn read_common(bytes: &[u8]) -> Option<IncomingCall> {
+    let parts = scan::read(bytes, 0..bytes.len())?;
+    let method = std::str::from_utf8(&bytes[parts.method]).ok()?;
+    Some(call(MethodName::new(method), parts.params, parts.id))
+}
+
+/// [`read`] for what [`scan::read`] leaves to `serde`;
+/// kept out of line, so that the common path's code stays small.
+#[inline(never)]
+#[cold]
+fn read_with_serde(
     text: &str,
     range: Range<usize>,
 ) -> Result<Result<IncomingCall, Fault>, ProtocolError> {
@@ -99,13 +128,18 @@ fn finish(
         Some(id) if is_valid_id(id.get()) => Some(range_in(text, id.get())),
         Some(_) => return Err(invalid("`id` must be a string, a number or null")),
     };
-    Ok(IncomingCall {
+    Ok(call(method, body, id))
+}
+
+/// The call of a checked request object.
+fn call(method: MethodName, body: Option<Range<usize>>, id: Option<Range<usize>>) -> IncomingCall {
+    IncomingCall {
         method,
         header: None,
         body,
         expects_reply: id.is_some(),
         id,
-    })
+    }
 }
 
 fn is_valid_id(raw: &str) -> bool {
@@ -155,6 +189,52 @@ mod tests {
         let c = call(text).unwrap();
         assert_eq!(c.method, "echo");
         assert_eq!(&text[c.id.unwrap()], "\"a\"");
+    }
+
+    /// Whatever the single pass accepts, `serde` reads the same way: every
+    /// truncation and every one-byte change of a few requests.
+    #[test]
+    fn the_single_pass_agrees_with_serde() {
+        let samples = [
+            r#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#,
+            r#" { "id" : "a" , "params" : [ 1 , -2.5E+3 , true , null , { } , [ ] , "x\ny" ] , "method" : "m" , "jsonrpc" : "2.0" } "#,
+            r#"{"jsonrpc":"2.0","method":"m","params":{"a":{"b":[false,0.5e1]}},"id":null}"#,
+        ];
+        let mut accepted = 0;
+        for sample in samples {
+            let mut texts = Vec::new();
+            for end in 0..=sample.len() {
+                texts.push(sample[..end].to_owned());
+            }
+            for i in 0..sample.len() {
+                for byte in b" \"{}[],:0123456789.eE+-truefalsnl\\/ux\t".iter().copied() {
+                    let mut bytes = sample.as_bytes().to_vec();
+                    bytes[i] = byte;
+                    texts.extend(String::from_utf8(bytes).ok());
+                }
+                let mut without = sample.as_bytes().to_vec();
+                without.remove(i);
+                texts.extend(String::from_utf8(without).ok());
+            }
+            for text in &texts {
+                let Some(parts) = scan::read(text.as_bytes(), 0..text.len()) else {
+                    continue;
+                };
+                accepted += 1;
+                let fast =
+                    super::call(MethodName::new(&text[parts.method]), parts.params, parts.id);
+                let slow = match read_with_serde(text, 0..text.len()) {
+                    Ok(Ok(slow)) => slow,
+                    other => panic!("{text}: the single pass accepts, serde gives {other:?}"),
+                };
+                assert_eq!(
+                    (&fast.method, &fast.body, &fast.id, fast.expects_reply),
+                    (&slow.method, &slow.body, &slow.id, slow.expects_reply),
+                    "{text}"
+                );
+            }
+        }
+        assert!(accepted > 100, "only {accepted} variants accepted");
     }
 
     #[test]
