@@ -1,9 +1,7 @@
 //! [`MapStore`]: maps, observers and obstacles in a SQLite file.
 //!
-//! One connection behind a mutex: SQLite runs one writer at a time anyway,
-//! and a single connection never meets "database is locked" from itself.
-//! Every operation runs in one transaction on tokio's blocking pool, so
-//! callers on the async runtime never wait on the disk or the mutex.
+//! One connection shared through [`switchboard_store::SharedConnection`]:
+//! every operation runs in one transaction on tokio's blocking pool.
 //!
 //! - `schema`: connection settings and migrations.
 //! - `error`: [`StoreError`] and its mapping to faults.
@@ -19,11 +17,10 @@ mod page;
 mod place;
 mod schema;
 
+use rusqlite::{Connection, Transaction};
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use switchboard_store::SharedConnection;
 
 pub use error::StoreError;
 
@@ -42,7 +39,7 @@ pub use error::StoreError;
 /// ```
 #[derive(Clone)]
 pub struct MapStore {
-    conn: Arc<Mutex<Connection>>,
+    conn: SharedConnection,
 }
 
 impl MapStore {
@@ -60,10 +57,10 @@ impl MapStore {
             source,
         };
         let mut conn = Connection::open(path).map_err(open_error)?;
-        schema::configure(&conn).map_err(open_error)?;
+        switchboard_store::configure(&conn, "maps").map_err(open_error)?;
         schema::migrate(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: SharedConnection::new(conn),
         })
     }
 
@@ -73,7 +70,7 @@ impl MapStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.run(TransactionBehavior::Deferred, op).await
+        self.conn.read(op).await
     }
 
     /// Runs `op` in a write transaction on the blocking pool; commits if it
@@ -83,29 +80,7 @@ impl MapStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        // IMMEDIATE takes the write lock up front, so another process using
-        // the file waits in the busy timeout instead of failing mid-way.
-        self.run(TransactionBehavior::Immediate, op).await
-    }
-
-    async fn run<T, F>(&self, behavior: TransactionBehavior, op: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
-    {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic inside `op` dropped its transaction, which rolled back:
-            // the connection is sound, so a poisoned lock is used anyway.
-            let mut conn = conn
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let tx = conn.transaction_with_behavior(behavior)?;
-            let out = op(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await?
+        self.conn.write(op).await
     }
 }
 

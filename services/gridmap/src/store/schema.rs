@@ -4,14 +4,9 @@
 //! Migrations only ever get appended: `MIGRATIONS[i]` takes a database from
 //! version `i` to `i + 1`, in one transaction with the version bump.
 
-use std::time::Duration;
-
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
-
-/// How long a statement waits for another connection's lock before failing.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one migration per version.
 const MIGRATIONS: &[&str] = &[
@@ -46,21 +41,6 @@ const MIGRATIONS: &[&str] = &[
 
 /// The schema version this build migrates to.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// Sets the connection up: WAL journal, foreign keys, NORMAL sync (in WAL
-/// mode a power loss may lose the last commits but never corrupts the file),
-/// a busy timeout.
-pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // `journal_mode` answers with the mode it set; a file-less database
-    // cannot do WAL, but all maps live in files.
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    tracing::debug!(journal_mode = %mode, "map database opened");
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(())
-}
 
 /// Brings the schema to [`SCHEMA_VERSION`], applying what is missing.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

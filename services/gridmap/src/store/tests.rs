@@ -40,11 +40,7 @@ fn with_db<T>(
     store: &MapStore,
     op: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let mut conn = store.conn.lock().map_err(|_| StoreError::Poisoned)?;
-    let tx = conn.transaction()?;
-    let out = op(&tx)?;
-    tx.commit()?;
-    Ok(out)
+    store.conn.write_blocking(op)
 }
 
 /// Checks `result` is `expected`: "ok", "not found", "conflict", "invalid".

@@ -16,18 +16,17 @@ mod schema;
 pub(crate) mod sensors;
 pub(crate) mod stats;
 
+use rusqlite::{Connection, Transaction};
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use switchboard_store::SharedConnection;
 
 pub use error::StoreError;
 
 /// The sensor database. Cheap to clone; clones share the connection.
 #[derive(Clone)]
 pub struct SensorStore {
-    conn: Arc<Mutex<Connection>>,
+    conn: SharedConnection,
 }
 
 impl SensorStore {
@@ -45,10 +44,10 @@ impl SensorStore {
             source,
         };
         let mut conn = Connection::open(path).map_err(open_error)?;
-        schema::configure(&conn).map_err(open_error)?;
+        switchboard_store::configure(&conn, "sensors").map_err(open_error)?;
         schema::migrate(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: SharedConnection::new(conn),
         })
     }
 
@@ -58,7 +57,7 @@ impl SensorStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.run(TransactionBehavior::Deferred, op).await
+        self.conn.read(op).await
     }
 
     /// Runs `op` in a write transaction on the blocking pool; commits if it
@@ -68,29 +67,7 @@ impl SensorStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        // IMMEDIATE: another process on the file waits in the busy timeout
-        // instead of failing half-way.
-        self.run(TransactionBehavior::Immediate, op).await
-    }
-
-    async fn run<T, F>(&self, behavior: TransactionBehavior, op: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
-    {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            // A panic inside `op` dropped its transaction, which rolled back:
-            // the connection is sound, so a poisoned lock is used anyway.
-            let mut conn = conn
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let tx = conn.transaction_with_behavior(behavior)?;
-            let out = op(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await?
+        self.conn.write(op).await
     }
 }
 

@@ -5,14 +5,9 @@
 //! Migrations only ever get appended: `MIGRATIONS[i]` takes the tables
 //! from version `i` to `i + 1`, in one transaction with the version bump.
 
-use std::time::Duration;
-
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::StoreError;
-
-/// How long a statement waits for another connection's lock.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 const MIGRATIONS: &[&str] = &[
     // Version 1. `pending_since` (unix ms) marks a computation enqueued and
@@ -38,17 +33,6 @@ const MIGRATIONS: &[&str] = &[
 
 /// The schema version this build migrates to.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// WAL journal, foreign keys, NORMAL sync, a busy timeout.
-pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    tracing::debug!(journal_mode = %mode, "sensor database opened");
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(())
-}
 
 /// Brings the stats tables to [`SCHEMA_VERSION`].
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
