@@ -150,6 +150,10 @@ pub struct CallOutcome {
     /// The caller's correlation id, as a byte range of the request
     /// ([`IncomingCall::id`]).
     pub id: Option<std::ops::Range<usize>>,
+    /// The method the call named ([`IncomingCall::method`]), for protocols
+    /// whose reply repeats it (SOAP's `{method}Response`); `None` when the
+    /// request was refused before a call was found.
+    pub method: Option<crate::MethodName>,
     /// `false` for notifications: the out protocol writes nothing for them.
     pub expects_reply: bool,
     /// What the function returned, or the fault.

@@ -263,9 +263,13 @@ fn finish(
     result: Result<Reply, Fault>,
 ) -> (CallOutcome, Box<RequestInfo>) {
     // Moved, not cloned: the context is done with it.
-    let id = ctx.call.as_mut().and_then(|call| call.id.take());
+    let (id, method) = match ctx.call.as_mut() {
+        Some(call) => (call.id.take(), Some(std::mem::take(&mut call.method))),
+        None => (None, None),
+    };
     let outcome = CallOutcome {
         id,
+        method,
         expects_reply,
         result,
     };

@@ -172,6 +172,7 @@ impl Server {
     pub fn refuse(&self, request: &RequestInfo, fault: Fault) -> Response {
         let outcome = CallOutcome {
             id: None,
+            method: None,
             expects_reply: true,
             result: Err(fault),
         };
@@ -230,6 +231,7 @@ impl Server {
                     batch: false,
                     outcomes: calls![CallOutcome {
                         id: None,
+                        method: None,
                         expects_reply: true,
                         result: Err(encode_fault),
                     }],

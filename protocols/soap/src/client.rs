@@ -28,8 +28,7 @@ impl ClientProtocol for Soap {
     }
 
     fn encode_call(&self, call: OutgoingCall<'_>) -> Result<Vec<u8>, ProtocolError> {
-        let mut out = Vec::with_capacity(256);
-        reply::begin(&mut out, self.settings().namespace());
+        let mut out = self.start_envelope();
         erased_serde::serialize(
             call.params,
             ElementSer::new(&mut out, call.method, Position::Item),

@@ -10,7 +10,7 @@ use switchboard::{
     Args, Fault, IncomingCall, Limits, MethodContext, MethodDescriptor, RequestInfo, code,
 };
 
-use crate::envelope::{Scanned, method_of, scan};
+use crate::envelope::{Scanned, scan};
 use crate::reply;
 use crate::settings::SoapSettings;
 use crate::value::de::ElementDe;
@@ -21,9 +21,17 @@ pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
 /// SOAP 1.1, document/literal wrapped; one value serves as in, out and
 /// client protocol. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Soap {
     settings: Arc<SoapSettings>,
+    /// Every envelope's opening, up to its body, written once.
+    envelope_start: Arc<[u8]>,
+}
+
+impl Default for Soap {
+    fn default() -> Self {
+        Self::with_settings(SoapSettings::default())
+    }
 }
 
 impl Soap {
@@ -35,9 +43,19 @@ impl Soap {
 
     /// The protocol with `settings`.
     pub fn with_settings(settings: SoapSettings) -> Self {
+        let mut envelope_start = Vec::new();
+        reply::begin(&mut envelope_start, settings.namespace());
         Self {
             settings: Arc::new(settings),
+            envelope_start: envelope_start.into(),
         }
+    }
+
+    /// A buffer holding the envelope's opening, with room for a short body.
+    pub(crate) fn start_envelope(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.envelope_start.len() + 512);
+        out.extend_from_slice(&self.envelope_start);
+        out
     }
 
     /// Its settings.
@@ -126,23 +144,18 @@ impl OutProtocol for Soap {
 
     fn serialize(
         &self,
-        request: &RequestInfo,
+        _request: &RequestInfo,
         replies: Replies,
     ) -> Result<OutDocument, ProtocolError> {
         let Some(outcome) = replies.outcomes.iter().find(|o| o.expects_reply) else {
             return Ok(OutDocument::bytes(None));
         };
-        let mut out = Vec::with_capacity(256);
-        reply::begin(&mut out, self.settings.namespace());
+        let mut out = self.start_envelope();
         let body_start = out.len();
         match &outcome.result {
             Ok(value) => {
-                let method = std::str::from_utf8(&request.in_bytes)
-                    .ok()
-                    .and_then(method_of)
-                    .or_else(|| request.method.clone())
-                    .unwrap_or_default();
-                if let Err(err) = reply::response(&mut out, &method, value.value()) {
+                let method = outcome.method.as_deref().unwrap_or_default();
+                if let Err(err) = reply::response(&mut out, method, value.value()) {
                     tracing::error!(error = %err, "result could not be encoded as XML");
                     out.truncate(body_start);
                     reply::fault(

@@ -49,10 +49,19 @@ pub(crate) fn response(
     method: &str,
     value: &(dyn erased_serde::Serialize + Send + Sync),
 ) -> Result<(), ValueError> {
-    let response = format!("{method}Response");
+    // Built inline (no allocation) for names of up to 23 bytes.
+    let suffixed = |suffix: &str| {
+        let mut name = smol_str::SmolStrBuilder::new();
+        name.push_str(method);
+        name.push_str(suffix);
+        name.finish()
+    };
+    let response = suffixed("Response");
     open(out, &response);
-    let result = format!("{method}Result");
-    erased_serde::serialize(value, ElementSer::new(out, &result, Position::Field))?;
+    erased_serde::serialize(
+        value,
+        ElementSer::new(out, &suffixed("Result"), Position::Field),
+    )?;
     close(out, &response);
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! both.
 
 pub(crate) mod escape;
+pub(crate) mod lexer;
 pub(crate) mod tree;
 
 use std::borrow::Cow;

@@ -14,6 +14,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use smol_str::SmolStr;
 
 use super::XmlError;
+use super::lexer::{Lexed, Lexer, Token, Unsupported, attributes, split_qname, unescape};
 
 /// One element: its local name, whether it is `xsi:nil`, its text (the
 /// concatenation of its text, CDATA and references) and its child elements.
@@ -34,6 +35,55 @@ impl<'a> Element<'a> {
     /// processing instructions and whitespace may surround it), nesting no
     /// deeper than `max_depth`.
     pub(crate) fn parse(xml: &'a str, max_depth: usize) -> Result<Self, XmlError> {
+        match Self::parse_plain(xml, max_depth) {
+            Ok(root) => Ok(root),
+            Err(Unsupported) => Self::parse_careful(xml, max_depth),
+        }
+    }
+
+    /// The fast path: plain XML only ([`lexer`](super::lexer)).
+    pub(crate) fn parse_plain(xml: &'a str, max_depth: usize) -> Lexed<Self> {
+        let mut lexer = Lexer::new(xml, max_depth);
+        let mut open: Vec<Element<'a>> = Vec::with_capacity(max_depth.min(8));
+        let mut root = None;
+        while let Some(token) = lexer.next_token()? {
+            match token {
+                Token::Start(tag) => {
+                    let (_, local) = split_qname(tag.name);
+                    let nil = attributes(tag.attributes)
+                        .find(|(name, _)| matches!(split_qname(name), (Some(_), "nil")))
+                        .is_some_and(|(_, value)| matches!(value.trim(), "true" | "1"));
+                    let element = Element {
+                        name: SmolStr::new(local),
+                        nil,
+                        text: Cow::Borrowed(""),
+                        children: Vec::new(),
+                    };
+                    if tag.empty {
+                        close(&mut open, &mut root, element);
+                    } else {
+                        open.push(element);
+                    }
+                }
+                Token::End { .. } => {
+                    let done = open.pop().ok_or(Unsupported)?;
+                    close(&mut open, &mut root, done);
+                }
+                Token::Text(text) => {
+                    let current = open.last_mut().ok_or(Unsupported)?;
+                    append(&mut current.text, unescape(text));
+                }
+                Token::CData(data) => {
+                    let current = open.last_mut().ok_or(Unsupported)?;
+                    append(&mut current.text, Cow::Borrowed(data));
+                }
+            }
+        }
+        root.ok_or(Unsupported)
+    }
+
+    /// The careful path: any XML, read by quick-xml, every error worded.
+    pub(crate) fn parse_careful(xml: &'a str, max_depth: usize) -> Result<Self, XmlError> {
         let mut reader = Reader::from_str(xml);
         reader.config_mut().check_end_names = true;
         // Open elements; the root is the first.

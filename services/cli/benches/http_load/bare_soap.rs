@@ -1,80 +1,21 @@
-//! The hand-written SOAP `echo` endpoint: what a careful handler does with
-//! quick-xml alone. It streams the whole request through the
-//! namespace-aware reader (refusing a DOCTYPE, bounding the depth), checks
-//! the envelope's namespace, takes the text of `echo/s` with its
-//! references resolved, and writes the same reply envelope, escaped.
+//! The hand-written SOAP `echo` endpoint: the same quick-xml handler the
+//! SOAP crate's in-process pipeline bench compares against (it streams
+//! the whole request through the namespace-aware reader, refusing a
+//! DOCTYPE and bounding the depth, checks the envelope's namespace, takes
+//! the text of `echo/s` and writes the reply envelope, escaped), behind
+//! axum.
 
 use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use quick_xml::NsReader;
-use quick_xml::events::Event;
-use quick_xml::name::{Namespace, ResolveResult};
 
-const ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const MAX_DEPTH: usize = 64;
+#[path = "../../../../protocols/soap/benches/common/by_hand.rs"]
+mod by_hand;
 
 /// `POST /soap` for `echo` only.
 pub(crate) async fn echo(body: Bytes) -> Response {
-    match parse(&body) {
-        Some(s) => {
-            let mut out = Vec::with_capacity(320 + s.len());
-            out.extend_from_slice(
-                br#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:tns="urn:switchboard"><soap:Body><tns:echoResponse><tns:echoResult>"#,
-            );
-            out.extend_from_slice(quick_xml::escape::escape(s.as_str()).as_bytes());
-            out.extend_from_slice(
-                b"</tns:echoResult></tns:echoResponse></soap:Body></soap:Envelope>",
-            );
-            ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], out).into_response()
-        }
+    match by_hand::handle(&body) {
+        Some(out) => ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], out).into_response(),
         None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-}
-
-/// The text of `Envelope/Body/echo/s`, if the request is well-formed.
-fn parse(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    let mut reader = NsReader::from_str(text);
-    let mut depth = 0;
-    let mut in_s = false;
-    let mut s = String::new();
-    loop {
-        let (ns, event) = reader.read_resolved_event().ok()?;
-        match event {
-            Event::Start(start) => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return None;
-                }
-                if depth == 1 {
-                    let soap = matches!(ns, ResolveResult::Bound(Namespace(ns)) if ns == ENVELOPE);
-                    if !soap || start.local_name().as_ref() != "Envelope" {
-                        return None;
-                    }
-                }
-                in_s = depth == 4 && start.local_name().as_ref() == "s";
-            }
-            Event::End(_) => {
-                depth -= 1;
-                in_s = false;
-            }
-            Event::Text(t) if in_s => s.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_s => {
-                let ch = match r.as_ref() {
-                    "lt" => '<',
-                    "gt" => '>',
-                    "amp" => '&',
-                    "apos" => '\'',
-                    "quot" => '"',
-                    _ => r.resolve_char_ref().ok()??,
-                };
-                s.push(ch);
-            }
-            Event::DocType(_) => return None,
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    (depth == 0).then_some(s)
 }

@@ -1,0 +1,381 @@
+//! Reading a SOAP 1.1 request's envelope in one streaming pass: where its
+//! header blocks and its call are, which method the call names, and
+//! whether the envelope is one this protocol answers at all.
+//!
+//! The pass reads the whole document, so a request that is not well-formed
+//! XML anywhere (an unclosed tag after the call) is refused before anything
+//! runs. Depth is checked at every start tag, before going deeper; a
+//! DOCTYPE is refused where it appears.
+//!
+//! Two passes feed the same [`Shape`]: the [`plain`] one, over the lexer
+//! for plain XML, which answers the usual request; and the [`careful`] one,
+//! over quick-xml's namespace-aware reader, which reads whatever the plain
+//! one leaves (comments, a DOCTYPE, SOAP 1.2, any error) and words every
+//! refusal.
+
+mod careful;
+#[cfg(test)]
+mod differential;
+mod plain;
+
+use std::ops::Range;
+
+use smol_str::SmolStr;
+use switchboard::{Fault, Limits, ProtocolError};
+
+use crate::settings::SoapSettings;
+use crate::xml::XmlError;
+
+/// The SOAP 1.1 envelope namespace.
+pub const SOAP11_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// The SOAP 1.2 envelope namespace (answered with `VersionMismatch`).
+pub const SOAP12_ENVELOPE: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// The XML Schema instance namespace (`xsi:nil`).
+pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// The actor a header block names when it is for whoever receives it first.
+const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
+
+/// The SOAP 1.1 fault code for an envelope of another SOAP version.
+pub const VERSION_MISMATCH: &str = "VersionMismatch";
+/// The SOAP 1.1 fault code for a `mustUnderstand` header nobody understood.
+pub const MUST_UNDERSTAND: &str = "MustUnderstand";
+
+/// One header block as found in the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BlockInfo {
+    /// Its namespace, if it has one.
+    pub(crate) namespace: Option<String>,
+    /// Its local name.
+    pub(crate) name: SmolStr,
+    /// Whether it is marked `mustUnderstand="1"` for this receiver.
+    pub(crate) must_understand: bool,
+    /// Its bytes, start tag to end tag.
+    pub(crate) range: Range<usize>,
+}
+
+/// A request's envelope, located.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Located {
+    /// The method's local name (the call element's name).
+    pub(crate) method: SmolStr,
+    /// The `soap:Header` element, if any.
+    pub(crate) header: Option<Range<usize>>,
+    /// The call element, start tag to end tag.
+    pub(crate) body: Range<usize>,
+    /// The header blocks, in order.
+    pub(crate) blocks: Vec<BlockInfo>,
+}
+
+/// What reading an envelope gives: a call, or a SOAP fault to answer with.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Scanned {
+    /// A call to make.
+    Call(Located),
+    /// A fault of SOAP's own (`VersionMismatch`, `MustUnderstand`).
+    Refused(Fault),
+}
+
+/// Reads `text` as a SOAP 1.1 request; with `settings`, also checks the
+/// call's namespace and that every `mustUnderstand` block is understood.
+pub(crate) fn scan(
+    text: &str,
+    settings: Option<&SoapSettings>,
+    limits: &Limits,
+) -> Result<Scanned, ProtocolError> {
+    let located = match plain::scan(text, settings, limits.max_depth) {
+        Some(located) => located,
+        None => match careful::scan(text, settings, limits)? {
+            Scanned::Call(located) => located,
+            refused @ Scanned::Refused(_) => return Ok(refused),
+        },
+    };
+    Ok(understood(located, settings))
+}
+
+/// The call, unless a `mustUnderstand` block is one `settings` does not
+/// understand.
+fn understood(located: Located, settings: Option<&SoapSettings>) -> Scanned {
+    let not_understood = settings.and_then(|settings| {
+        located
+            .blocks
+            .iter()
+            .find(|b| b.must_understand && !settings.understands(b.namespace.as_deref(), &b.name))
+    });
+    match not_understood {
+        Some(block) => Scanned::Refused(Fault::new(
+            MUST_UNDERSTAND,
+            format!("the header `{}` must be understood, and is not", block.name),
+        )),
+        None => Scanned::Call(located),
+    }
+}
+
+/// Where the pass is in the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Outside,
+    Envelope,
+    Header,
+    Body,
+    Done,
+}
+
+/// An element's namespace, told apart without copying the common ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ns {
+    Unbound,
+    Soap11,
+    Soap12,
+    Target,
+    Other(String),
+}
+
+impl Ns {
+    /// The namespace `uri` (`None`: the element has none).
+    fn of(uri: Option<&str>, settings: Option<&SoapSettings>) -> Self {
+        match uri {
+            Some(SOAP11_ENVELOPE) => Self::Soap11,
+            Some(SOAP12_ENVELOPE) => Self::Soap12,
+            Some(uri) if settings.is_some_and(|s| s.namespace() == uri) => Self::Target,
+            Some(uri) => Self::Other(uri.to_owned()),
+            None => Self::Unbound,
+        }
+    }
+
+    fn into_string(self, settings: Option<&SoapSettings>) -> Option<String> {
+        match self {
+            Self::Unbound => None,
+            Self::Soap11 => Some(SOAP11_ENVELOPE.to_owned()),
+            Self::Soap12 => Some(SOAP12_ENVELOPE.to_owned()),
+            Self::Target => settings.map(|s| s.namespace().to_owned()),
+            Self::Other(ns) => Some(ns),
+        }
+    }
+}
+
+/// A start tag as the shape sees it.
+#[derive(Debug)]
+struct Opened<'s> {
+    ns: Ns,
+    local: &'s str,
+    /// 1 for the envelope.
+    depth: usize,
+    empty: bool,
+    /// Where its `<` is.
+    start: usize,
+    /// Just after its `>`.
+    end: usize,
+}
+
+/// The envelope's structure, fed element by element by either pass: the
+/// envelope, an optional header of blocks, a body of one call.
+#[derive(Debug)]
+struct Shape<'a> {
+    settings: Option<&'a SoapSettings>,
+    part: Part,
+    located: Located,
+    header_start: usize,
+    block: Option<BlockInfo>,
+    call_start: Option<usize>,
+    call_found: bool,
+}
+
+impl<'a> Shape<'a> {
+    fn new(settings: Option<&'a SoapSettings>) -> Self {
+        Self {
+            settings,
+            part: Part::Outside,
+            located: Located::default(),
+            header_start: 0,
+            block: None,
+            call_start: None,
+            call_found: false,
+        }
+    }
+
+    /// A start tag; `must_understand` reads a header block's attributes.
+    /// `Ok(Some(fault))`: the request is refused with SOAP's own fault.
+    fn start(
+        &mut self,
+        element: Opened<'_>,
+        must_understand: impl FnOnce() -> Result<bool, ProtocolError>,
+    ) -> Result<Option<Fault>, ProtocolError> {
+        let Opened {
+            ns,
+            local,
+            depth,
+            empty,
+            start,
+            end,
+        } = element;
+        match (self.part, depth) {
+            (Part::Outside, 1) => {
+                if let Some(refused) = check_envelope(&ns, local)? {
+                    return Ok(Some(refused));
+                }
+                self.part = Part::Envelope;
+            }
+            (Part::Done, 1) => {
+                return Err(XmlError::Syntax("more than one root element".into()).into());
+            }
+            (Part::Envelope, 2) => {
+                self.part = match (ns == Ns::Soap11, local) {
+                    (true, "Header") if self.located.header.is_none() && !self.call_found => {
+                        self.header_start = start;
+                        Part::Header
+                    }
+                    (true, "Body") if !self.call_found => Part::Body,
+                    _ => {
+                        return Err(invalid(format!(
+                            "unexpected element `{local}` in the envelope"
+                        )));
+                    }
+                };
+                if empty {
+                    self.leave(end);
+                }
+            }
+            (Part::Header, 3) => {
+                let info = BlockInfo {
+                    namespace: ns.into_string(self.settings),
+                    name: SmolStr::new(local),
+                    must_understand: must_understand()?,
+                    range: start..end,
+                };
+                if empty {
+                    self.located.blocks.push(info);
+                } else {
+                    self.block = Some(info);
+                }
+            }
+            (Part::Body, 3) => {
+                if self.call_found {
+                    return Err(invalid("the body holds more than one call".to_owned()));
+                }
+                if let Some(settings) = self.settings {
+                    check_call_namespace(&ns, settings)?;
+                }
+                self.call_found = true;
+                self.located.method = SmolStr::new(local);
+                if empty {
+                    self.located.body = start..end;
+                } else {
+                    self.call_start = Some(start);
+                }
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    /// An end tag at `depth` (1 for the envelope), whose `>` ends at `end`.
+    fn end(&mut self, depth: usize, end: usize) {
+        match (self.part, depth) {
+            (Part::Header, 3) => {
+                if let Some(mut info) = self.block.take() {
+                    info.range.end = end;
+                    self.located.blocks.push(info);
+                }
+            }
+            (Part::Body, 3) => {
+                if let Some(start) = self.call_start.take() {
+                    self.located.body = start..end;
+                }
+            }
+            (Part::Header | Part::Body, 2) => self.leave(end),
+            (Part::Envelope, 1) => self.part = Part::Done,
+            _ => {}
+        }
+    }
+
+    /// Closes the header or the body.
+    fn leave(&mut self, end: usize) {
+        if self.part == Part::Header {
+            self.located.header = Some(self.header_start..end);
+        }
+        self.part = Part::Envelope;
+    }
+
+    /// The call, once the document has ended well-formed.
+    fn finish(self) -> Result<Located, ProtocolError> {
+        if self.part == Part::Outside {
+            return Err(invalid("no SOAP envelope".to_owned()));
+        }
+        if !self.call_found {
+            return Err(invalid("the SOAP body holds no call".to_owned()));
+        }
+        Ok(self.located)
+    }
+}
+
+/// Whether a header block's attribute (its namespace, local name and
+/// value) marks it for this receiver to understand: `Some(true)` for
+/// `soap:mustUnderstand="1"`, `Some(false)` for an actor other than the
+/// next one.
+fn understanding_mark(in_soap: bool, local: &str, value: &str) -> Option<Mark> {
+    if !in_soap {
+        return None;
+    }
+    match local {
+        "mustUnderstand" => Some(Mark::Marked(matches!(value.trim(), "1" | "true"))),
+        "actor" => Some(Mark::ForUs(value.trim() == ACTOR_NEXT)),
+        _ => None,
+    }
+}
+
+/// What one attribute says about understanding a header block.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    /// `mustUnderstand`: whether it is set.
+    Marked(bool),
+    /// `actor`: whether it names this receiver.
+    ForUs(bool),
+}
+
+/// Whether the marks of a block's attributes, in order, ask this receiver
+/// to understand it: marked, and meant for the next actor (or no actor).
+fn must_understand(marks: impl IntoIterator<Item = Mark>) -> bool {
+    let (mut marked, mut for_us) = (false, true);
+    for mark in marks {
+        match mark {
+            Mark::Marked(set) => marked = set,
+            Mark::ForUs(ours) => for_us = ours,
+        }
+    }
+    marked && for_us
+}
+
+fn invalid(why: String) -> ProtocolError {
+    ProtocolError::InvalidRequest(why)
+}
+
+/// `Ok(Some(fault))` for a SOAP 1.2 envelope, an error for no envelope.
+fn check_envelope(ns: &Ns, local: &str) -> Result<Option<Fault>, ProtocolError> {
+    match (ns, local) {
+        (Ns::Soap11, "Envelope") => Ok(None),
+        (Ns::Soap12, "Envelope") => Ok(Some(Fault::new(
+            VERSION_MISMATCH,
+            "this endpoint speaks SOAP 1.1 (envelope namespace http://schemas.xmlsoap.org/soap/envelope/)",
+        ))),
+        (_, "Envelope") => Err(invalid(
+            "the envelope is not in the SOAP 1.1 namespace (http://schemas.xmlsoap.org/soap/envelope/)"
+                .to_owned(),
+        )),
+        _ => Err(invalid("no SOAP envelope".to_owned())),
+    }
+}
+
+/// The call element is in the target namespace, or in none.
+fn check_call_namespace(ns: &Ns, settings: &SoapSettings) -> Result<(), ProtocolError> {
+    match ns {
+        Ns::Unbound | Ns::Target => Ok(()),
+        other => Err(invalid(format!(
+            "the call is in the namespace `{}`, not this service's `{}`",
+            other
+                .clone()
+                .into_string(Some(settings))
+                .unwrap_or_default(),
+            settings.namespace()
+        ))),
+    }
+}
