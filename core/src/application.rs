@@ -7,7 +7,7 @@ use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::created;
-use crate::events::{CallWrapper, EventListener};
+use crate::events::{CallWrapper, Event, EventListener, Events};
 use crate::limits::Limits;
 use crate::method::MethodDescriptor;
 use crate::registry;
@@ -130,6 +130,10 @@ struct Inner {
     state: StateMap,
     limits: Limits,
     listeners: Vec<Arc<dyn EventListener>>,
+    /// Each listener's [`EventListener::events`], in the same order.
+    listener_events: Vec<Events>,
+    /// Every event some listener is given.
+    wanted_events: Events,
     call_wrapper: Option<Arc<dyn CallWrapper>>,
 }
 
@@ -159,6 +163,24 @@ impl Application {
     /// The event listeners, in registration order.
     pub fn listeners(&self) -> &[Arc<dyn EventListener>] {
         &self.inner.listeners
+    }
+
+    /// The event listeners with the events each is given.
+    pub(crate) fn listeners_of(
+        &self,
+        event: Event,
+    ) -> impl Iterator<Item = &Arc<dyn EventListener>> + '_ {
+        self.inner
+            .listeners
+            .iter()
+            .zip(&self.inner.listener_events)
+            .filter(move |(_, events)| events.contains(event))
+            .map(|(listener, _)| listener)
+    }
+
+    /// Every event some listener is given.
+    pub(crate) fn wanted_events(&self) -> Events {
+        self.inner.wanted_events
     }
 
     /// The call wrapper, if one was set.
@@ -290,12 +312,18 @@ impl ApplicationBuilder {
                 });
             }
         }
+        let listener_events: Vec<Events> = self.listeners.iter().map(|l| l.events()).collect();
+        let wanted_events = listener_events
+            .iter()
+            .fold(Events::NONE, |all, events| all.union(*events));
         Ok(Application {
             inner: Arc::new(Inner {
                 methods,
                 state: self.state,
                 limits: self.limits,
                 listeners: self.listeners,
+                listener_events,
+                wanted_events,
                 call_wrapper: self.call_wrapper,
             }),
         })

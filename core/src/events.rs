@@ -29,11 +29,90 @@ pub enum Event {
     ContextClosed,
 }
 
+/// A set of [`Event`]s: the ones a listener asks to be given
+/// ([`EventListener::events`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Events(u8);
+
+impl Events {
+    /// Every event.
+    pub const ALL: Self = Self(0b1_1111);
+    /// No event.
+    pub const NONE: Self = Self(0);
+
+    /// Only `event`.
+    pub const fn only(event: Event) -> Self {
+        Self(bit(event))
+    }
+
+    /// These and `event`.
+    #[must_use]
+    pub const fn with(self, event: Event) -> Self {
+        Self(self.0 | bit(event))
+    }
+
+    /// These and `other`'s.
+    #[must_use]
+    pub const fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// Whether `event` is one of these.
+    pub const fn contains(self, event: Event) -> bool {
+        self.0 & bit(event) != 0
+    }
+
+    /// Whether every one of these is one of `other`'s.
+    pub const fn is_subset(self, other: Self) -> bool {
+        self.0 & !other.0 == 0
+    }
+}
+
+const fn bit(event: Event) -> u8 {
+    match event {
+        Event::ContextCreated => 1,
+        Event::MethodCall => 2,
+        Event::MethodReturn => 4,
+        Event::MethodException => 8,
+        Event::ContextClosed => 16,
+    }
+}
+
 /// Receives call events. Listeners run in registration order, each awaited
 /// before the call proceeds, so keep them quick.
+///
+/// A listener that needs only some events says so in [`events`](Self::events):
+/// the others are not fired for it, and when every listener asks for
+/// failures only, successful calls keep the pipeline's fastest path.
+///
+/// ```
+/// use switchboard::{async_trait, Event, EventListener, Events, MethodContext};
+///
+/// /// Counts failed calls.
+/// #[derive(Default)]
+/// struct Failures(std::sync::atomic::AtomicU64);
+///
+/// #[async_trait]
+/// impl EventListener for Failures {
+///     fn events(&self) -> Events {
+///         Events::only(Event::MethodException)
+///     }
+///
+///     async fn on_event(&self, _event: Event, _ctx: &MethodContext) {
+///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///     }
+/// }
+/// ```
 #[async_trait]
 pub trait EventListener: Send + Sync + 'static {
-    /// Called for every event of every call.
+    /// The events this listener is given: all of them unless it says
+    /// otherwise. Asked once, when the application is built.
+    fn events(&self) -> Events {
+        Events::ALL
+    }
+
+    /// Called for each event of every call that is one of
+    /// [`events`](Self::events).
     async fn on_event(&self, event: Event, ctx: &MethodContext);
 }
 

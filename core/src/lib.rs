@@ -78,7 +78,7 @@ pub use context::{
     Extensions, Facts, IncomingCall, InvalidTraceParent, MethodContext, MethodName, Principal,
     RequestId, RequestInfo, TraceParent, TransportFacts,
 };
-pub use events::{CallWrapper, Event, EventListener, Next};
+pub use events::{CallWrapper, Event, EventListener, Events, Next};
 pub use fault::{Fault, code};
 pub use limits::Limits;
 pub use method::{Args, Method, MethodDescriptor, ParamDescriptor, Reply};

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use switchboard::{
-    Application, CallWrapper, Event, EventListener, Fault, MethodContext, Next, Reply, async_trait,
+    Application, CallWrapper, Event, EventListener, Events, Fault, MethodContext, Next, Reply,
+    async_trait,
 };
 use switchboard_tests::{exchange, jsonrpc_server};
 
@@ -112,6 +113,78 @@ async fn listeners_see_each_call_in_order() {
             (Event::ContextClosed, None, some("Client.Malformed")),
         ]
     );
+}
+
+/// Records failures only, as [`Recorder`] does.
+#[derive(Clone, Default)]
+struct FailureRecorder(Recorder);
+
+#[async_trait]
+impl EventListener for FailureRecorder {
+    fn events(&self) -> Events {
+        Events::only(Event::MethodException)
+    }
+
+    async fn on_event(&self, event: Event, ctx: &MethodContext) {
+        self.0.on_event(event, ctx).await;
+    }
+}
+
+#[tokio::test]
+async fn a_listener_of_failures_sees_every_failure_and_nothing_else() {
+    let failures = FailureRecorder::default();
+    let everything = Recorder::default();
+    // Alone (the pipeline's plain path), then beside a listener of
+    // everything (the observed path): the same failures either way.
+    let alone = Application::builder()
+        .services(["demo"])
+        .listener(failures.clone())
+        .build()
+        .expect("demo");
+    let beside = Application::builder()
+        .services(["demo"])
+        .listener(failures.clone())
+        .listener(everything.clone())
+        .build()
+        .expect("demo");
+    for app in [alone, beside] {
+        let server = jsonrpc_server(app);
+        let cases = [
+            (
+                r#"{"jsonrpc":"2.0","method":"echo","params":["a"],"id":1}"#,
+                None,
+            ),
+            (
+                r#"{"jsonrpc":"2.0","method":"fail","params":["no"],"id":1}"#,
+                Some((some("fail"), some("Client"))),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","method":"echo","params":[1],"id":1}"#,
+                Some((some("echo"), some("Client.InvalidParams"))),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","method":"nope","id":1}"#,
+                Some((None, some("Client.UnknownMethod"))),
+            ),
+            ("{oops", Some((None, some("Client.Malformed")))),
+        ];
+        for (request, failure) in cases {
+            exchange(&server, request).await;
+            let expected: Vec<Seen> = failure
+                .map(|(method, code)| (Event::MethodException, method, code))
+                .into_iter()
+                .collect();
+            assert_eq!(failures.0.take(), expected, "{request}");
+        }
+    }
+    let seen = everything.take();
+    let count = |event| seen.iter().filter(|(e, _, _)| *e == event).count();
+    // The other listener still sees every event of the five calls.
+    assert_eq!(count(Event::ContextCreated), 5);
+    assert_eq!(count(Event::MethodCall), 2);
+    assert_eq!(count(Event::MethodReturn), 1);
+    assert_eq!(count(Event::MethodException), 4);
+    assert_eq!(count(Event::ContextClosed), 5);
 }
 
 /// Refuses `fail`, doubles every other result's text.

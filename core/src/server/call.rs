@@ -31,8 +31,9 @@ type Started<'c> = Result<(&'static MethodDescriptor, Running<'c>), Fault>;
 type Running<'c> = Result<Invoked<'c>, Result<Reply, Fault>>;
 
 impl Server {
-    /// Stages 4 and 5 for a call no listener observes and no wrapper wraps.
-    /// The request is lent to the call's context and handed back.
+    /// Stages 4 and 5 for a call no wrapper wraps and no listener observes
+    /// but for its failure. The request is lent to the call's context and
+    /// handed back.
     pub(super) async fn process_plain(
         &self,
         request: Box<RequestInfo>,
@@ -73,6 +74,10 @@ impl Server {
                 Err(fault)
             }
         };
+        if result.is_err() && self.app.wanted_events().contains(Event::MethodException) {
+            // Boxed: only failures of observed applications get here.
+            Box::pin(self.fire(Event::MethodException, &ctx)).await;
+        }
         finish(ctx, expects_reply, result)
     }
 
@@ -250,7 +255,7 @@ impl Server {
     }
 
     async fn fire(&self, event: Event, ctx: &MethodContext) {
-        for listener in self.app.listeners() {
+        for listener in self.app.listeners_of(event) {
             listener.on_event(event, ctx).await;
         }
     }

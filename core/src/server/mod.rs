@@ -14,6 +14,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use crate::context::{IncomingCall, RequestInfo};
+use crate::events::{Event, Events};
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
@@ -156,7 +157,11 @@ impl Server {
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
     ) -> (CallOutcome, Box<RequestInfo>) {
-        if self.app.listeners().is_empty() && self.app.call_wrapper().is_none() {
+        // Failures alone are fired from the plain path (after the fact, as
+        // the observed path fires them): only listeners of the other events
+        // need the observed one.
+        let failures_only = Events::only(Event::MethodException);
+        if self.app.wanted_events().is_subset(failures_only) && self.app.call_wrapper().is_none() {
             self.process_plain(request, call).await
         } else {
             // Boxed: the observed path's state (events, parked arguments and

@@ -8,7 +8,7 @@
 //! be decoded never reaches the method: the pipeline fails it first, and
 //! listeners see that failure too.
 
-use switchboard::{Event, EventListener, MethodContext, async_trait};
+use switchboard::{Event, EventListener, Events, MethodContext, async_trait};
 
 use crate::backend::{Backend, LOGS, WORKER_METHOD};
 use crate::model::LogEntry;
@@ -29,6 +29,12 @@ impl LogFailures {
 
 #[async_trait]
 impl EventListener for LogFailures {
+    /// Failures only: successful calls of every service keep the
+    /// pipeline's fastest path.
+    fn events(&self) -> Events {
+        Events::only(Event::MethodException)
+    }
+
     async fn on_event(&self, event: Event, ctx: &MethodContext) {
         if event != Event::MethodException {
             return;

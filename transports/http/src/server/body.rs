@@ -38,12 +38,25 @@ pub(crate) async fn read(
         return Err(too_large());
     }
     let mut collect = std::pin::pin!(http_body_util::Limited::new(body, limit).collect());
-    // A small body usually arrives with the head and is complete at once:
-    // it needs no timer.
-    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
-    let outcome = match first {
-        Poll::Ready(result) => Ok(result),
-        Poll::Pending => tokio::time::timeout_at(deadline.into(), collect).await,
+    // A small body arrives with the head, and hyper hands it over in the
+    // same task as soon as this future first yields: it needs no timer (a
+    // registration in the runtime's timer wheel, and its removal). So the
+    // first wait is a yield, and the timer is armed only for a body still
+    // missing after it.
+    let mut yielded = false;
+    let early = std::future::poll_fn(|cx| match collect.as_mut().poll(cx) {
+        Poll::Ready(result) => Poll::Ready(Some(result)),
+        Poll::Pending if !yielded => {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await;
+    let outcome = match early {
+        Some(result) => Ok(result),
+        None => tokio::time::timeout_at(deadline.into(), collect).await,
     };
     match outcome {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),

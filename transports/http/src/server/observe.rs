@@ -19,8 +19,13 @@ where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
-    // The semaphore is never closed, so acquiring only fails if it were.
-    let Ok(_permit) = shared.slots.acquire().await else {
+    // A free slot is taken without queueing; the semaphore is never
+    // closed, so acquiring only fails if it were.
+    let permit = match shared.slots.try_acquire() {
+        Ok(permit) => Ok(permit),
+        Err(_) => shared.slots.acquire().await,
+    };
+    let Ok(_permit) = permit else {
         return super::status::empty(http::StatusCode::SERVICE_UNAVAILABLE);
     };
     if !tracing::enabled!(tracing::Level::DEBUG) {
