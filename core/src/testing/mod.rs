@@ -7,7 +7,8 @@
 //! - [`transport_suite`]: a client transport and a server transport,
 //!   started by a [`TransportHarness`] the transport's tests provide;
 //! - [`python_venv`]: a Python virtual environment with interop clients
-//!   (pika, document validators), made once and reused.
+//!   (pika, document validators), made once and reused;
+//! - [`bench`]: the alternating-rounds harness the pipeline benches share.
 //!
 //! Both suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),
@@ -23,6 +24,7 @@
 //!   - panic: ...
 //! ```
 
+pub mod bench;
 mod fixture;
 mod protocol;
 mod transport;

@@ -12,22 +12,16 @@ mod common;
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::Instant;
 
 use common::{REQUEST, by_hand, run};
 use switchboard::local::LocalClient;
+use switchboard::testing::bench::{Contender, alternate, options};
 use switchboard::{Client, RequestInfo, TransportFacts};
 use switchboard_demo::Echo;
 use switchboard_soap::Soap;
 
-/// One contender: a name and one call.
-struct Contender<'a> {
-    name: &'static str,
-    call: Box<dyn FnMut() + 'a>,
-}
-
 fn main() {
-    let (rounds, calls) = options();
+    let (rounds, calls) = options(100_000);
     let server = common::server();
     let expected = by_hand::handle(REQUEST).expect("the request is an echo");
     let reply = run(server.process(RequestInfo::new(REQUEST, TransportFacts::NONE)));
@@ -41,72 +35,18 @@ fn main() {
         Arc::new(Soap::new()),
     );
     let mut contenders = [
-        Contender {
-            name: "hand-written quick-xml",
-            call: Box::new(|| {
-                black_box(by_hand::handle(black_box(REQUEST)));
-            }),
-        },
-        Contender {
-            name: "switchboard pipeline",
-            call: Box::new(|| {
-                black_box(common::through_pipeline(&server, black_box(REQUEST)));
-            }),
-        },
-        Contender {
-            name: "typed client round trip",
-            call: Box::new(|| {
-                let call = Echo {
-                    s: "hello, world".to_owned(),
-                };
-                black_box(run(client.call(black_box(call))).expect("echo answers"));
-            }),
-        },
+        Contender::new("hand-written quick-xml", || {
+            black_box(by_hand::handle(black_box(REQUEST)));
+        }),
+        Contender::new("switchboard pipeline", || {
+            black_box(common::through_pipeline(&server, black_box(REQUEST)));
+        }),
+        Contender::new("typed client round trip", || {
+            let call = Echo {
+                s: "hello, world".to_owned(),
+            };
+            black_box(run(client.call(black_box(call))).expect("echo answers"));
+        }),
     ];
-    // Warm up every path once, then alternate.
-    for contender in &mut contenders {
-        for _ in 0..calls / 10 {
-            (contender.call)();
-        }
-    }
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
-    for _ in 0..rounds {
-        for (contender, times) in contenders.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            for _ in 0..calls {
-                (contender.call)();
-            }
-            times.push(start.elapsed().as_secs_f64() * 1e9 / calls as f64);
-        }
-    }
-    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
-    println!("soap echo, median of {rounds} alternating rounds of {calls} calls");
-    for (contender, (median, times)) in contenders.iter().zip(medians.iter().zip(&times)) {
-        let (low, high) = (times[0], times[times.len() - 1]);
-        println!(
-            "  {:<26} {median:>8.1} ns/call  (rounds {low:.1}..{high:.1}, {:.2}x hand-written)",
-            contender.name,
-            median / medians[0]
-        );
-    }
-}
-
-/// The median of `values`, which it sorts.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-/// `--rounds R` and `--calls N` (cargo's own `--bench` is ignored).
-fn options() -> (usize, usize) {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str, default: usize| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
-    };
-    (value("--rounds", 9), value("--calls", 100_000))
+    alternate("soap echo", &mut contenders, rounds, calls);
 }

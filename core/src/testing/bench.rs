@@ -1,0 +1,106 @@
+//! Alternating-rounds benchmarks: contenders take turns, round by round,
+//! and the medians are compared with the first contender (the baseline),
+//! because on a shared, noisy machine the ratio is what holds.
+//!
+//! A small harness rather than criterion, which would bring clap and a
+//! plotting stack into every protocol crate's build.
+//!
+//! ```no_run
+//! use switchboard::testing::bench::{Contender, alternate, options};
+//!
+//! let (rounds, calls) = options(100_000);
+//! let mut contenders = [
+//!     Contender::new("baseline", || { std::hint::black_box(2 + 2); }),
+//!     Contender::new("ours", || { std::hint::black_box(2 * 2); }),
+//! ];
+//! alternate("four", &mut contenders, rounds, calls);
+//! ```
+
+use std::time::Instant;
+
+/// One contender: a name and one call of the work measured.
+pub struct Contender<'a> {
+    name: &'static str,
+    call: Box<dyn FnMut() + 'a>,
+}
+
+impl<'a> Contender<'a> {
+    /// A contender running `call` once per call measured.
+    pub fn new(name: &'static str, call: impl FnMut() + 'a) -> Self {
+        Self {
+            name,
+            call: Box::new(call),
+        }
+    }
+}
+
+impl std::fmt::Debug for Contender<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contender")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The median time per call of each contender, in nanoseconds, in order.
+///
+/// Every contender is warmed up with a tenth of `calls`, then each runs
+/// `calls` calls in turn, `rounds` times; the table printed under `title`
+/// gives each median, its rounds' range and its ratio to the first
+/// contender's.
+pub fn alternate(
+    title: &str,
+    contenders: &mut [Contender<'_>],
+    rounds: usize,
+    calls: usize,
+) -> Vec<f64> {
+    for contender in contenders.iter_mut() {
+        for _ in 0..calls / 10 {
+            (contender.call)();
+        }
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); contenders.len()];
+    for _ in 0..rounds {
+        for (contender, times) in contenders.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            for _ in 0..calls {
+                (contender.call)();
+            }
+            times.push(start.elapsed().as_secs_f64() * 1e9 / calls as f64);
+        }
+    }
+    let medians: Vec<f64> = times.iter_mut().map(|t| median(t)).collect();
+    println!("{title}, median of {rounds} alternating rounds of {calls} calls");
+    let baseline = medians.first().copied().unwrap_or(f64::NAN);
+    for (contender, (median, times)) in contenders.iter().zip(medians.iter().zip(&times)) {
+        let (low, high) = (times[0], times[times.len() - 1]);
+        println!(
+            "  {:<26} {median:>8.1} ns/call  (rounds {low:.1}..{high:.1}, {:.2}x {})",
+            contender.name,
+            median / baseline,
+            contenders[0].name,
+        );
+    }
+    medians
+}
+
+/// The median of `values`, which it sorts.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// `--rounds R` (default 9) and `--calls N` (default `default_calls`) from
+/// the command line; cargo's own `--bench` is ignored.
+pub fn options(default_calls: usize) -> (usize, usize) {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str, default: usize| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(default)
+    };
+    (value("--rounds", 9), value("--calls", default_calls))
+}
