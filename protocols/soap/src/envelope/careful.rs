@@ -6,7 +6,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 use switchboard::{Limits, ProtocolError};
 
-use super::{Ns, Opened, Scanned, Shape, must_understand, understanding_mark};
+use super::shape::{Opened, Shape};
+use super::{Ns, Scanned, must_understand, understanding_mark};
 use crate::settings::SoapSettings;
 use crate::xml::XmlError;
 use crate::xml::tree::resolve;

@@ -7,7 +7,7 @@
 //! runs. Depth is checked at every start tag, before going deeper; a
 //! DOCTYPE is refused where it appears.
 //!
-//! Two passes feed the same [`Shape`]: the [`plain`] one, over the lexer
+//! Two passes feed the same [`Shape`](shape::Shape): the [`plain`] one, over the lexer
 //! for plain XML, which answers the usual request; and the [`careful`] one,
 //! over quick-xml's namespace-aware reader, which reads whatever the plain
 //! one leaves (comments, a DOCTYPE, SOAP 1.2, any error) and words every
@@ -17,6 +17,7 @@ mod careful;
 #[cfg(test)]
 mod differential;
 mod plain;
+mod shape;
 
 use std::ops::Range;
 
@@ -24,7 +25,6 @@ use smol_str::SmolStr;
 use switchboard::{Fault, Limits, ProtocolError};
 
 use crate::settings::SoapSettings;
-use crate::xml::XmlError;
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP11_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -110,16 +110,6 @@ fn understood(located: Located, settings: Option<&SoapSettings>) -> Scanned {
     }
 }
 
-/// Where the pass is in the envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Outside,
-    Envelope,
-    Header,
-    Body,
-    Done,
-}
-
 /// An element's namespace, told apart without copying the common ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ns {
@@ -153,165 +143,10 @@ impl Ns {
     }
 }
 
-/// A start tag as the shape sees it.
-#[derive(Debug)]
-struct Opened<'s> {
-    ns: Ns,
-    local: &'s str,
-    /// 1 for the envelope.
-    depth: usize,
-    empty: bool,
-    /// Where its `<` is.
-    start: usize,
-    /// Just after its `>`.
-    end: usize,
-}
-
-/// The envelope's structure, fed element by element by either pass: the
-/// envelope, an optional header of blocks, a body of one call.
-#[derive(Debug)]
-struct Shape<'a> {
-    settings: Option<&'a SoapSettings>,
-    part: Part,
-    located: Located,
-    header_start: usize,
-    block: Option<BlockInfo>,
-    call_start: Option<usize>,
-    call_found: bool,
-}
-
-impl<'a> Shape<'a> {
-    fn new(settings: Option<&'a SoapSettings>) -> Self {
-        Self {
-            settings,
-            part: Part::Outside,
-            located: Located::default(),
-            header_start: 0,
-            block: None,
-            call_start: None,
-            call_found: false,
-        }
-    }
-
-    /// A start tag; `must_understand` reads a header block's attributes.
-    /// `Ok(Some(fault))`: the request is refused with SOAP's own fault.
-    fn start(
-        &mut self,
-        element: Opened<'_>,
-        must_understand: impl FnOnce() -> Result<bool, ProtocolError>,
-    ) -> Result<Option<Fault>, ProtocolError> {
-        let Opened {
-            ns,
-            local,
-            depth,
-            empty,
-            start,
-            end,
-        } = element;
-        match (self.part, depth) {
-            (Part::Outside, 1) => {
-                if let Some(refused) = check_envelope(&ns, local)? {
-                    return Ok(Some(refused));
-                }
-                self.part = Part::Envelope;
-            }
-            (Part::Done, 1) => {
-                return Err(XmlError::Syntax("more than one root element".into()).into());
-            }
-            (Part::Envelope, 2) => {
-                self.part = match (ns == Ns::Soap11, local) {
-                    (true, "Header") if self.located.header.is_none() && !self.call_found => {
-                        self.header_start = start;
-                        Part::Header
-                    }
-                    (true, "Body") if !self.call_found => Part::Body,
-                    _ => {
-                        return Err(invalid(format!(
-                            "unexpected element `{local}` in the envelope"
-                        )));
-                    }
-                };
-                if empty {
-                    self.leave(end);
-                }
-            }
-            (Part::Header, 3) => {
-                let info = BlockInfo {
-                    namespace: ns.into_string(self.settings),
-                    name: SmolStr::new(local),
-                    must_understand: must_understand()?,
-                    range: start..end,
-                };
-                if empty {
-                    self.located.blocks.push(info);
-                } else {
-                    self.block = Some(info);
-                }
-            }
-            (Part::Body, 3) => {
-                if self.call_found {
-                    return Err(invalid("the body holds more than one call".to_owned()));
-                }
-                if let Some(settings) = self.settings {
-                    check_call_namespace(&ns, settings)?;
-                }
-                self.call_found = true;
-                self.located.method = SmolStr::new(local);
-                if empty {
-                    self.located.body = start..end;
-                } else {
-                    self.call_start = Some(start);
-                }
-            }
-            _ => {}
-        }
-        Ok(None)
-    }
-
-    /// An end tag at `depth` (1 for the envelope), whose `>` ends at `end`.
-    fn end(&mut self, depth: usize, end: usize) {
-        match (self.part, depth) {
-            (Part::Header, 3) => {
-                if let Some(mut info) = self.block.take() {
-                    info.range.end = end;
-                    self.located.blocks.push(info);
-                }
-            }
-            (Part::Body, 3) => {
-                if let Some(start) = self.call_start.take() {
-                    self.located.body = start..end;
-                }
-            }
-            (Part::Header | Part::Body, 2) => self.leave(end),
-            (Part::Envelope, 1) => self.part = Part::Done,
-            _ => {}
-        }
-    }
-
-    /// Closes the header or the body.
-    fn leave(&mut self, end: usize) {
-        if self.part == Part::Header {
-            self.located.header = Some(self.header_start..end);
-        }
-        self.part = Part::Envelope;
-    }
-
-    /// The call, once the document has ended well-formed.
-    fn finish(self) -> Result<Located, ProtocolError> {
-        if self.part == Part::Outside {
-            return Err(invalid("no SOAP envelope".to_owned()));
-        }
-        if !self.call_found {
-            return Err(invalid("the SOAP body holds no call".to_owned()));
-        }
-        Ok(self.located)
-    }
-}
-
-/// Whether a header block's attribute (its namespace, local name and
-/// value) marks it for this receiver to understand: `Some(true)` for
-/// `soap:mustUnderstand="1"`, `Some(false)` for an actor other than the
-/// next one.
+/// What a header block's attribute (whether it is in the SOAP envelope
+/// namespace, its local name and value) says about understanding the
+/// block: a mark for `soap:mustUnderstand` and `soap:actor`, `None` for any
+/// other attribute.
 fn understanding_mark(in_soap: bool, local: &str, value: &str) -> Option<Mark> {
     if !in_soap {
         return None;
@@ -343,39 +178,4 @@ fn must_understand(marks: impl IntoIterator<Item = Mark>) -> bool {
         }
     }
     marked && for_us
-}
-
-fn invalid(why: String) -> ProtocolError {
-    ProtocolError::InvalidRequest(why)
-}
-
-/// `Ok(Some(fault))` for a SOAP 1.2 envelope, an error for no envelope.
-fn check_envelope(ns: &Ns, local: &str) -> Result<Option<Fault>, ProtocolError> {
-    match (ns, local) {
-        (Ns::Soap11, "Envelope") => Ok(None),
-        (Ns::Soap12, "Envelope") => Ok(Some(Fault::new(
-            VERSION_MISMATCH,
-            "this endpoint speaks SOAP 1.1 (envelope namespace http://schemas.xmlsoap.org/soap/envelope/)",
-        ))),
-        (_, "Envelope") => Err(invalid(
-            "the envelope is not in the SOAP 1.1 namespace (http://schemas.xmlsoap.org/soap/envelope/)"
-                .to_owned(),
-        )),
-        _ => Err(invalid("no SOAP envelope".to_owned())),
-    }
-}
-
-/// The call element is in the target namespace, or in none.
-fn check_call_namespace(ns: &Ns, settings: &SoapSettings) -> Result<(), ProtocolError> {
-    match ns {
-        Ns::Unbound | Ns::Target => Ok(()),
-        other => Err(invalid(format!(
-            "the call is in the namespace `{}`, not this service's `{}`",
-            other
-                .clone()
-                .into_string(Some(settings))
-                .unwrap_or_default(),
-            settings.namespace()
-        ))),
-    }
 }

@@ -3,7 +3,8 @@
 //! header and body, the header blocks and the call). Anything it cannot
 //! settle, a refusal included, it leaves to the careful pass.
 
-use super::{Located, Ns, Opened, Shape, must_understand, understanding_mark};
+use super::shape::{Opened, Shape};
+use super::{Located, Ns, must_understand, understanding_mark};
 use crate::settings::SoapSettings;
 use crate::xml::lexer::{Lexer, Token, attributes, split_qname};
 
