@@ -150,10 +150,14 @@ impl Client {
             .into());
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let reply = self.send(method, params, Some(id), deadline).await?;
-        let reply = reply.ok_or_else(|| {
-            TransportError::Unexpected("no reply to a call that expects one".to_owned())
-        })?;
+        let Some(reply) = self.send(method, params, Some(id), deadline).await? else {
+            // Acknowledged without a result (a one-way method called by
+            // name, over SOAP): fine for a caller expecting nothing.
+            let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
+            return T::deserialize(unit).map_err(|_| {
+                TransportError::Unexpected("no reply to a call that expects one".to_owned()).into()
+            });
+        };
         let mut value = None;
         let outcome = self
             .protocol

@@ -150,10 +150,10 @@ pub struct CallOutcome {
     /// The caller's correlation id, as a byte range of the request
     /// ([`IncomingCall::id`]).
     pub id: Option<std::ops::Range<usize>>,
-    /// The method the call named ([`IncomingCall::method`]), for protocols
-    /// whose reply repeats it (SOAP's `{method}Response`); `None` when the
-    /// request was refused before a call was found.
-    pub method: Option<crate::MethodName>,
+    /// The method called, for protocols whose reply depends on it (SOAP
+    /// names its response after it, and sends none for a one-way method);
+    /// `None` when no method was found.
+    pub method: Option<&'static crate::MethodDescriptor>,
     /// `false` for notifications: the out protocol writes nothing for them.
     pub expects_reply: bool,
     /// What the function returned, or the fault.
@@ -338,6 +338,16 @@ pub trait OutProtocol: Send + Sync + 'static {
     /// refusals a transport makes before the pipeline (a body too large,
     /// wrong credentials) keep their own statuses.
     fn faults_fail_uniformly(&self) -> bool {
+        false
+    }
+
+    /// Whether a transport with statuses of its own signals a reply left
+    /// empty (a one-way method done, a request of notifications only) as
+    /// accepted (HTTP `202 Accepted`) rather than as nothing to say (`204
+    /// No Content`): SOAP 1.1 clients take a one-way operation's empty
+    /// `202` as its acknowledgement (WS-I Basic Profile), JSON-RPC clients
+    /// expect `204` for notifications.
+    fn empty_reply_is_acceptance(&self) -> bool {
         false
     }
 

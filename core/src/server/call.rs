@@ -268,13 +268,10 @@ fn finish(
     result: Result<Reply, Fault>,
 ) -> (CallOutcome, Box<RequestInfo>) {
     // Moved, not cloned: the context is done with it.
-    let (id, method) = match ctx.call.as_mut() {
-        Some(call) => (call.id.take(), Some(std::mem::take(&mut call.method))),
-        None => (None, None),
-    };
+    let id = ctx.call.as_mut().and_then(|call| call.id.take());
     let outcome = CallOutcome {
         id,
-        method,
+        method: ctx.descriptor,
         expects_reply,
         result,
     };

@@ -142,6 +142,10 @@ impl OutProtocol for Soap {
         true
     }
 
+    fn empty_reply_is_acceptance(&self) -> bool {
+        true
+    }
+
     fn serialize(
         &self,
         _request: &RequestInfo,
@@ -150,11 +154,18 @@ impl OutProtocol for Soap {
         let Some(outcome) = replies.outcomes.iter().find(|o| o.expects_reply) else {
             return Ok(OutDocument::bytes(None));
         };
+        // A one-way operation that went well has no output message: its
+        // acknowledgement is an empty reply (WS-I Basic Profile R2714).
+        // Its faults are still sent.
+        let one_way = outcome.method.is_some_and(|method| method.one_way);
+        if one_way && outcome.result.is_ok() {
+            return Ok(OutDocument::bytes(None));
+        }
         let mut out = self.start_envelope();
         let body_start = out.len();
         match &outcome.result {
             Ok(value) => {
-                let method = outcome.method.as_deref().unwrap_or_default();
+                let method = outcome.method.map_or("", |method| method.name);
                 if let Err(err) = reply::response(&mut out, method, value.value()) {
                     tracing::error!(error = %err, "result could not be encoded as XML");
                     out.truncate(body_start);

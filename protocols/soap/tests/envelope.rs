@@ -82,6 +82,22 @@ async fn replies_are_wrapped_responses_in_the_target_namespace() {
 }
 
 #[tokio::test]
+async fn a_one_way_method_done_is_acknowledged_with_no_envelope() {
+    let server = server(SoapSettings::default());
+    let request = envelope("<tns:sleep><tns:seconds>0</tns:seconds></tns:sleep>");
+    let response = server
+        .process(RequestInfo::new(request, TransportFacts::NONE))
+        .await;
+    assert_eq!(
+        response.body, None,
+        "an input-only operation has no output message"
+    );
+    assert!(response.fault.is_none());
+    assert!(server.out_protocol().empty_reply_is_acceptance());
+    // Its faults are still answered (below, `sleep` refusing -1).
+}
+
+#[tokio::test]
 async fn faults_keep_their_dotted_code() {
     let server = server(SoapSettings::default());
     let (reply, fault) = post(

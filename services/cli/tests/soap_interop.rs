@@ -207,6 +207,11 @@ fn the_wsdl_is_served_on_either_case_and_links_to_the_public_url() -> TestResult
                 "{reply}"
             );
         }
+        // A one-way operation done: 202 Accepted and no envelope (WS-I
+        // Basic Profile), what zeep and suds take as its acknowledgement.
+        let sleep = envelope("<t:sleep><t:seconds>0</t:seconds></t:sleep>").into_bytes();
+        let (status, reply) = post(&served.url, &[], sleep).await?;
+        assert_eq!((status, reply.as_str()), (202, ""));
         // Every fault is HTTP 500, as SOAP 1.1 over HTTP requires.
         let missing = envelope("<t:get_map><t:slug>nope</t:slug></t:get_map>").into_bytes();
         let (status, reply) = post(&served.url, &[], missing).await?;

@@ -106,7 +106,10 @@ impl ClientTransport for HttpClient {
         let response = builder.send().await.map_err(classify)?;
         let status = response.status();
         let body = response.bytes().await.map_err(classify)?;
-        if status == StatusCode::NO_CONTENT || request.one_way {
+        // Nothing to say, or accepted without a reply (SOAP's one-way
+        // acknowledgement).
+        let acknowledged = status == StatusCode::ACCEPTED && body.is_empty();
+        if status == StatusCode::NO_CONTENT || acknowledged || request.one_way {
             return Ok(None);
         }
         if body.is_empty() {

@@ -38,7 +38,10 @@ pub(crate) fn status_of(fault: &Fault) -> StatusCode {
         .map_or(StatusCode::INTERNAL_SERVER_ERROR, |(_, status)| *status)
 }
 
-/// The pipeline's response as HTTP: `204` with nothing to send; for a
+/// The pipeline's response as HTTP: with nothing to send, `202` or `204`
+/// as the out protocol says
+/// ([`OutProtocol::empty_reply_is_acceptance`](switchboard::OutProtocol::empty_reply_is_acceptance));
+/// for a
 /// failed single call, the fault's status when `config` and the out
 /// protocol say faults get one ([`FaultStatuses`]), or `500` for every
 /// fault when the protocol asks for that (SOAP 1.1); `200` otherwise (a
@@ -54,7 +57,11 @@ pub(crate) fn answer(
         FaultStatuses::ProtocolDecides => (!out.faults_are_replies(), out.faults_fail_uniformly()),
     };
     let Some(body) = response.body else {
-        return empty(StatusCode::NO_CONTENT);
+        return empty(if out.empty_reply_is_acceptance() {
+            StatusCode::ACCEPTED
+        } else {
+            StatusCode::NO_CONTENT
+        });
     };
     let code = match &response.fault {
         Some(_) if fault_status && uniform && !response.batch => StatusCode::INTERNAL_SERVER_ERROR,
