@@ -272,6 +272,29 @@ impl ApplicationBuilder {
         self
     }
 
+    /// Changes the input limits set so far with `change`: for a setup
+    /// function that needs one limit raised and must keep the rest as the
+    /// caller set them.
+    ///
+    /// ```
+    /// use switchboard::{Application, Limits};
+    ///
+    /// let builder = Application::builder().limits(Limits { max_depth: 8, ..Limits::default() });
+    /// // A service taking large uploads raises the body limit only.
+    /// let builder = builder.map_limits(|limits| Limits {
+    ///     max_body_bytes: limits.max_body_bytes.max(64 << 20),
+    ///     ..limits
+    /// });
+    /// # let app = builder.services(Vec::<String>::new()).build().unwrap();
+    /// # assert_eq!(app.limits().max_depth, 8);
+    /// # assert_eq!(app.limits().max_body_bytes, 64 << 20);
+    /// ```
+    #[must_use]
+    pub fn map_limits(mut self, change: impl FnOnce(Limits) -> Limits) -> Self {
+        self.limits = change(self.limits);
+        self
+    }
+
     /// Adds an event listener.
     #[must_use]
     pub fn listener(mut self, listener: impl EventListener) -> Self {

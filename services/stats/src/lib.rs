@@ -139,9 +139,9 @@ pub fn setup(builder: ApplicationBuilder, db: &Path) -> Result<ApplicationBuilde
 }
 
 /// Prepares `builder` to serve stats with its data in `db` and `settings`:
-/// the state, the listener publishing failed tasks on `logs`, and request
-/// limits large enough for a task of a million values
-/// ([`MAX_REQUEST_BYTES`]; they replace the builder's limits).
+/// the state, the listener publishing failed tasks on `logs`, and a body
+/// limit large enough for a task of a million values (raised to
+/// [`MAX_REQUEST_BYTES`] if lower; the builder's other limits are kept).
 ///
 /// # Errors
 /// [`SetupError`] if the database or a queue file cannot be opened.
@@ -153,14 +153,13 @@ pub fn setup_with(
     let store = SensorStore::open(db)?;
     let backend = Backend::open(&settings.backend)?;
     let service = StatsService::new(store, backend.clone(), &settings)?;
-    let limits = Limits {
-        max_body_bytes: MAX_REQUEST_BYTES,
-        ..Limits::default()
-    };
     Ok(builder
         .state(service)
         .listener(LogFailures::new(backend))
-        .limits(limits))
+        .map_limits(|limits| Limits {
+            max_body_bytes: limits.max_body_bytes.max(MAX_REQUEST_BYTES),
+            ..limits
+        }))
 }
 
 /// The stats service's state in `app`.

@@ -224,3 +224,23 @@ async fn put_validates_against_the_schema_and_delete_answers_404_when_empty() ->
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn setup_raises_the_body_limit_and_keeps_the_other_limits() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let chosen = switchboard::Limits {
+        max_body_bytes: 1024,
+        max_batch_len: 3,
+        max_depth: 9,
+    };
+    let builder = switchboard::Application::builder()
+        .services([switchboard_stats::SERVICE])
+        .limits(chosen);
+    let settings = Settings::embedded(dir.path());
+    let app =
+        switchboard_stats::setup_with(builder, &dir.path().join("state.db"), settings)?.build()?;
+    let limits = app.limits();
+    assert_eq!(limits.max_body_bytes, switchboard_stats::MAX_REQUEST_BYTES);
+    assert_eq!((limits.max_batch_len, limits.max_depth), (3, 9));
+    Ok(())
+}
