@@ -1,19 +1,20 @@
-//! The options that pick what a command hosts: `--services` and the state
-//! file `--db`, shared by `serve` and `consume`.
+//! The options that pick what a command hosts or describes: `--services`
+//! (`serve`, `consume`, `interface`), the state file `--db` (`serve`,
+//! `consume`) and `--protocols` (`serve`, `interface`).
 
 use std::path::PathBuf;
 
 use clap::Args;
 use switchboard::Application;
-use switchboard_cli::catalog::{Entry, EntryParser, Service};
+use switchboard_cli::catalog::{Entry, EntryParser, Protocol, Service};
 use switchboard_cli::hosting;
 
 use crate::cli::error::CliError;
 
-/// `--services` and `--db`.
+/// `--services`.
 #[derive(Debug, Args)]
-pub(crate) struct Hosted {
-    /// Services to run, comma-separated.
+pub(crate) struct ServicesArg {
+    /// Services, comma-separated.
     #[arg(
         long,
         env = "SWITCHBOARD_SERVICES",
@@ -23,6 +24,28 @@ pub(crate) struct Hosted {
         value_parser = EntryParser::<Service>::all(),
     )]
     pub(crate) services: Vec<&'static Service>,
+}
+
+/// `--protocols`.
+#[derive(Debug, Args)]
+pub(crate) struct ProtocolsArg {
+    /// Protocols the server mounts, comma-separated.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_PROTOCOLS",
+        value_name = "NAMES",
+        value_delimiter = ',',
+        default_value = Protocol::all_names(),
+        value_parser = EntryParser::<Protocol>::all(),
+    )]
+    pub(crate) protocols: Vec<&'static Protocol>,
+}
+
+/// `--services` and `--db`.
+#[derive(Debug, Args)]
+pub(crate) struct Hosted {
+    #[command(flatten)]
+    pub(crate) services: ServicesArg,
     /// SQLite file holding the services' state (created if missing).
     #[arg(
         long,
@@ -49,7 +72,7 @@ impl Hosted {
     /// A [`CliError`] if a service cannot be set up.
     pub(crate) fn application_at(&self, public_url: Option<&str>) -> Result<Application, CliError> {
         Ok(hosting::application_at(
-            self.services.iter().copied(),
+            self.services.services.iter().copied(),
             &self.db,
             public_url,
         )?)
@@ -57,7 +80,7 @@ impl Hosted {
 
     /// The services' names, comma-separated, for banners.
     pub(crate) fn names(&self) -> String {
-        let names: Vec<&str> = self.services.iter().map(|s| s.name()).collect();
+        let names: Vec<&str> = self.services.services.iter().map(|s| s.name()).collect();
         names.join(", ")
     }
 }

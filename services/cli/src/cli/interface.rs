@@ -6,13 +6,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use switchboard::Application;
-use switchboard_cli::catalog::{
-    DocumentContext, EntryParser, InterfaceDocument, Protocol, Service,
-};
+use switchboard_cli::catalog::{DocumentContext, EntryParser, InterfaceDocument};
 use switchboard_cli::hosting;
 use switchboard_http::Auth;
 
 use super::error::CliError;
+use super::hosted::{ProtocolsArg, ServicesArg};
 
 /// Options of `interface`.
 #[derive(Debug, Args)]
@@ -20,27 +19,10 @@ pub(crate) struct InterfaceArgs {
     /// The document to write.
     #[arg(value_parser = EntryParser::<InterfaceDocument>::all())]
     document: &'static InterfaceDocument,
-    /// Services to describe, comma-separated.
-    #[arg(
-        long,
-        env = "SWITCHBOARD_SERVICES",
-        value_name = "NAMES",
-        value_delimiter = ',',
-        default_value = Service::all_names(),
-        value_parser = EntryParser::<Service>::all(),
-    )]
-    services: Vec<&'static Service>,
-    /// Protocols the described server mounts, comma-separated (as `serve
-    /// --protocols`).
-    #[arg(
-        long,
-        env = "SWITCHBOARD_PROTOCOLS",
-        value_name = "NAMES",
-        value_delimiter = ',',
-        default_value = Protocol::all_names(),
-        value_parser = EntryParser::<Protocol>::all(),
-    )]
-    protocols: Vec<&'static Protocol>,
+    #[command(flatten)]
+    services: ServicesArg,
+    #[command(flatten)]
+    protocols: ProtocolsArg,
     /// Public base URL the document's links start with (as `serve
     /// --public-url`); relative links without it.
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
@@ -109,13 +91,13 @@ fn document(args: &InterfaceArgs) -> Result<String, CliError> {
     })?;
     let public_url = args.public_url.as_deref();
     let app: Application = hosting::application_at(
-        args.services.iter().copied(),
+        args.services.services.iter().copied(),
         &scratch.path().join("state.db"),
         public_url,
     )?;
     let context = DocumentContext {
         info: hosting::interface::document_info_of(&app, public_url),
-        protocols: args.protocols.to_vec(),
+        protocols: args.protocols.protocols.to_vec(),
         auth: args.auth_scheme.auth(),
         server_url: None,
     };

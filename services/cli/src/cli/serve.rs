@@ -5,14 +5,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Args;
-use switchboard_cli::catalog::{EntryParser, Protocol, Transport};
+use switchboard_cli::catalog::{EntryParser, Transport};
 use switchboard_cli::hosting::{self, ServeSettings};
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::amqp::AmqpServeArgs;
 use super::duration::{self, Least};
 use super::error::CliError;
-use super::hosted::Hosted;
+use super::hosted::{Hosted, ProtocolsArg};
 use super::shutdown;
 use super::stats::{EmbeddedWorker, StatsServeArgs};
 
@@ -24,16 +24,8 @@ pub(crate) struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     hosted: Hosted,
-    /// Protocols to mount, comma-separated.
-    #[arg(
-        long,
-        env = "SWITCHBOARD_PROTOCOLS",
-        value_name = "NAMES",
-        value_delimiter = ',',
-        default_value = Protocol::all_names(),
-        value_parser = EntryParser::<Protocol>::all(),
-    )]
-    protocols: Vec<&'static Protocol>,
+    #[command(flatten)]
+    protocols: ProtocolsArg,
     /// Transports to serve on, comma-separated.
     #[arg(
         long = "transport",
@@ -143,7 +135,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
     let app = args.hosted.application_at(args.public_url.as_deref())?;
     let settings = ServeSettings {
         app,
-        protocols: args.protocols.clone(),
+        protocols: args.protocols.protocols.clone(),
         listen: args.listen,
         http: args.config(),
         amqp: args.amqp.settings(),
