@@ -9,7 +9,7 @@
 //! [`Unsupported`]: the caller then reads the document again with quick-xml,
 //! which decides what it is and words the error. So the lexer never has to
 //! explain a refusal, and whatever it accepts quick-xml accepts and reads
-//! the same way (`tests/fast_path.rs` checks this for every truncation and
+//! the same way (`envelope/differential.rs` checks this for every truncation and
 //! one-byte change of a set of requests).
 //!
 //! It reads the text once, byte by byte, without allocating beyond the
