@@ -11,7 +11,7 @@ use super::{Scanned, careful, plain};
 use crate::settings::SoapSettings;
 use crate::xml::tree::Element;
 
-const REQUESTS: [&str; 6] = [
+const REQUESTS: [&str; 7] = [
     concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="urn:switchboard">"#,
         r#"<soap:Body><tns:echo><tns:s>hello, world</tns:s></tns:echo></soap:Body></soap:Envelope>"#
@@ -39,6 +39,12 @@ const REQUESTS: [&str; 6] = [
     concat!(
         r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>"#,
         r#"<tns:a xmlns:tns="urn:switchboard"><tns:b><tns:c><tns:d>x</tns:d></tns:c></tns:b></tns:a></soap:Body></soap:Envelope>"#
+    ),
+    // Pretty-printed on Windows: CRLF line ends, in text and CDATA too.
+    concat!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<soap:Envelope\r\n xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\r\n",
+        "  <soap:Body>\r\n    <echo xmlns=\"urn:switchboard\">\r\n      <s>one\r\ntwo\rthree&#13;<![CDATA[\r\n]]></s>\r\n",
+        "    </echo>\r\n  </soap:Body>\r\n</soap:Envelope>\r\n"
     ),
 ];
 

@@ -61,7 +61,10 @@ pub(super) fn scan(
                 undeclare(&mut scope, depth);
             }
             Token::Text(text) if lexer.depth() < RESOLVED_DEPTH => {
-                if !text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+                if !text
+                    .bytes()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                {
                     return None;
                 }
             }

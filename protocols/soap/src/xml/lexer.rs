@@ -4,7 +4,7 @@
 //! one element with elements, attributes whose values are literal text,
 //! character data with the five predefined entities and character
 //! references, and CDATA sections. Anything else (comments, processing
-//! instructions, a DOCTYPE, a carriage return, a reference inside an
+//! instructions, a DOCTYPE, a reference inside an
 //! attribute, a name outside ASCII) and anything not well-formed is
 //! [`Unsupported`]: the caller then reads the document again with quick-xml,
 //! which decides what it is and words the error. So the lexer never has to
@@ -239,13 +239,14 @@ const NAME: u8 = 1;
 /// A byte that may start a name's part (`[A-Za-z_]`).
 const NAME_START: u8 = 2;
 /// A byte that stands for itself in plain character data: any but
-/// control characters (tab and line feed aside), `<`, `&` and `]`.
+/// control characters (tab, line feed and carriage return aside), `<`,
+/// `&` and `]`. Line ends are normalized when the text is read
+/// ([`text_content`]).
 const TEXT: u8 = 4;
 /// A byte that stands for itself in a plain attribute value: any but
 /// control characters, `<`, `&` and the quotes.
 const VALUE: u8 = 8;
-/// XML's white space, less the carriage return (whose line-end
-/// normalization is left to quick-xml).
+/// XML's white space.
 const SPACE: u8 = 16;
 /// The colon of a qualified name.
 const COLON: u8 = 32;
@@ -268,13 +269,15 @@ const fn classes() -> [u8; 256] {
         if byte.is_ascii_alphabetic() || byte == b'_' {
             class |= NAME_START;
         }
-        if (byte >= 0x20 || byte == b'\t' || byte == b'\n') && !matches!(byte, b'<' | b'&' | b']') {
+        if (byte >= 0x20 || matches!(byte, b'\t' | b'\n' | b'\r'))
+            && !matches!(byte, b'<' | b'&' | b']')
+        {
             class |= TEXT;
         }
         if byte >= 0x20 && !matches!(byte, b'<' | b'&' | b'"' | b'\'') {
             class |= VALUE;
         }
-        if matches!(byte, b' ' | b'\t' | b'\n') {
+        if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
             class |= SPACE;
         }
         if byte == b':' {
@@ -283,7 +286,7 @@ const fn classes() -> [u8; 256] {
         if byte.is_ascii_alphanumeric()
             || matches!(
                 byte,
-                b' ' | b'\t' | b'\n' | b'=' | b'"' | b'\'' | b'.' | b'-' | b'_'
+                b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'"' | b'\'' | b'.' | b'-' | b'_'
             )
         {
             class |= DECLARATION;
@@ -450,8 +453,26 @@ pub(crate) fn split_qname(name: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// The content of a [`Token::Text`] or [`Token::CData`]: line ends
+/// normalized as XML 1.0 says (`\r\n` and a lone `\r` read as `\n`), then,
+/// for text, references resolved. A `&#13;` stays a carriage return.
+pub(crate) fn text_content(raw: &str, cdata: bool) -> Cow<'_, str> {
+    fn resolve(text: &str, cdata: bool) -> Cow<'_, str> {
+        if cdata {
+            Cow::Borrowed(text)
+        } else {
+            unescape(text)
+        }
+    }
+    if !raw.contains('\r') {
+        return resolve(raw, cdata);
+    }
+    let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+    Cow::Owned(resolve(&normalized, cdata).into_owned())
+}
+
 /// Character data with its references resolved (the lexer checked them).
-pub(crate) fn unescape(text: &str) -> Cow<'_, str> {
+fn unescape(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
         return Cow::Borrowed(text);
     }
@@ -502,6 +523,8 @@ mod tests {
         );
         assert_eq!(read[1], Token::Text("t&amp;&#233;"));
         assert_eq!(unescape("t&amp;&#233;&#x41;"), "t&éA");
+        assert_eq!(text_content("a\r\nb\rc&#13;", false), "a\nb\nc\r");
+        assert_eq!(text_content("a\r\n&amp;", true), "a\n&amp;");
         assert!(matches!(
             read[2],
             Token::Start(Tag {
@@ -529,7 +552,6 @@ mod tests {
             "<a></b>",
             "<a/><b/>",
             "x<a/>",
-            "<a>\r\n</a>",
             "<a><!-- c --></a>",
             "<!DOCTYPE a><a/>",
             "<a><?pi x?></a>",

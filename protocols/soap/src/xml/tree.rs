@@ -14,7 +14,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use smol_str::SmolStr;
 
 use super::XmlError;
-use super::lexer::{Lexed, Lexer, Token, Unsupported, attributes, split_qname, unescape};
+use super::lexer::{Lexed, Lexer, Token, Unsupported, attributes, split_qname, text_content};
 
 /// One element: its local name, whether it is `xsi:nil`, its text (the
 /// concatenation of its text, CDATA and references) and its child elements.
@@ -71,11 +71,11 @@ impl<'a> Element<'a> {
                 }
                 Token::Text(text) => {
                     let current = open.last_mut().ok_or(Unsupported)?;
-                    append(&mut current.text, unescape(text));
+                    append(&mut current.text, text_content(text, false));
                 }
                 Token::CData(data) => {
                     let current = open.last_mut().ok_or(Unsupported)?;
-                    append(&mut current.text, Cow::Borrowed(data));
+                    append(&mut current.text, text_content(data, true));
                 }
             }
         }
