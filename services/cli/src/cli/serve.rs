@@ -161,16 +161,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Where the HTTP transport listens, from its banner's first line
-/// (`switchboard listening on http://{address}`): the embedded stats
-/// worker reports there unless told otherwise.
+/// Where the HTTP transport listens: the embedded stats worker reports
+/// there unless told otherwise.
 fn http_base(bound: &[(&'static Transport, hosting::Bound)]) -> Option<String> {
-    bound.iter().find_map(|(_, b)| {
-        b.banner()
-            .first()?
-            .strip_prefix("switchboard listening on ")
-            .map(str::to_owned)
-    })
+    bound
+        .iter()
+        .find_map(|(_, b)| b.http_url().map(str::to_owned))
 }
 
 /// What each transport says (where it listens, which protocol answers

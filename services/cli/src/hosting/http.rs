@@ -92,7 +92,7 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
         let addr = listener.local_addr().unwrap_or(listen);
         let bound = format!("http://{addr}");
         let server = http_server_at(app.clone(), protocols.iter().copied(), http.clone(), &bound)?;
-        let base = http.public_url.clone().unwrap_or(bound);
+        let base = http.public_url.clone().unwrap_or_else(|| bound.clone());
         let mut banner = vec![format!("switchboard listening on http://{addr}")];
         for protocol in &protocols {
             let label = format!("{}:", protocol.name());
@@ -108,6 +108,7 @@ pub fn bind_http(settings: ServeSettings) -> BoxFuture<'static, Result<Bound, Se
         banner.push(format!("  {:<9} GET {base}/healthz", "health:"));
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(server.serve(listener, shutdown))
-        }))
+        })
+        .with_http_url(bound))
     })
 }

@@ -39,6 +39,7 @@ type ServeFn = Box<
 /// A transport ready to serve: what it tells the user, and the serving.
 pub struct Bound {
     banner: Vec<String>,
+    http_url: Option<String>,
     serve: ServeFn,
 }
 
@@ -54,13 +55,27 @@ impl Bound {
     ) -> Self {
         Self {
             banner,
+            http_url: None,
             serve: Box::new(serve),
         }
+    }
+
+    /// Records the base URL the transport answers HTTP on (the address it
+    /// bound, `http://127.0.0.1:8080`).
+    #[must_use]
+    pub fn with_http_url(mut self, url: String) -> Self {
+        self.http_url = Some(url);
+        self
     }
 
     /// Lines for the `serve` banner: where it listens, what answers where.
     pub fn banner(&self) -> &[String] {
         &self.banner
+    }
+
+    /// The base URL the transport answers HTTP on, if it is an HTTP one.
+    pub fn http_url(&self) -> Option<&str> {
+        self.http_url.as_deref()
     }
 }
 
@@ -68,6 +83,7 @@ impl std::fmt::Debug for Bound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bound")
             .field("banner", &self.banner)
+            .field("http_url", &self.http_url)
             .finish_non_exhaustive()
     }
 }
