@@ -35,9 +35,14 @@ pub fn same_media_type(a: &str, b: &str) -> bool {
     essence(a).eq_ignore_ascii_case(essence(b))
 }
 
-/// A media type without its parameters.
+/// A media type without its parameters (byte by byte: it is read on
+/// every request, and its separators are ASCII).
 fn essence(media_type: &str) -> &str {
-    media_type.split(';').next().unwrap_or("").trim()
+    let end = media_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(media_type.len());
+    media_type.get(..end).unwrap_or(media_type).trim_ascii()
 }
 
 /// A type-erased error from a parser or serializer.

@@ -67,9 +67,11 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0);
+    // A static name: looking a header up by text parses the name first.
+    static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
     let traceparent = parts
         .headers
-        .get("traceparent")
+        .get(&TRACEPARENT)
         .and_then(|value| value.to_str().ok()?.parse::<TraceParent>().ok());
     let facts = HttpFacts {
         method: parts.method,
