@@ -16,7 +16,12 @@
 //! alternate("four", &mut contenders, rounds, calls);
 //! ```
 
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
+
+use crate::{RequestInfo, Server, TransportFacts};
 
 /// One contender: a name and one call of the work measured.
 pub struct Contender<'a> {
@@ -103,4 +108,23 @@ pub fn options(default_calls: usize) -> (usize, usize) {
             .unwrap_or(default)
     };
     (value("--rounds", 9), value("--calls", default_calls))
+}
+
+/// Polls a future that never waits (no I/O, no timer) until it is done,
+/// without a runtime: what an in-process pipeline needs.
+pub fn run_ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// One request through `server`'s whole pipeline, bytes to bytes (empty
+/// when there is no reply).
+pub fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
+    let request = RequestInfo::new(body, TransportFacts::NONE);
+    run_ready(server.process(request)).body.unwrap_or_default()
 }

@@ -13,10 +13,10 @@ mod common;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use common::{REQUEST, by_hand, run};
+use common::{REQUEST, by_hand};
+use switchboard::Client;
 use switchboard::local::LocalClient;
-use switchboard::testing::bench::{Contender, alternate, options};
-use switchboard::{Client, RequestInfo, TransportFacts};
+use switchboard::testing::bench::{Contender, alternate, options, run_ready, through_pipeline};
 use switchboard_demo::Echo;
 use switchboard_json::JsonRpc;
 
@@ -24,10 +24,9 @@ fn main() {
     let (rounds, calls) = options(200_000);
     let server = common::server();
     let expected = by_hand::handle(REQUEST);
-    let reply = run(server.process(RequestInfo::new(REQUEST, TransportFacts::NONE)));
     assert_eq!(
-        reply.body.as_deref(),
-        Some(expected.as_slice()),
+        through_pipeline(&server, REQUEST),
+        expected,
         "both answer the same bytes"
     );
     let client = Client::new(
@@ -39,13 +38,13 @@ fn main() {
             black_box(by_hand::handle(black_box(REQUEST)));
         }),
         Contender::new("switchboard pipeline", || {
-            black_box(common::through_pipeline(&server, black_box(REQUEST)));
+            black_box(through_pipeline(&server, black_box(REQUEST)));
         }),
         Contender::new("typed client round trip", || {
             let call = Echo {
                 s: "hello, world".to_owned(),
             };
-            black_box(run(client.call(black_box(call))).expect("echo answers"));
+            black_box(run_ready(client.call(black_box(call))).expect("echo answers"));
         }),
     ];
     alternate("jsonrpc echo", &mut contenders, rounds, calls);

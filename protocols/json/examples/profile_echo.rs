@@ -19,7 +19,10 @@ fn main() {
     for _ in 0..count {
         let reply = match which.as_str() {
             "by_hand" => common::by_hand::handle(std::hint::black_box(common::REQUEST)),
-            _ => common::through_pipeline(&server, std::hint::black_box(common::REQUEST)),
+            _ => switchboard::testing::bench::through_pipeline(
+                &server,
+                std::hint::black_box(common::REQUEST),
+            ),
         };
         total += reply.len();
     }

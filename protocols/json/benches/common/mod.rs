@@ -1,30 +1,14 @@
 //! What the pipeline benchmark and the profiling example share: the request,
 //! the server, and the hand-written baseline.
 
-use std::future::Future;
-use std::pin::pin;
-
-use std::task::{Context, Poll, Waker};
-
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use switchboard::{Application, RequestInfo, Server, TransportFacts};
+use switchboard::{Application, Server};
 use switchboard_json::JsonRpc;
 
 /// A JSON-RPC `echo` call.
 pub(crate) const REQUEST: &[u8] =
     br#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#;
-
-/// Polls a future that never waits (nothing in these paths does I/O).
-pub(crate) fn run<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
 
 /// The demo service in JSON-RPC.
 pub(crate) fn server() -> Server {
@@ -33,12 +17,6 @@ pub(crate) fn server() -> Server {
         .build()
         .expect("the demo service is linked");
     Server::new(app, JsonRpc)
-}
-
-/// One request through the whole pipeline, bytes to bytes.
-pub(crate) fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
-    let request = RequestInfo::new(body, TransportFacts::NONE);
-    run(server.process(request)).body.unwrap_or_default()
 }
 
 /// What a careful hand-written JSON-RPC echo endpoint does.

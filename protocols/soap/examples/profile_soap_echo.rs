@@ -2,8 +2,8 @@
 //! instruction-count profiling (`valgrind --tool=callgrind`), which is
 //! steadier than wall time on a shared machine.
 //!
-//! Build with `cargo build --release -p switchboard-soap --example profile_echo`, then run
-//! `valgrind --tool=callgrind target/release/examples/profile_echo pipeline 30000`
+//! Build with `cargo build --release -p switchboard-soap --example profile_soap_echo`, then run
+//! `valgrind --tool=callgrind target/release/examples/profile_soap_echo pipeline 30000`
 //! (and `by_hand`), and again with 10000: the difference over 20 000 is the
 //! count per call, without start-up.
 
@@ -20,7 +20,10 @@ fn main() {
         let reply = match which.as_str() {
             "by_hand" => common::by_hand::handle(std::hint::black_box(common::REQUEST))
                 .expect("the request is an echo"),
-            _ => common::through_pipeline(&server, std::hint::black_box(common::REQUEST)),
+            _ => switchboard::testing::bench::through_pipeline(
+                &server,
+                std::hint::black_box(common::REQUEST),
+            ),
         };
         total += reply.len();
     }
