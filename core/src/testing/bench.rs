@@ -21,7 +21,11 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use crate::{RequestInfo, Server, TransportFacts};
+use std::hint::black_box;
+use std::sync::Arc;
+
+use crate::local::LocalClient;
+use crate::{Client, ClientProtocol, Method, RequestInfo, Server, TransportFacts};
 
 /// One contender: a name and one call of the work measured.
 pub struct Contender<'a> {
@@ -127,4 +131,90 @@ pub fn run_ready<F: Future>(future: F) -> F::Output {
 pub fn through_pipeline(server: &Server, body: &'static [u8]) -> Vec<u8> {
     let request = RequestInfo::new(body, TransportFacts::NONE);
     run_ready(server.process(request)).body.unwrap_or_default()
+}
+
+/// A protocol's in-process benchmark: one request through the whole
+/// pipeline against the same request answered by hand-written code, and a
+/// typed call's round trip through the protocol's client side.
+pub struct PipelineBench<'a, M> {
+    /// The table's title (`soap echo`).
+    pub title: &'static str,
+    /// The server, in the protocol measured.
+    pub server: Server,
+    /// The protocol's client side, for the round trip.
+    pub client_protocol: Arc<dyn ClientProtocol>,
+    /// The request, as a client sends it.
+    pub request: &'static [u8],
+    /// The hand-written contender's name.
+    pub by_hand_name: &'static str,
+    /// The hand-written contender: the reply to a request, byte for byte
+    /// the pipeline's.
+    pub by_hand: &'a dyn Fn(&[u8]) -> Vec<u8>,
+    /// The same call as a typed call struct.
+    pub typed_call: &'a dyn Fn() -> M,
+}
+
+impl<M: Method> PipelineBench<'_, M> {
+    /// Checks that both answer the same bytes, then [`alternate`]s the
+    /// three contenders with the command line's [`options`].
+    pub fn run(self, default_calls: usize) {
+        let (rounds, calls) = options(default_calls);
+        let Self {
+            title,
+            server,
+            client_protocol,
+            request,
+            by_hand_name,
+            by_hand,
+            typed_call,
+        } = self;
+        assert_eq!(
+            through_pipeline(&server, request),
+            by_hand(request),
+            "both answer the same bytes"
+        );
+        let client = Client::new(
+            Arc::new(LocalClient::direct(server.clone())),
+            client_protocol,
+        );
+        let mut contenders = [
+            Contender::new(by_hand_name, || {
+                black_box(by_hand(black_box(request)));
+            }),
+            Contender::new("switchboard pipeline", || {
+                black_box(through_pipeline(&server, black_box(request)));
+            }),
+            Contender::new("typed client round trip", || {
+                let reply = run_ready(client.call(black_box(typed_call())));
+                black_box(reply.expect("the typed call answers"));
+            }),
+        ];
+        alternate(title, &mut contenders, rounds, calls);
+    }
+
+    /// For instruction counting (`valgrind --tool=callgrind`): runs
+    /// `pipeline` (the default) or `by_hand` as many times as the command
+    /// line's second argument says (default 100 000).
+    pub fn profile(self) {
+        let mut args = std::env::args().skip(1);
+        let which = args.next().unwrap_or_else(|| "pipeline".to_owned());
+        let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+        let mut total = 0usize;
+        for _ in 0..count {
+            let reply = match which.as_str() {
+                "by_hand" => (self.by_hand)(black_box(self.request)),
+                _ => through_pipeline(&self.server, black_box(self.request)),
+            };
+            total += reply.len();
+        }
+        println!("{which}: {count} calls, {total} reply bytes");
+    }
+}
+
+impl<M> std::fmt::Debug for PipelineBench<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineBench")
+            .field("title", &self.title)
+            .finish_non_exhaustive()
+    }
 }

@@ -10,42 +10,6 @@
 
 mod common;
 
-use std::hint::black_box;
-use std::sync::Arc;
-
-use common::{REQUEST, by_hand};
-use switchboard::Client;
-use switchboard::local::LocalClient;
-use switchboard::testing::bench::{Contender, alternate, options, run_ready, through_pipeline};
-use switchboard_demo::Echo;
-use switchboard_soap::Soap;
-
 fn main() {
-    let (rounds, calls) = options(100_000);
-    let server = common::server();
-    let expected = by_hand::handle(REQUEST).expect("the request is an echo");
-    assert_eq!(
-        through_pipeline(&server, REQUEST),
-        expected,
-        "both answer the same bytes"
-    );
-    let client = Client::new(
-        Arc::new(LocalClient::direct(server.clone())),
-        Arc::new(Soap::new()),
-    );
-    let mut contenders = [
-        Contender::new("hand-written quick-xml", || {
-            black_box(by_hand::handle(black_box(REQUEST)));
-        }),
-        Contender::new("switchboard pipeline", || {
-            black_box(through_pipeline(&server, black_box(REQUEST)));
-        }),
-        Contender::new("typed client round trip", || {
-            let call = Echo {
-                s: "hello, world".to_owned(),
-            };
-            black_box(run_ready(client.call(black_box(call))).expect("echo answers"));
-        }),
-    ];
-    alternate("soap echo", &mut contenders, rounds, calls);
+    common::bench().run(100_000);
 }

@@ -11,21 +11,5 @@
 mod common;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let which = args.next().unwrap_or_else(|| "pipeline".to_owned());
-    let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let server = common::server();
-    let mut total = 0usize;
-    for _ in 0..count {
-        let reply = match which.as_str() {
-            "by_hand" => common::by_hand::handle(std::hint::black_box(common::REQUEST))
-                .expect("the request is an echo"),
-            _ => switchboard::testing::bench::through_pipeline(
-                &server,
-                std::hint::black_box(common::REQUEST),
-            ),
-        };
-        total += reply.len();
-    }
-    println!("{which}: {count} calls, {total} reply bytes");
+    common::bench().profile();
 }

@@ -1,17 +1,41 @@
 //! What the pipeline benchmark and the profiling example share: the request,
-//! the server, and the hand-written baseline.
+//! the server, the hand-written baseline and the typed call.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use switchboard::testing::bench::PipelineBench;
 use switchboard::{Application, Server};
+use switchboard_demo::Echo;
 use switchboard_json::JsonRpc;
 
 /// A JSON-RPC `echo` call.
 pub(crate) const REQUEST: &[u8] =
     br#"{"jsonrpc":"2.0","method":"echo","params":{"s":"hello, world"},"id":1}"#;
 
+/// The bench: the pipeline against [`by_hand`] and a typed `echo`.
+pub(crate) fn bench() -> PipelineBench<'static, Echo> {
+    PipelineBench {
+        title: "jsonrpc echo",
+        server: server(),
+        client_protocol: Arc::new(JsonRpc),
+        request: REQUEST,
+        by_hand_name: "hand-written serde_json",
+        by_hand: &by_hand::handle,
+        typed_call: &echo,
+    }
+}
+
+/// The typed call [`REQUEST`] makes.
+fn echo() -> Echo {
+    Echo {
+        s: "hello, world".to_owned(),
+    }
+}
+
 /// The demo service in JSON-RPC.
-pub(crate) fn server() -> Server {
+fn server() -> Server {
     let app = Application::builder()
         .services([switchboard_demo::SERVICE])
         .build()

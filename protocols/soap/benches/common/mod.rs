@@ -1,7 +1,11 @@
 //! What the SOAP pipeline benchmark and the profiling example share: the
-//! request, the server, and the hand-written baseline.
+//! request, the server, the hand-written baseline and the typed call.
 
+use std::sync::Arc;
+
+use switchboard::testing::bench::PipelineBench;
 use switchboard::{Application, Server};
+use switchboard_demo::Echo;
 use switchboard_soap::Soap;
 
 pub(crate) mod by_hand;
@@ -13,8 +17,33 @@ pub(crate) const REQUEST: &[u8] = concat!(
 )
 .as_bytes();
 
+/// The bench: the pipeline against [`by_hand`] and a typed `echo`.
+pub(crate) fn bench() -> PipelineBench<'static, Echo> {
+    PipelineBench {
+        title: "soap echo",
+        server: server(),
+        client_protocol: Arc::new(Soap::new()),
+        request: REQUEST,
+        by_hand_name: "hand-written quick-xml",
+        by_hand: &answer_by_hand,
+        typed_call: &echo,
+    }
+}
+
+/// The hand-written reply to [`REQUEST`], which is an `echo`.
+fn answer_by_hand(request: &[u8]) -> Vec<u8> {
+    by_hand::handle(request).expect("the request is an echo")
+}
+
+/// The typed call [`REQUEST`] makes.
+fn echo() -> Echo {
+    Echo {
+        s: "hello, world".to_owned(),
+    }
+}
+
 /// The demo service in SOAP 1.1.
-pub(crate) fn server() -> Server {
+fn server() -> Server {
     let app = Application::builder()
         .services([switchboard_demo::SERVICE])
         .build()
