@@ -8,7 +8,7 @@
 //!   started by a [`TransportHarness`] the transport's tests provide;
 //! - [`python_venv`]: a Python virtual environment with interop clients
 //!   (pika, document validators), made once and reused;
-//! - [`bench`]: the alternating-rounds harness the pipeline benches share.
+//! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share.
 //!
 //! Both suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),

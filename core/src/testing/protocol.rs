@@ -10,7 +10,7 @@ use super::{Checks, SuiteFailure, ensure};
 use crate::local::LocalClient;
 use crate::{CallError, Client, ClientProtocol, Fault, Protocols, code};
 
-/// Runs the protocol suite: a [`Server`] speaking `protocols`, called
+/// Runs the protocol suite: a [`Server`](crate::Server) speaking `protocols`, called
 /// through `client` (the same protocol's [`ClientProtocol`]) over the
 /// loopback transport.
 ///

@@ -74,7 +74,7 @@ pub trait TransportHarness: Send {
 ///
 /// Checks, for every transport: each demo method gets through (and, with
 /// replies, answers correctly: results, a `Client` fault, a one-way call);
-/// [`CONCURRENT`](self) calls at once each get their own answer (or each
+/// `CONCURRENT` calls at once each get their own answer (or each
 /// run exactly once, one-way); shutdown while a call runs lets it finish
 /// (and deliver its reply), then `serve` returns `Ok`. With replies, a
 /// call past its deadline fails with [`TransportError::Timeout`].
