@@ -36,6 +36,8 @@
 //! # Layout
 //!
 //! - [`Application`]: the served methods, state, limits, listeners.
+//! - [`catalog`]: every linked protocol and transport, picked by name or
+//!   address.
 //! - [`Server`]: the shared pipeline driver transports call.
 //! - [`MethodContext`]: one call's state through the pipeline.
 //! - [`protocol`]: bytes to calls and back; never does I/O.
@@ -59,6 +61,7 @@ mod registry;
 mod server;
 mod state;
 
+pub mod catalog;
 pub mod interface;
 pub mod local;
 pub mod method;

@@ -1,0 +1,36 @@
+//! The catalogs: every protocol ([`ProtocolEntry`]) and transport
+//! ([`TransportEntry`]) linked into the binary, each submitted once by the
+//! crate that defines it, with [`inventory`] (as `#[rpc]` methods are).
+//! A host lists them in `--help`, mounts protocols by name and binds
+//! transports by [`Address`]; a service reaches a transport by address too
+//! ([`connect`]), so the binary, not the service, decides which transports
+//! are linked.
+//!
+//! ```
+//! use switchboard::catalog::{self, Address, AddressError};
+//!
+//! let address: Address = "nats://127.0.0.1:4222".parse()?;
+//! // No transport in this binary takes `nats:`: the error lists those that are linked.
+//! assert!(matches!(catalog::transport_for(&address), Err(AddressError::UnknownScheme { .. })));
+//! # Ok::<(), AddressError>(())
+//! ```
+//!
+//! - [`address`]: [`Address`], `scheme:target?options`.
+//! - [`protocols`]: [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
+//! - [`transports`]: [`TransportEntry`], what binding gets ([`ServeSettings`])
+//!   and gives ([`Bound`]), what connecting gets ([`ConnectSettings`]).
+
+pub mod address;
+pub mod protocols;
+pub mod transports;
+
+pub use address::{Address, AddressError};
+/// The registration macro's crate: entries are submitted with
+/// `switchboard::catalog::inventory::submit!`.
+pub use inventory;
+pub use protocols::{HttpMount, ProtocolEntry, protocol, protocols};
+pub use transports::{
+    BindError, BindFn, Bound, BoxFuture, Capabilities, ConnectFn, ConnectSettings, DocumentsFn,
+    PublishedDocument, ServeSettings, TransportEntry, TransportSettings, bind, connect, transport,
+    transport_for, transports,
+};
