@@ -311,6 +311,9 @@ impl fmt::Debug for ServeSettings {
 pub struct ConnectSettings {
     /// The protocol calls are encoded in (HTTP picks its endpoint by it).
     pub protocol: &'static ProtocolEntry,
+    /// The host's name (`switchboard`, `parcels`): transports address
+    /// its queue by it unless told otherwise.
+    pub host_name: String,
     /// The client's name (broker connection names show it).
     pub client_name: String,
     /// A bearer token, for transports that send one (HTTP).
@@ -324,10 +327,18 @@ impl ConnectSettings {
     pub fn new(protocol: &'static ProtocolEntry) -> Self {
         Self {
             protocol,
+            host_name: "switchboard".to_owned(),
             client_name: "switchboard".to_owned(),
             bearer_token: None,
             settings: TransportSettings::default(),
         }
+    }
+
+    /// The host's name.
+    #[must_use]
+    pub fn with_host_name(mut self, name: impl Into<String>) -> Self {
+        self.host_name = name.into();
+        self
     }
 
     /// The client's name.

@@ -66,6 +66,7 @@
 //! - [`header_blocks`]: the request's header blocks, for methods;
 //! - [`wsdl()`]: the WSDL 1.1 document of an application.
 
+mod catalog;
 mod client;
 mod envelope;
 mod headers;

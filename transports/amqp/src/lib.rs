@@ -50,6 +50,7 @@
 //! - [`client`]: [`AmqpClient`] and its options.
 
 mod backoff;
+pub mod catalog;
 mod error;
 mod facts;
 

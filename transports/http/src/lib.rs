@@ -28,6 +28,7 @@
 //! runs (401, 408, 413, 415, no such path 404, wrong verb 405) always keep
 //! their status, and every one carries the protocol's fault body.
 
+pub mod catalog;
 mod client;
 mod config;
 pub mod docs;

@@ -41,6 +41,7 @@
 //! - [`options`]: durability, busy budget, polling, checkpoints, failure policy.
 //! - [`schema`]: the tables and their migrations.
 
+pub mod catalog;
 mod content_type;
 mod db;
 mod error;
