@@ -31,6 +31,6 @@ pub use inventory;
 pub use protocols::{HttpMount, ProtocolEntry, protocol, protocols};
 pub use transports::{
     BindError, BindFn, Bound, BoxFuture, Capabilities, ConnectFn, ConnectSettings, DocumentsFn,
-    PublishedDocument, ServeSettings, TransportEntry, TransportSettings, bind, connect, transport,
+    PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect, transport,
     transport_for, transports,
 };

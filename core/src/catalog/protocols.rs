@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::protocol::ClientProtocol;
+use super::transports::TypedSettings;
 use crate::server::Protocols;
 
 /// Where the HTTP transport mounts a protocol.
@@ -62,10 +63,10 @@ impl HttpMount {
 ///
 /// ```ignore
 /// switchboard::catalog::inventory::submit! {
-///     ProtocolEntry::new("jsonrpc", "JSON-RPC 2.0", "application/json", || JsonRpc.into())
+///     ProtocolEntry::new("jsonrpc", "JSON-RPC 2.0", "application/json", |_| JsonRpc.into())
 ///         .rank(10)
 ///         .mount(HttpMount::Endpoint { path: "/jsonrpc", method_in_path: false })
-///         .client(|| Arc::new(JsonRpc))
+///         .client(|_| Arc::new(JsonRpc))
 /// }
 /// ```
 ///
@@ -77,8 +78,8 @@ pub struct ProtocolEntry {
     media_type: &'static str,
     rank: u16,
     mount: Option<HttpMount>,
-    server: fn() -> Protocols,
-    client: Option<fn() -> Arc<dyn ClientProtocol>>,
+    server: fn(&TypedSettings) -> Protocols,
+    client: Option<fn(&TypedSettings) -> Arc<dyn ClientProtocol>>,
 }
 
 inventory::collect!(ProtocolEntry);
@@ -86,13 +87,13 @@ inventory::collect!(ProtocolEntry);
 impl ProtocolEntry {
     /// A protocol named `name` (what flags and `protocol=` options say),
     /// described for `--help`, whose messages are `media_type`, served by
-    /// what `server` builds. It is not mounted on HTTP and cannot be called
+    /// what `server` builds from the host's typed settings. It is not mounted on HTTP and cannot be called
     /// until [`mount`](Self::mount) and [`client`](Self::client) say so.
     pub const fn new(
         name: &'static str,
         description: &'static str,
         media_type: &'static str,
-        server: fn() -> Protocols,
+        server: fn(&TypedSettings) -> Protocols,
     ) -> Self {
         Self {
             name,
@@ -121,7 +122,7 @@ impl ProtocolEntry {
 
     /// How a client (or a producer) encodes calls in it.
     #[must_use]
-    pub const fn client(mut self, client: fn() -> Arc<dyn ClientProtocol>) -> Self {
+    pub const fn client(mut self, client: fn(&TypedSettings) -> Arc<dyn ClientProtocol>) -> Self {
         self.client = Some(client);
         self
     }
@@ -146,9 +147,11 @@ impl ProtocolEntry {
         self.mount
     }
 
-    /// Its request decoder and reply encoder, for a server or a consumer.
-    pub fn server(&self) -> Protocols {
-        (self.server)()
+    /// Its request decoder and reply encoder, for a server or a consumer,
+    /// configured by the values of `settings` it knows (SOAP: its
+    /// `SoapSettings`).
+    pub fn server(&self, settings: &TypedSettings) -> Protocols {
+        (self.server)(settings)
     }
 
     /// Whether clients can call in it (REST cannot: its routes are per method).
@@ -158,8 +161,8 @@ impl ProtocolEntry {
 
     /// Its call encoder and reply decoder, for a client or a producer;
     /// `None` if it cannot be called.
-    pub fn client_protocol(&self) -> Option<Arc<dyn ClientProtocol>> {
-        self.client.map(|client| client())
+    pub fn client_protocol(&self, settings: &TypedSettings) -> Option<Arc<dyn ClientProtocol>> {
+        self.client.map(|client| client(settings))
     }
 }
 

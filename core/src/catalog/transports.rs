@@ -98,15 +98,15 @@ impl Capabilities {
     }
 }
 
-/// Typed settings a host hands to the transports that know their type
-/// (the HTTP transport reads its `HttpConfig` here): a map from type to
-/// one value. Cheap to clone.
+/// Typed settings a host hands to the protocols and transports that know
+/// their type (the HTTP transport reads its `HttpConfig` here, SOAP its
+/// `SoapSettings`): a map from type to one value. Cheap to clone.
 #[derive(Clone, Default)]
-pub struct TransportSettings {
+pub struct TypedSettings {
     map: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
 }
 
-impl TransportSettings {
+impl TypedSettings {
     /// The settings with `value` stored (replacing one of its type).
     #[must_use]
     pub fn with<T: Send + Sync + 'static>(mut self, value: T) -> Self {
@@ -125,9 +125,9 @@ impl TransportSettings {
     }
 }
 
-impl fmt::Debug for TransportSettings {
+impl fmt::Debug for TypedSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TransportSettings")
+        f.debug_struct("TypedSettings")
             .field("values", &self.map.len())
             .finish()
     }
@@ -209,7 +209,7 @@ pub struct ServeSettings {
     /// The interface documents to publish, where the transport publishes any.
     pub documents: Option<DocumentsFn>,
     /// Settings for particular transports, by type.
-    pub settings: TransportSettings,
+    pub settings: TypedSettings,
 }
 
 impl ServeSettings {
@@ -223,7 +223,7 @@ impl ServeSettings {
             host_name: "switchboard".to_owned(),
             public_url: None,
             documents: None,
-            settings: TransportSettings::default(),
+            settings: TypedSettings::default(),
         }
     }
 
@@ -319,7 +319,7 @@ pub struct ConnectSettings {
     /// A bearer token, for transports that send one (HTTP).
     pub bearer_token: Option<String>,
     /// Settings for particular transports, by type.
-    pub settings: TransportSettings,
+    pub settings: TypedSettings,
 }
 
 impl ConnectSettings {
@@ -330,7 +330,7 @@ impl ConnectSettings {
             host_name: "switchboard".to_owned(),
             client_name: "switchboard".to_owned(),
             bearer_token: None,
-            settings: TransportSettings::default(),
+            settings: TypedSettings::default(),
         }
     }
 

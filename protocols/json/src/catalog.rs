@@ -12,10 +12,10 @@ use crate::{JsonDocument, JsonRpc};
 const JSON: &str = "application/json";
 
 inventory::submit! {
-    ProtocolEntry::new("jsonrpc", "JSON-RPC 2.0", JSON, || JsonRpc.into())
+    ProtocolEntry::new("jsonrpc", "JSON-RPC 2.0", JSON, |_| JsonRpc.into())
         .rank(10)
         .mount(HttpMount::Endpoint { path: "/jsonrpc", method_in_path: false })
-        .client(|| Arc::new(JsonRpc))
+        .client(|_| Arc::new(JsonRpc))
 }
 
 inventory::submit! {
@@ -23,11 +23,11 @@ inventory::submit! {
         "json",
         "the JSON document: {\"method\": params}, or bare params",
         JSON,
-        || JsonDocument.into(),
+        |_| JsonDocument.into(),
     )
     .rank(20)
     .mount(HttpMount::Endpoint { path: "/json", method_in_path: true })
-    .client(|| Arc::new(JsonDocument))
+    .client(|_| Arc::new(JsonDocument))
 }
 
 inventory::submit! {
@@ -35,7 +35,7 @@ inventory::submit! {
         "rest",
         "the methods' REST route bindings, in JSON; serve only",
         JSON,
-        || JsonDocument.into(),
+        |_| JsonDocument.into(),
     )
     .rank(30)
     .mount(HttpMount::Rest)
@@ -49,10 +49,11 @@ mod tests {
     fn the_entries_agree_with_their_protocols() {
         for name in ["jsonrpc", "json", "rest"] {
             let entry = catalog::protocol(name).expect("linked");
-            let protocols = entry.server();
+            let settings = switchboard::catalog::TypedSettings::default();
+            let protocols = entry.server(&settings);
             assert_eq!(protocols.input.content_type(), entry.media_type(), "{name}");
             assert_eq!(protocols.output.content_type(), entry.media_type(), "{name}");
-            if let Some(client) = entry.client_protocol() {
+            if let Some(client) = entry.client_protocol(&settings) {
                 assert_eq!(client.content_type(), entry.media_type(), "{name}");
             }
             match entry.http_mount() {

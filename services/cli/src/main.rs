@@ -1,9 +1,7 @@
-//! The `switchboard` command: serve the shipped services over HTTP, call
-//! any method, run them as SQLite queue consumers, and the gridmap and
-//! queue tools. `main` only wires; see `cli`.
+//! The `switchboard` command: the host with the shipped services and
+//! their tools (see the library half, `switchboard_cli::host`).
 
-mod cli;
-
-fn main() -> std::process::ExitCode {
-    cli::run()
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    switchboard_cli::host().run().await
 }

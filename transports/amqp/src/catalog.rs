@@ -69,7 +69,7 @@ inventory::submit! {
 fn connection(
     address: &Address,
     name: String,
-    settings: &switchboard::catalog::TransportSettings,
+    settings: &switchboard::catalog::TypedSettings,
 ) -> ConnectionSettings {
     let mut url = address.without_options();
     let lapin: Vec<String> = address
@@ -118,7 +118,7 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
                 address: address.to_string(),
                 source: TransportError::from(err),
             })?;
-        let server = Server::new(settings.app, protocol.server());
+        let server = Server::new(settings.app, protocol.server(&settings.settings));
         let banner = vec![format!(
             "{} consuming {endpoint} queue {queue} ({}, prefetch {prefetch})",
             settings.host_name,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use switchboard::Application;
 use switchboard::catalog::{
     Address, BindError, Bound, BoxFuture, Capabilities, ConnectSettings, HttpMount, ProtocolEntry,
-    PublishedDocument, ServeSettings, TransportEntry, inventory,
+    PublishedDocument, ServeSettings, TransportEntry, TypedSettings, inventory,
 };
 use switchboard::ClientTransport;
 use tokio::net::TcpListener;
@@ -30,14 +30,14 @@ inventory::submit! {
 }
 
 impl HttpServerBuilder {
-    /// Mounts a protocol of the catalog where its entry says: an endpoint
-    /// at its path, or the REST routes. A protocol without an HTTP mount
-    /// is left out.
+    /// Mounts a protocol of the catalog where its entry says (an endpoint
+    /// at its path, or the REST routes), configured by `settings`. A
+    /// protocol without an HTTP mount is left out.
     #[must_use]
-    pub fn mount(self, protocol: &ProtocolEntry) -> Self {
+    pub fn mount(self, protocol: &ProtocolEntry, settings: &TypedSettings) -> Self {
         match protocol.http_mount() {
-            Some(HttpMount::Endpoint { path, .. }) => self.endpoint(path, protocol.server()),
-            Some(HttpMount::Rest) => self.rest(protocol.server()),
+            Some(HttpMount::Endpoint { path, .. }) => self.endpoint(path, protocol.server(settings)),
+            Some(HttpMount::Rest) => self.rest(protocol.server(settings)),
             _ => self,
         }
     }
@@ -53,14 +53,15 @@ impl HttpServerBuilder {
     }
 }
 
-/// `app` on HTTP with `protocols` at their mounts and `documents`, under
-/// `config`.
+/// `app` on HTTP with `protocols` at their mounts (configured by
+/// `settings`) and `documents`, under `config`.
 ///
 /// # Errors
 /// [`RouteError`] if two methods bind one route.
 pub fn mounted_server(
     app: Application,
     protocols: &[&ProtocolEntry],
+    settings: &TypedSettings,
     documents: Vec<PublishedDocument>,
     config: HttpConfig,
 ) -> Result<HttpServer, RouteError> {
@@ -69,7 +70,7 @@ pub fn mounted_server(
         builder = builder.published(document);
     }
     for protocol in protocols {
-        builder = builder.mount(protocol);
+        builder = builder.mount(protocol, settings);
     }
     builder.build()
 }
@@ -109,7 +110,13 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             .unwrap_or_default();
         let base = config.public_url.clone().unwrap_or_else(|| bound.clone());
         let banner = banner(&settings, &bound, &base, &documents);
-        let server = mounted_server(settings.app, &settings.protocols, documents, config)
+        let server = mounted_server(
+            settings.app,
+            &settings.protocols,
+            &settings.settings,
+            documents,
+            config,
+        )
             .map_err(|source| BindError::Setup {
                 transport: "http",
                 source: source.into(),

@@ -143,7 +143,7 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             path.display(),
             protocol.name()
         )];
-        let server = Server::new(settings.app, protocol.server());
+        let server = Server::new(settings.app, protocol.server(&settings.settings));
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(consumer.serve(server, shutdown))
         }))

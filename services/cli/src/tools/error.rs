@@ -1,0 +1,113 @@
+//! [`ToolFailure`]: how the gridmap and stats tools fail beyond what the
+//! host's [`CommandError`] says, each with its exit status.
+
+use std::path::PathBuf;
+
+use switchboard_gridmap::MapFileError;
+use switchboard_gridmap::sync::ExportError;
+use switchboard_host::tools::{CommandError, Exit, ToolError, call_exit, queue_exit};
+
+/// Why a gridmap or stats tool failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ToolFailure {
+    /// A map could not be exported.
+    #[error("cannot export `{slug}`")]
+    Export {
+        /// The map asked for.
+        slug: String,
+        /// Why.
+        #[source]
+        source: ExportError,
+    },
+    /// A file given to import is not a map file.
+    #[error("{} is not a map file", path.display())]
+    MapFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: MapFileError,
+    },
+    /// A stats tool failed.
+    #[error("{context}")]
+    Stats {
+        /// What was being done.
+        context: String,
+        /// Why it failed (boxed: broker and queue errors are large).
+        #[source]
+        source: Box<switchboard_stats::ClientError>,
+    },
+    /// A stats worker stopped with an error.
+    #[error("the stats worker stopped")]
+    StatsWorker(#[source] Box<switchboard_stats::WorkerError>),
+}
+
+impl ToolFailure {
+    /// A failed stats tool, with `context`.
+    pub(crate) fn stats(
+        context: impl Into<String>,
+    ) -> impl FnOnce(switchboard_stats::ClientError) -> CommandError {
+        let context = context.into();
+        move |source| {
+            Self::Stats {
+                context,
+                source: Box::new(source),
+            }
+            .into()
+        }
+    }
+}
+
+impl From<switchboard_stats::WorkerError> for ToolFailure {
+    fn from(err: switchboard_stats::WorkerError) -> Self {
+        Self::StatsWorker(Box::new(err))
+    }
+}
+
+impl ToolError for ToolFailure {
+    fn exit(&self) -> Exit {
+        match self {
+            Self::MapFile { .. } => Exit::Failed,
+            Self::Export { source, .. } => match source {
+                ExportError::Call(call) => call_exit(call),
+                _ => Exit::Failed,
+            },
+            Self::Stats { source, .. } => stats_exit(source),
+            Self::StatsWorker(source) => match source.as_ref() {
+                switchboard_stats::WorkerError::Queue(queue) => queue_exit(queue),
+                switchboard_stats::WorkerError::Transport(_) => Exit::Unreachable,
+                _ => Exit::Failed,
+            },
+        }
+    }
+}
+
+/// The API or the broker not reached, or no statistics in time: 3; the
+/// API refusing, statistics not ready without `--wait`: 1.
+fn stats_exit(err: &switchboard_stats::ClientError) -> Exit {
+    use switchboard_stats::ClientError;
+    match err {
+        ClientError::Api(_) | ClientError::Backend(_) | ClientError::Timeout(_) => {
+            Exit::Unreachable
+        }
+        _ => Exit::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard::{CallError, TransportError};
+
+    use super::*;
+
+    #[test]
+    fn each_kind_of_failure_has_its_exit_code() {
+        let export = ToolFailure::Export {
+            slug: "x".into(),
+            source: ExportError::Call(CallError::Transport(TransportError::Timeout)),
+        };
+        assert_eq!(export.exit(), Exit::Unreachable);
+        let err: CommandError = export.into();
+        assert_eq!(err.exit(), Exit::Unreachable);
+    }
+}

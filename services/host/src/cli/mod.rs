@@ -1,0 +1,286 @@
+//! Command-line parsing and dispatch for every host. Settings come from
+//! flags, then `NAME_*` environment variables, then a `.env` file in the
+//! working directory (loaded first, never overriding the real
+//! environment).
+//!
+//! The commands are written once, for a binary called `switchboard`;
+//! [`rebrand`] gives them the host's name: its variables' prefix, its
+//! default file names, and its name wherever help texts name the binary.
+//!
+//! Commands return `Result<_, CommandError>`; [`run`] turns an error into
+//! its message and exit status in one place ([`report`]).
+
+mod amqp;
+mod call;
+mod hosted;
+mod interface;
+mod params;
+mod queue;
+mod serve;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{ArgMatches, Command as ClapCommand, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::catalog::Service;
+use crate::catalog::services::{SetupFn, install};
+use crate::host::{Host, HostInfo, ServeHook};
+use crate::tools::{CommandError, Exit, report};
+
+/// What every command of a host gets: who the host is, what it serves.
+pub(crate) struct Context {
+    /// The host.
+    pub(crate) info: HostInfo,
+    /// The services it can serve.
+    pub(crate) services: &'static [Service],
+    /// Its own setups, run whatever it serves.
+    pub(crate) setups: Vec<SetupFn>,
+    /// What `serve` runs beside the transports.
+    pub(crate) serve_hooks: Vec<ServeHook>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("info", &self.info)
+            .field("services", &self.services)
+            .field("setups", &self.setups.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The standard commands.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", long_about = None)]
+struct Cli {
+    /// Log filter (`info`, `debug`, `switchboard=trace`, ...).
+    #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info", global = true)]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the services on every transport asked (HTTP, RabbitMQ, a
+    /// queue file...), in every protocol (see --on, --protocols).
+    Serve(serve::ServeArgs),
+    /// Call a method on a running server and print the result as JSON.
+    Call(call::CallArgs),
+    /// Run a consumer of a SQLite queue file: the services run its tasks.
+    Consume(queue::ConsumeArgs),
+    /// Put one call into a queue (a SQLite queue file, or RabbitMQ) for
+    /// consumers to run.
+    Enqueue(queue::EnqueueArgs),
+    /// Inspect and repair a SQLite queue file: status, failures, retry, gc.
+    Queue(queue::QueueArgs),
+    /// Write an interface document (OpenAPI, OpenRPC, the docs page, the
+    /// WSDL) of the services without starting a server.
+    Interface(interface::InterfaceArgs),
+}
+
+/// What `--help` ends with: where settings come from, and the exit statuses.
+fn after_help() -> String {
+    format!(
+        "Settings: every option can also be set by the SWITCHBOARD_* variable its help \
+         names, in the environment or in a .env file in the working directory (the \
+         environment wins).\n\n{}",
+        Exit::help()
+    )
+}
+
+/// The host's command line: the standard commands, its own, and its
+/// serve hooks' flags, under its name. Installs its services (the
+/// `--services` values) first.
+pub(crate) fn command_line(host: &Host) -> ClapCommand {
+    install(host.services.clone());
+    let info = &host.info;
+    let about = host.about.clone().unwrap_or_else(|| {
+        format!(
+            "{}: services over HTTP, RabbitMQ and queue files, in JSON-RPC, JSON and SOAP",
+            info.name()
+        )
+    });
+    let mut command = Cli::command()
+        .about(about)
+        .version(info.version().to_owned())
+        .after_help(after_help());
+    for tool in &host.commands {
+        command = command.subcommand(tool.command.clone());
+    }
+    for hook in &host.serve_hooks {
+        // A derived `Args` sets the about from its own doc: keep serve's.
+        command = command.mut_subcommand("serve", |serve| {
+            let about = serve.get_about().cloned();
+            let long_about = serve.get_long_about().cloned();
+            let mut serve = (hook.args)(serve);
+            if let Some(about) = about {
+                serve = serve.about(about);
+            }
+            if let Some(long_about) = long_about {
+                serve = serve.long_about(long_about);
+            }
+            serve
+        });
+    }
+    rebrand(command, info)
+}
+
+/// `command` as the host `info` names it: `SWITCHBOARD_` variables become
+/// `PREFIX_`, and `switchboard` becomes the host's name in help texts and
+/// default values (`switchboard.db` becomes `parcels.db`).
+fn rebrand(command: ClapCommand, info: &HostInfo) -> ClapCommand {
+    let name = info.name().to_owned();
+    let prefix = format!("{}_", info.env_prefix());
+    let renamed = move |text: &str| text.replace("SWITCHBOARD_", &prefix).replace("switchboard", &name);
+    rebrand_with(command.name(info.name().to_owned()), &renamed)
+}
+
+fn rebrand_with(command: ClapCommand, renamed: &dyn Fn(&str) -> String) -> ClapCommand {
+    let mut command = command.mut_args(|mut arg| {
+        if let Some(env) = arg.get_env().and_then(|e| e.to_str()) {
+            let env = renamed(env);
+            arg = arg.env(env);
+        }
+        if let Some(help) = arg.get_help() {
+            let help = renamed(&help.to_string());
+            arg = arg.help(help);
+        }
+        if let Some(help) = arg.get_long_help() {
+            let help = renamed(&help.to_string());
+            arg = arg.long_help(help);
+        }
+        let defaults: Vec<String> = arg
+            .get_default_values()
+            .iter()
+            .filter_map(|v| v.to_str())
+            .map(renamed)
+            .collect();
+        if !defaults.is_empty() {
+            arg = arg.default_values(defaults);
+        }
+        arg
+    });
+    if let Some(text) = command.get_about().map(ToString::to_string) {
+        command = command.about(renamed(&text));
+    }
+    if let Some(text) = command.get_long_about().map(ToString::to_string) {
+        command = command.long_about(renamed(&text));
+    }
+    if let Some(text) = command.get_after_help().map(ToString::to_string) {
+        command = command.after_help(renamed(&text));
+    }
+    if let Some(text) = command.get_after_long_help().map(ToString::to_string) {
+        command = command.after_long_help(renamed(&text));
+    }
+    command.mut_subcommands(|sub| rebrand_with(sub, renamed))
+}
+
+/// Parses `args`, runs the command, and reports its error if any.
+pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
+    // A missing .env file is normal; a malformed one is worth a word.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("warning: .env not loaded: {err}");
+    }
+    let matches = match command_line(&host).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        // `--help` and `--version` come this way too, for standard output.
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            return Exit::Success.into();
+        }
+        Err(err) => return report(&CommandError::Usage(err)),
+    };
+    init_logs(&matches);
+    let Host {
+        info,
+        commands,
+        serve_hooks,
+        setups,
+        ..
+    } = host;
+    let Some((name, sub)) = matches.subcommand() else {
+        return Exit::Usage.into();
+    };
+    let result = match commands.iter().find(|t| t.command.get_name() == name) {
+        Some(tool) => (tool.run)(sub.clone(), info).await,
+        None => {
+            let context = Context {
+                info,
+                services: install(Vec::new()),
+                setups,
+                serve_hooks,
+            };
+            execute(&matches, &context).await
+        }
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(err) => report(&err),
+    }
+}
+
+/// Logs on standard error, filtered by `--log`.
+fn init_logs(matches: &ArgMatches) {
+    let filter = matches
+        .get_one::<String>("log")
+        .map_or("info", String::as_str);
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Runs a standard command.
+async fn execute(matches: &ArgMatches, context: &Context) -> Result<Exit, CommandError> {
+    let cli = Cli::from_arg_matches(matches).map_err(CommandError::Usage)?;
+    let serve_matches = matches.subcommand_matches("serve");
+    match cli.command {
+        Command::Serve(args) => serve::run(args, context, serve_matches)
+            .await
+            .map(|()| Exit::Success),
+        Command::Call(args) => call::run(args, context).await.map(|()| Exit::Success),
+        Command::Consume(args) => queue::run_consume(args, context)
+            .await
+            .map(|()| Exit::Success),
+        Command::Enqueue(args) => queue::run_enqueue(args, context)
+            .await
+            .map(|()| Exit::Success),
+        Command::Queue(command) => queue::run_admin(command, context)
+            .await
+            .map(|()| Exit::Success),
+        Command::Interface(args) => interface::run(args, context).map(|()| Exit::Success),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        // Checks every default value against its parser, among others.
+        Cli::command().debug_assert();
+        command_line(&Host::new("parcels", "1.0.0")).debug_assert();
+    }
+
+    #[test]
+    fn a_host_renames_variables_defaults_and_help() {
+        let command = command_line(&Host::new("parcels", "1.0.0"));
+        let serve = command.find_subcommand("serve").expect("serve");
+        let db = serve.get_arguments().find(|a| a.get_id() == "db").expect("--db");
+        assert_eq!(db.get_env().and_then(|e| e.to_str()), Some("PARCELS_DB"));
+        assert_eq!(db.get_default_values()[0].to_str(), Some("parcels.db"));
+        let help = command.clone().render_long_help().to_string();
+        assert!(!help.contains("SWITCHBOARD"), "{help}");
+        assert!(help.contains("PARCELS_*"), "{help}");
+    }
+}
