@@ -6,8 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::protocol::ClientProtocol;
 use super::transports::TypedSettings;
+use crate::protocol::ClientProtocol;
 use crate::server::Protocols;
 
 /// Where the HTTP transport mounts a protocol.

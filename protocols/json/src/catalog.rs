@@ -52,7 +52,11 @@ mod tests {
             let settings = switchboard::catalog::TypedSettings::default();
             let protocols = entry.server(&settings);
             assert_eq!(protocols.input.content_type(), entry.media_type(), "{name}");
-            assert_eq!(protocols.output.content_type(), entry.media_type(), "{name}");
+            assert_eq!(
+                protocols.output.content_type(),
+                entry.media_type(),
+                "{name}"
+            );
             if let Some(client) = entry.client_protocol(&settings) {
                 assert_eq!(client.content_type(), entry.media_type(), "{name}");
             }

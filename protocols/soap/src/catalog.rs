@@ -37,7 +37,10 @@ mod tests {
     fn soap_is_listed_with_its_media_type() {
         let entry = switchboard::catalog::protocol("soap").expect("linked");
         let settings = TypedSettings::default();
-        assert_eq!(entry.server(&settings).input.content_type(), entry.media_type());
+        assert_eq!(
+            entry.server(&settings).input.content_type(),
+            entry.media_type()
+        );
         assert!(entry.is_callable());
     }
 }

@@ -7,15 +7,12 @@
 //! # Example
 //!
 //! ```
-//! use switchboard::catalog;
-//! use switchboard_host::hosting;
 //! use switchboard_http::HttpConfig;
 //!
 //! let dir = tempfile::tempdir()?;
 //! // Every service in every protocol, as `switchboard serve` mounts them.
 //! let app = switchboard_cli::application(&dir.path().join("state.db"))?;
-//! let info = switchboard_cli::host().info().clone();
-//! let server = hosting::http_server(&info, app, &catalog::protocols(), HttpConfig::default(), None)?;
+//! let server = switchboard_cli::http_server(app, HttpConfig::default(), None)?;
 //! assert!(server.endpoints().iter().any(|path| path == "/jsonrpc"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -29,6 +26,7 @@ use switchboard::Application;
 use switchboard_host::catalog::Service;
 use switchboard_host::hosting::{self, HostError};
 use switchboard_host::{Host, ServeHook, ToolCommand};
+use switchboard_http::{HttpConfig, HttpServer, RouteError};
 
 use tools::{gridmap, stats};
 
@@ -36,16 +34,22 @@ use tools::{gridmap, stats};
 pub fn host() -> Host {
     let mut host = Host::new("switchboard", env!("CARGO_PKG_VERSION"))
         .about("A pluggable RPC framework: one service, many protocols and transports.")
-        .command(ToolCommand::new(gridmap_command(), |matches, info| async move {
-            let command = gridmap::GridmapCommand::from_arg_matches(&matches)
-                .map_err(switchboard_host::tools::CommandError::Usage)?;
-            gridmap::run(command, &info).await
-        }))
-        .command(ToolCommand::new(stats_command(), |matches, info| async move {
-            let command = stats::StatsCommand::from_arg_matches(&matches)
-                .map_err(switchboard_host::tools::CommandError::Usage)?;
-            stats::run(command, &info).await
-        }))
+        .command(ToolCommand::new(
+            gridmap_command(),
+            |matches, info| async move {
+                let command = gridmap::GridmapCommand::from_arg_matches(&matches)
+                    .map_err(switchboard_host::tools::CommandError::Usage)?;
+                gridmap::run(command, &info).await
+            },
+        ))
+        .command(ToolCommand::new(
+            stats_command(),
+            |matches, info| async move {
+                let command = stats::StatsCommand::from_arg_matches(&matches)
+                    .map_err(switchboard_host::tools::CommandError::Usage)?;
+                stats::run(command, &info).await
+            },
+        ))
         .on_serve(ServeHook::new(
             stats::StatsServeArgs::augment_args,
             stats::embedded_worker,
@@ -76,22 +80,53 @@ pub fn services() -> Vec<Service> {
 /// # Errors
 /// [`HostError`] if a service cannot be set up.
 pub fn application(db: &Path) -> Result<Application, HostError> {
-    let services = services();
-    hosting::application(host().info(), &services, db, None)
+    application_of(&[], db, None)
+}
+
+/// The application of the shipped services named in `names` (all of
+/// them if empty), its state in `db`, its `rpc.discover` document linking
+/// under `public_url`.
+///
+/// # Errors
+/// [`HostError`] if a service cannot be set up.
+pub fn application_of(
+    names: &[&str],
+    db: &Path,
+    public_url: Option<&str>,
+) -> Result<Application, HostError> {
+    let services: Vec<Service> = services()
+        .into_iter()
+        .filter(|s| names.is_empty() || names.contains(&s.name()))
+        .collect();
+    hosting::application(host().info(), &services, db, public_url)
+}
+
+/// `app` on HTTP as `switchboard serve` mounts it: every linked protocol
+/// and the interface documents, for a server at `server_url` if known.
+///
+/// # Errors
+/// [`RouteError`] if two methods bind one route.
+pub fn http_server(
+    app: Application,
+    config: HttpConfig,
+    server_url: Option<&str>,
+) -> Result<HttpServer, RouteError> {
+    let protocols = switchboard::catalog::protocols();
+    hosting::http_server(host().info(), app, &protocols, config, server_url)
 }
 
 /// `gridmap`: import and export maps in the map text format.
 fn gridmap_command() -> clap::Command {
     // The derive sets the about from the enum's doc: set ours after it.
     gridmap::GridmapCommand::augment_subcommands(clap::Command::new("gridmap"))
-        .about("Gridmap tools: import and export maps in the map text format.")
+        .about("Gridmap tools: import and export maps in the map text format")
         .subcommand_required(true)
 }
 
 /// `stats`: measure, get statistics (waiting for them), run a worker.
 fn stats_command() -> clap::Command {
     stats::StatsCommand::augment_subcommands(clap::Command::new("stats"))
-        .about("Stats tools: measure, get statistics (waiting for them), run a worker.")
+        .about("Stats tools: measure, get statistics (waiting for them), run a worker")
         .subcommand_required(true)
 }
 

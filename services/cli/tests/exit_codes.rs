@@ -8,11 +8,13 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use switchboard_cli::catalog::{Entry, PROTOCOLS, Protocol, SERVICES, Service, TRANSPORTS};
+// Links the shipped services, protocols and transports, whose names the
+// expected messages list.
+use switchboard_cli as _;
 
 /// The names of `entries` as clap lists them in an error.
-fn names<'a, T: Entry>(entries: impl Iterator<Item = &'a T>) -> String {
-    entries.map(Entry::name).collect::<Vec<_>>().join(", ")
+fn names<'a>(entries: impl Iterator<Item = &'a str>) -> String {
+    entries.collect::<Vec<_>>().join(", ")
 }
 
 /// What a test returns.
@@ -131,17 +133,28 @@ fn unknown_names_are_usage_errors_listing_the_known_ones() -> TestResult {
     for (args, known) in [
         (
             &["--protocols", "jsonrpc,nope"][..],
-            names(PROTOCOLS.iter()),
+            names(switchboard::catalog::protocols().iter().map(|p| p.name())),
         ),
-        (&["--services", "demo,nope"], names(SERVICES.iter())),
-        (&["--transport", "nope"], names(TRANSPORTS.iter())),
+        (
+            &["--services", "demo,nope"],
+            names(switchboard::services().into_iter()),
+        ),
+        (
+            &["--transport", "nope"],
+            names(["http", "amqp"].into_iter()),
+        ),
     ] {
         let stderr = exits_with(dir.path(), &[SERVE, args].concat(), 2)?;
         let listed = format!("[possible values: {known}]");
         assert!(stderr.contains(&listed), "{args:?}: {stderr}");
     }
     // REST has no client: call, enqueue and consume refuse it.
-    let callable = names(PROTOCOLS.iter().filter(|p| p.is_callable()));
+    let callable = names(
+        switchboard::catalog::protocols()
+            .iter()
+            .filter(|p| p.is_callable())
+            .map(|p| p.name()),
+    );
     assert!(!callable.contains("rest"), "{callable}");
     for command in [CALL, &["enqueue", "echo", "s=x"], CONSUME] {
         let args = [command, &["--protocol", "rest"]].concat();
@@ -198,8 +211,12 @@ fn help_shows_the_exit_codes_and_defaults_that_can_be_typed_back() -> TestResult
     }
     let serve = String::from_utf8(run(dir.path(), &["serve", "--help"])?.stdout)?;
     // Defaults as they are typed: comma-separated, the whole catalog.
-    let services = Service::all_names();
-    let protocols = Protocol::all_names();
+    let services = switchboard::services().join(",");
+    let protocols: Vec<&str> = switchboard::catalog::protocols()
+        .iter()
+        .map(|p| p.name())
+        .collect();
+    let protocols = protocols.join(",");
     assert!(services.contains(',') && protocols.contains(','));
     for expected in [
         &format!("[default: {services}]"),

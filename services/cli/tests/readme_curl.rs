@@ -4,8 +4,6 @@
 
 use std::process::Command;
 
-use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
-use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
 /// One example: the shell command and the output the README promises.
@@ -59,12 +57,12 @@ async fn readme_curl_examples_work_as_printed() -> Result<(), Box<dyn std::error
         "expected the README to show several curl examples"
     );
     let dir = tempfile::tempdir()?;
-    let app = hosting::application(SERVICES, &dir.path().join("switchboard.db"))?;
+    let app = switchboard_cli::application(&dir.path().join("switchboard.db"))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     // Documents link to the bound address, as `serve`'s do.
     let base = format!("http://{addr}");
-    let server = hosting::http_server_at(app, PROTOCOLS, HttpConfig::default(), &base)?;
+    let server = switchboard_cli::http_server(app, HttpConfig::default(), Some(&base))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(listener, async {
         let _ = stopped.await;

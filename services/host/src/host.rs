@@ -95,8 +95,9 @@ pub struct ToolCommand {
     pub(crate) run: ToolFn,
 }
 
-type ToolFn =
-    Arc<dyn Fn(ArgMatches, HostInfo) -> BoxFuture<'static, Result<Exit, CommandError>> + Send + Sync>;
+type ToolFn = Arc<
+    dyn Fn(ArgMatches, HostInfo) -> BoxFuture<'static, Result<Exit, CommandError>> + Send + Sync,
+>;
 
 impl ToolCommand {
     /// `command` (its name, arguments and help), run by `run` with its

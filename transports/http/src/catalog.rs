@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use switchboard::Application;
+use switchboard::ClientTransport;
 use switchboard::catalog::{
     Address, BindError, Bound, BoxFuture, Capabilities, ConnectSettings, HttpMount, ProtocolEntry,
     PublishedDocument, ServeSettings, TransportEntry, TypedSettings, inventory,
 };
-use switchboard::ClientTransport;
 use tokio::net::TcpListener;
 
 use crate::{Document, HttpClient, HttpConfig, HttpServer, HttpServerBuilder, RouteError};
@@ -36,7 +36,9 @@ impl HttpServerBuilder {
     #[must_use]
     pub fn mount(self, protocol: &ProtocolEntry, settings: &TypedSettings) -> Self {
         match protocol.http_mount() {
-            Some(HttpMount::Endpoint { path, .. }) => self.endpoint(path, protocol.server(settings)),
+            Some(HttpMount::Endpoint { path, .. }) => {
+                self.endpoint(path, protocol.server(settings))
+            }
             Some(HttpMount::Rest) => self.rest(protocol.server(settings)),
             _ => self,
         }
@@ -117,10 +119,10 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             documents,
             config,
         )
-            .map_err(|source| BindError::Setup {
-                transport: "http",
-                source: source.into(),
-            })?;
+        .map_err(|source| BindError::Setup {
+            transport: "http",
+            source: source.into(),
+        })?;
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(server.serve(listener, shutdown))
         })

@@ -98,7 +98,9 @@ fn consumer_options(
         let lease = Duration::try_from_secs_f64(secs)
             .ok()
             .filter(|lease| !lease.is_zero())
-            .ok_or_else(|| address.invalid(format!("lease_s={secs}: expected seconds above zero")))?;
+            .ok_or_else(|| {
+                address.invalid(format!("lease_s={secs}: expected seconds above zero"))
+            })?;
         options = options.with_visibility_timeout(lease);
     }
     if let Some(renew) = address.parse_option::<bool>("renew_lease")? {
@@ -157,14 +159,13 @@ fn connect(
     Box::pin(async move {
         address.check_options(&[])?;
         let path = file_of(&address)?;
-        let producer =
-            QueueProducer::open(&path, QueueOptions::default()).map_err(|source| {
-                BindError::Local {
-                    action: "open the queue",
-                    target: path.display().to_string(),
-                    source: source.into(),
-                }
-            })?;
+        let producer = QueueProducer::open(&path, QueueOptions::default()).map_err(|source| {
+            BindError::Local {
+                action: "open the queue",
+                target: path.display().to_string(),
+                source: source.into(),
+            }
+        })?;
         Ok(Arc::new(producer) as Arc<dyn ClientTransport>)
     })
 }

@@ -11,8 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
-use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
 /// Serves `name` on 127.0.0.1:0, printing the address on the first line.
@@ -27,8 +25,8 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
         println!("{}", listener.local_addr()?);
         match name {
             "switchboard" => {
-                let app = hosting::application(SERVICES, &dir.path().join("bench.db"))?;
-                let server = hosting::http_server(app, PROTOCOLS, HttpConfig::default())?;
+                let app = switchboard_cli::application(&dir.path().join("bench.db"))?;
+                let server = switchboard_cli::http_server(app, HttpConfig::default(), None)?;
                 server.serve(listener, std::future::pending()).await?;
             }
             "bare-axum" => {

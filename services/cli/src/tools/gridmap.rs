@@ -49,7 +49,8 @@ pub(crate) enum GridmapCommand {
 pub(crate) async fn run(command: GridmapCommand, host: &HostInfo) -> Result<Exit, CommandError> {
     match command {
         GridmapCommand::Import { files, url, token } => {
-            let client = tools::client_at(host, &url, protocols::named(PROTOCOL)?, token.as_deref()).await?;
+            let client =
+                tools::client_at(host, &url, protocols::named(PROTOCOL)?, token.as_deref()).await?;
             Ok(import_all(&client, &files).await)
         }
         GridmapCommand::Export {
@@ -58,7 +59,8 @@ pub(crate) async fn run(command: GridmapCommand, host: &HostInfo) -> Result<Exit
             url,
             token,
         } => {
-            let client = tools::client_at(host, &url, protocols::named(PROTOCOL)?, token.as_deref()).await?;
+            let client =
+                tools::client_at(host, &url, protocols::named(PROTOCOL)?, token.as_deref()).await?;
             export(&client, &slug, output).await.map(|()| Exit::Success)
         }
     }

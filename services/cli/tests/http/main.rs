@@ -25,8 +25,6 @@ use std::net::SocketAddr;
 use reqwest::Method;
 use serde_json::Value;
 use switchboard::TransportError;
-use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
-use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -51,8 +49,8 @@ struct Running {
 /// in its backlog until the accept loop takes them.
 async fn start(config: HttpConfig) -> Result<Running, Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
-    let app = hosting::application(SERVICES, &dir.path().join("switchboard.db"))?;
-    let server = hosting::http_server(app, PROTOCOLS, config)?;
+    let app = switchboard_cli::application(&dir.path().join("switchboard.db"))?;
+    let server = switchboard_cli::http_server(app, config, None)?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

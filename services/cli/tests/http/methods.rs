@@ -8,8 +8,6 @@ use std::error::Error;
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
-use switchboard_cli::catalog::{Entry, Service};
-use switchboard_cli::hosting;
 use switchboard_http::HttpConfig;
 
 use super::steps::{Step, walk};
@@ -131,8 +129,7 @@ async fn every_gridmap_method_answers_on_its_rest_route() -> TestResult {
 #[test]
 fn the_walk_calls_all_14_gridmap_methods_on_their_declared_routes() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let gridmap = Service::named("gridmap")?;
-    let app = hosting::application([gridmap], &dir.path().join("maps.db"))?;
+    let app = switchboard_cli::application_of(&["gridmap"], &dir.path().join("maps.db"), None)?;
     let declared: BTreeSet<(&str, &str)> = app
         .methods()
         .filter(|m| m.service == "gridmap")

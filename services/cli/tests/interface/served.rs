@@ -6,8 +6,6 @@
 use std::net::SocketAddr;
 
 use serde_json::{Value, json};
-use switchboard_cli::catalog::{PROTOCOLS, SERVICES};
-use switchboard_cli::hosting;
 use switchboard_http::{Auth, HttpConfig};
 use tokio::sync::oneshot;
 
@@ -40,11 +38,11 @@ pub(crate) async fn start(public_url: Option<&str>) -> TestResult<Running> {
 /// [`start`] with `config` (auth, limits).
 async fn start_with(mut config: HttpConfig, public_url: Option<&str>) -> TestResult<Running> {
     let dir = tempfile::tempdir()?;
-    let app = hosting::application_at(SERVICES, &dir.path().join("state.db"), public_url)?;
+    let app = switchboard_cli::application_of(&[], &dir.path().join("state.db"), public_url)?;
     if let Some(url) = public_url {
         config = config.with_public_url(url);
     }
-    let server = hosting::http_server(app, PROTOCOLS, config)?;
+    let server = switchboard_cli::http_server(app, config, None)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();

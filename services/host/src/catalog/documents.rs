@@ -167,8 +167,12 @@ impl InterfaceDocument {
     /// The document as a transport publishes it: its name, path, query,
     /// media type and text.
     pub fn published(&self, app: &Application, context: &DocumentContext<'_>) -> PublishedDocument {
-        let document =
-            PublishedDocument::new(self.name, self.path, self.media_type, self.build(app, context));
+        let document = PublishedDocument::new(
+            self.name,
+            self.path,
+            self.media_type,
+            self.build(app, context),
+        );
         match self.query {
             Some(key) => document.on_query(key),
             None => document,

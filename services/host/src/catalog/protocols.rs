@@ -65,7 +65,10 @@ mod tests {
     fn every_linked_protocol_is_listed_in_rank_order() -> Result<(), CatalogError> {
         assert_eq!(all_names(), "jsonrpc,json,rest,soap");
         assert!(callable("jsonrpc")?.is_callable());
-        assert!(matches!(callable("rest"), Err(CatalogError::NoClient("rest"))));
+        assert!(matches!(
+            callable("rest"),
+            Err(CatalogError::NoClient("rest"))
+        ));
         let unknown = named("nope").map(|p| p.name());
         assert!(
             matches!(&unknown, Err(CatalogError::Unknown { known, .. }) if known == all_names()),

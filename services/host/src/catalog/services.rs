@@ -149,7 +149,9 @@ mod tests {
         assert_eq!(Service::all_names(), "demo");
         let dir = std::env::temp_dir();
         let builder = Application::builder().services(["demo"]);
-        let app = services[0].setup(builder, &dir.join("unused.db"))?.build()?;
+        let app = services[0]
+            .setup(builder, &dir.join("unused.db"))?
+            .build()?;
         assert!(app.methods().any(|m| m.service == "demo"));
         Ok(())
     }

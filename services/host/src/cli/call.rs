@@ -32,7 +32,12 @@ pub(crate) struct CallArgs {
     /// Where to call: an address of any linked transport
     /// (`http://127.0.0.1:8080`, `amqp://host:5672/%2f?queue=demo`);
     /// without it, --url, or --amqp-url with --queue.
-    #[arg(long, value_name = "ADDRESS", env = "SWITCHBOARD_TO", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "SWITCHBOARD_TO",
+        hide_env_values = true
+    )]
     to: Option<Address>,
     /// The server's base URL.
     #[arg(long, env = "SWITCHBOARD_URL", default_value = "http://127.0.0.1:8080")]
@@ -81,8 +86,13 @@ impl CallArgs {
 /// Calls the method and prints its result as JSON on standard output.
 pub(crate) async fn run(args: CallArgs, context: &Context) -> Result<(), CommandError> {
     let address = args.address()?;
-    let client =
-        tools::client(&context.info, &address, args.protocol, args.token.as_deref()).await?;
+    let client = tools::client(
+        &context.info,
+        &address,
+        args.protocol,
+        args.token.as_deref(),
+    )
+    .await?;
     let deadline = Instant::now() + args.timeout.clamp(MIN_TIMEOUT, MAX_TIMEOUT);
     let value: Value = client
         .call_named(&args.method, &params::object(&args.params), Some(deadline))

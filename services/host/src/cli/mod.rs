@@ -21,7 +21,9 @@ mod serve;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{ArgMatches, Command as ClapCommand, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{
+    ArgMatches, Command as ClapCommand, CommandFactory, FromArgMatches, Parser, Subcommand,
+};
 
 use crate::catalog::Service;
 use crate::catalog::services::{SetupFn, install};
@@ -134,7 +136,10 @@ pub(crate) fn command_line(host: &Host) -> ClapCommand {
 fn rebrand(command: ClapCommand, info: &HostInfo) -> ClapCommand {
     let name = info.name().to_owned();
     let prefix = format!("{}_", info.env_prefix());
-    let renamed = move |text: &str| text.replace("SWITCHBOARD_", &prefix).replace("switchboard", &name);
+    let renamed = move |text: &str| {
+        text.replace("SWITCHBOARD_", &prefix)
+            .replace("switchboard", &name)
+    };
     rebrand_with(command.name(info.name().to_owned()), &renamed)
 }
 
@@ -276,7 +281,10 @@ mod tests {
     fn a_host_renames_variables_defaults_and_help() {
         let command = command_line(&Host::new("parcels", "1.0.0"));
         let serve = command.find_subcommand("serve").expect("serve");
-        let db = serve.get_arguments().find(|a| a.get_id() == "db").expect("--db");
+        let db = serve
+            .get_arguments()
+            .find(|a| a.get_id() == "db")
+            .expect("--db");
         assert_eq!(db.get_env().and_then(|e| e.to_str()), Some("PARCELS_DB"));
         assert_eq!(db.get_default_values()[0].to_str(), Some("parcels.db"));
         let help = command.clone().render_long_help().to_string();

@@ -155,12 +155,12 @@ impl ServeArgs {
         self.transports
             .iter()
             .map(|name| match name.as_str() {
-                "amqp" => self.amqp.address().map_err(|err| CommandError::Serve(
-                    hosting::ServeError::Bind {
+                "amqp" => self.amqp.address().map_err(|err| {
+                    CommandError::Serve(hosting::ServeError::Bind {
                         address: "--amqp-url".to_owned(),
                         source: err.into(),
-                    },
-                )),
+                    })
+                }),
                 _ => Address::parse(&format!("http://{}", self.listen)).map_err(|err| {
                     CommandError::Serve(hosting::ServeError::Bind {
                         address: self.listen.to_string(),
@@ -179,7 +179,9 @@ pub(crate) async fn run(
     context: &Context,
     matches: Option<&ArgMatches>,
 ) -> Result<(), CommandError> {
-    let app = args.hosted.application(context, args.public_url.as_deref())?;
+    let app = args
+        .hosted
+        .application(context, args.public_url.as_deref())?;
     let settings = hosting::serve_settings(
         &context.info,
         app.clone(),

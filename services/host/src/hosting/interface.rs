@@ -69,7 +69,11 @@ mod tests {
     #[test]
     fn the_title_names_the_host_and_its_services_in_order() {
         let host = HostInfo::new("parcels", "2.0.1");
-        let info = document_info(&host, ["track", "admin", "admin"], Some("https://h.example/"));
+        let info = document_info(
+            &host,
+            ["track", "admin", "admin"],
+            Some("https://h.example/"),
+        );
         assert_eq!(info.title, "parcels: admin, track");
         assert_eq!(info.version, "2.0.1");
         assert_eq!(info.link("/docs"), "https://h.example/docs");

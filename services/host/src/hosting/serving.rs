@@ -87,10 +87,7 @@ pub async fn serve_all(
             bound
                 .serve(signal)
                 .await
-                .map_err(|source| ServeError::Stopped {
-                    transport,
-                    source,
-                })
+                .map_err(|source| ServeError::Stopped { transport, source })
         });
     }
     let mut shutdown = pin!(shutdown);

@@ -252,7 +252,10 @@ mod tests {
         let timeout = CallError::Transport(TransportError::Timeout);
         let fault = || Fault::new("Client.NotFound", "no map");
         let cases = [
-            (CommandError::call("c", CallError::Fault(fault())), Exit::Failed),
+            (
+                CommandError::call("c", CallError::Fault(fault())),
+                Exit::Failed,
+            ),
             (CommandError::call("c", refused), Exit::Unreachable),
             (CommandError::call("c", timeout), Exit::Unreachable),
             (
@@ -300,9 +303,9 @@ mod tests {
             (
                 CommandError::Serve(ServeError::Bind {
                     address: "nats://h".into(),
-                    source: BindError::Address(
-                        switchboard::catalog::AddressError::NoScheme("x".into()),
-                    ),
+                    source: BindError::Address(switchboard::catalog::AddressError::NoScheme(
+                        "x".into(),
+                    )),
                 }),
                 Exit::Usage,
             ),

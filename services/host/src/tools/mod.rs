@@ -67,4 +67,3 @@ pub async fn client_at(
     })?;
     client(host, &address, protocol, token).await
 }
-

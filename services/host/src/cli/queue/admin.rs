@@ -144,7 +144,9 @@ pub(crate) async fn run(args: QueueArgs, context: &Context) -> Result<(), Comman
                 ),
                 // clap requires one of them; say so anyway rather than panic.
                 (None, None) => {
-                    return Err(CommandError::Unfit("give --worker ID or --group G".to_owned()));
+                    return Err(CommandError::Unfit(
+                        "give --worker ID or --group G".to_owned(),
+                    ));
                 }
             };
             skipped.map_err(CommandError::queue(format!("cannot skip task {task}")))?;

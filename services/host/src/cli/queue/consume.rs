@@ -11,12 +11,12 @@ use switchboard_sqlite_queue::{
 };
 
 use super::QueueFile;
+use super::progress::{self, Meter, Watched};
 use crate::catalog::protocols;
 use crate::cli::Context;
-use super::progress::{self, Meter, Watched};
-use crate::tools::duration::{self, Least};
-use crate::tools::CommandError;
 use crate::cli::hosted::Hosted;
+use crate::tools::CommandError;
+use crate::tools::duration::{self, Least};
 use crate::tools::signal;
 
 /// Options of `consume`.

@@ -13,10 +13,10 @@ use super::QueueFile;
 use crate::catalog::protocols;
 use crate::cli::Context;
 use crate::cli::amqp::{self, DEFAULT_QUEUE};
-use crate::tools;
-use crate::tools::duration::{self, Least};
-use crate::tools::CommandError;
 use crate::cli::params::{self, Param};
+use crate::tools;
+use crate::tools::CommandError;
+use crate::tools::duration::{self, Least};
 
 /// Options of `enqueue`.
 #[derive(Debug, Args)]
@@ -46,7 +46,13 @@ pub(crate) struct EnqueueArgs {
     /// Send to this address of any linked transport instead
     /// (`sqlite:queue.db`, `amqp://host:5672/%2f?queue=demo`): one way,
     /// printing the id the transport gives (a queue file's task id).
-    #[arg(long, value_name = "ADDRESS", env = "SWITCHBOARD_TO", hide_env_values = true, conflicts_with = "ttl")]
+    #[arg(
+        long,
+        value_name = "ADDRESS",
+        env = "SWITCHBOARD_TO",
+        hide_env_values = true,
+        conflicts_with = "ttl"
+    )]
     to: Option<Address>,
     /// Consumers that reach the task later than this after it was enqueued
     /// record it as `Client.Expired` instead of running it: zero or more
@@ -99,8 +105,9 @@ impl EnqueueArgs {
                 known.join(", ")
             )));
         };
-        let params = serde_json::to_vec(&params::object(&self.params))
-            .map_err(|err| CommandError::Unfit(format!("the parameters cannot be encoded: {err}")))?;
+        let params = serde_json::to_vec(&params::object(&self.params)).map_err(|err| {
+            CommandError::Unfit(format!("the parameters cannot be encoded: {err}"))
+        })?;
         let args = (method.deserialize_json)(&params).map_err(|err| {
             CommandError::Unfit(format!(
                 "the parameters do not fit `{}`: {err}",
@@ -151,9 +158,9 @@ pub(crate) async fn run(args: EnqueueArgs, context: &Context) -> Result<(), Comm
         .ok_or(crate::catalog::CatalogError::NoClient(protocol.name()))?;
     let body = args.body(codec.as_ref())?;
     let path = args.queue.path();
-    let producer = QueueProducer::open(path, QueueOptions::default()).map_err(CommandError::queue(
-        format!("cannot open the queue {}", path.display()),
-    ))?;
+    let producer = QueueProducer::open(path, QueueOptions::default()).map_err(
+        CommandError::queue(format!("cannot open the queue {}", path.display())),
+    )?;
     let id = producer
         .enqueue(
             &args.method,
@@ -171,7 +178,11 @@ pub(crate) async fn run(args: EnqueueArgs, context: &Context) -> Result<(), Comm
 /// of it: the id it gives, else `published`. The protocol defaults to
 /// `json` on transports without replies (queues, as their consumers read
 /// by default) and `jsonrpc` on the others (as `serve` reads AMQP).
-async fn send(args: &EnqueueArgs, context: &Context, address: &Address) -> Result<(), CommandError> {
+async fn send(
+    args: &EnqueueArgs,
+    context: &Context,
+    address: &Address,
+) -> Result<(), CommandError> {
     let protocol = match args.protocol {
         Some(protocol) => protocol,
         None => {
