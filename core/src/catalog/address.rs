@@ -184,6 +184,13 @@ impl Address {
         self
     }
 
+    /// The address without option `key`.
+    #[must_use]
+    pub fn without_option(mut self, key: &str) -> Self {
+        self.options.retain(|(k, _)| k != key);
+        self
+    }
+
     /// The address with option `key` set to `value` unless it has one.
     #[must_use]
     pub fn with_default_option(self, key: &str, value: impl Into<String>) -> Self {

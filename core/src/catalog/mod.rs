@@ -30,7 +30,7 @@ pub use address::{Address, AddressError};
 pub use inventory;
 pub use protocols::{HttpMount, ProtocolEntry, protocol, protocols};
 pub use transports::{
-    BindError, BindFn, Bound, BoxFuture, Capabilities, ConnectFn, ConnectSettings, DocumentsFn,
+    BindError, BindFn, Bound, BoxFuture, Capabilities, ConformanceFn, ConnectFn, ConnectSettings, DocumentsFn,
     PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect, transport,
     transport_for, transports,
 };

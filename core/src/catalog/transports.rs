@@ -366,6 +366,7 @@ type ServeFn = Box<
 pub struct Bound {
     banner: Vec<String>,
     http_url: Option<String>,
+    reach: Option<Address>,
     serve: ServeFn,
 }
 
@@ -382,8 +383,22 @@ impl Bound {
         Self {
             banner,
             http_url: None,
+            reach: None,
             serve: Box::new(serve),
         }
+    }
+
+    /// Records where clients reach it (`http://127.0.0.1:43121` for a
+    /// server bound to port 0, `sqlite:queue.db` for a consumer).
+    #[must_use]
+    pub fn with_reach(mut self, address: Address) -> Self {
+        self.reach = Some(address);
+        self
+    }
+
+    /// Where clients reach it, if the transport says.
+    pub fn reach(&self) -> Option<&Address> {
+        self.reach.as_ref()
     }
 
     /// Records the base URL the transport answers HTTP on (the address it
@@ -421,6 +436,7 @@ impl fmt::Debug for Bound {
         f.debug_struct("Bound")
             .field("banner", &self.banner)
             .field("http_url", &self.http_url)
+            .field("reach", &self.reach)
             .finish_non_exhaustive()
     }
 }
@@ -477,6 +493,11 @@ pub enum BindError {
 
 /// Binds a server transport from an address and the host's settings.
 pub type BindFn = fn(Address, ServeSettings) -> BoxFuture<'static, Result<Bound, BindError>>;
+/// Where the conformance suite serves a transport: given a scratch
+/// directory and a name unique to the run, an address to bind (whose
+/// [`Bound::reach`] clients then call), or `None` when this machine lacks
+/// what the transport needs.
+pub type ConformanceFn = fn(&std::path::Path, &str) -> Option<String>;
 /// Opens a client transport from an address and the client's settings.
 pub type ConnectFn =
     fn(Address, ConnectSettings) -> BoxFuture<'static, Result<Arc<dyn ClientTransport>, BindError>>;
@@ -502,6 +523,7 @@ pub struct TransportEntry {
     capabilities: Capabilities,
     bind: Option<BindFn>,
     connect: Option<ConnectFn>,
+    conformance: Option<ConformanceFn>,
 }
 
 inventory::collect!(TransportEntry);
@@ -524,7 +546,32 @@ impl TransportEntry {
             capabilities: Capabilities::NONE,
             bind: None,
             connect: None,
+            conformance: None,
         }
+    }
+
+    /// Where the transport conformance suite (`switchboard::testing`)
+    /// serves it: every transport that gives one is checked by the same
+    /// test, with no test of its own to write.
+    #[must_use]
+    pub const fn conformance(mut self, conformance: ConformanceFn) -> Self {
+        self.conformance = Some(conformance);
+        self
+    }
+
+    /// The address the conformance suite serves it at in `dir`, named
+    /// after `unique`, if it says one.
+    ///
+    /// # Errors
+    /// [`AddressError`] if the address it gives does not parse.
+    pub fn conformance_address(
+        &self,
+        dir: &std::path::Path,
+        unique: &str,
+    ) -> Option<Result<Address, AddressError>> {
+        self.conformance
+            .and_then(|address| address(dir, unique))
+            .map(|text| Address::parse(&text))
     }
 
     /// What it can do.

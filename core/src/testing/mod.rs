@@ -25,6 +25,7 @@
 //! ```
 
 pub mod bench;
+mod catalog;
 mod fixture;
 mod protocol;
 mod transport;
@@ -33,6 +34,7 @@ mod venv;
 use std::fmt;
 use std::time::Duration;
 
+pub use catalog::{CatalogHarness, catalog_suite};
 pub use fixture::{PANIC, SLOW};
 pub use protocol::protocol_suite;
 pub use transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};

@@ -62,6 +62,11 @@ inventory::submit! {
     .capabilities(Capabilities::NONE.with_replies().with_one_way().with_groups())
     .bind(bind)
     .connect(connect)
+    .conformance(|_, unique| {
+        Some(format!(
+            "amqp://127.0.0.1:5672/%2f?queue=switchboard-conformance-{unique}&durable=false"
+        ))
+    })
 }
 
 /// The broker settings of `address`: its URL with lapin's own options
@@ -119,6 +124,12 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
                 source: TransportError::from(err),
             })?;
         let server = Server::new(settings.app, protocol.server(&settings.settings));
+        let reach = address
+            .clone()
+            .without_option("prefetch")
+            .without_option("durable")
+            .without_option("protocol")
+            .with_option("queue", queue.clone());
         let banner = vec![format!(
             "{} consuming {endpoint} queue {queue} ({}, prefetch {prefetch})",
             settings.host_name,
@@ -126,7 +137,8 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         )];
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(transport.serve(server, shutdown))
-        }))
+        })
+        .with_reach(reach))
     })
 }
 

@@ -27,6 +27,7 @@ inventory::submit! {
     .capabilities(Capabilities::NONE.with_replies())
     .bind(bind)
     .connect(connect)
+    .conformance(|_, _| Some("http://127.0.0.1:0".to_owned()))
 }
 
 impl HttpServerBuilder {
@@ -123,10 +124,12 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             transport: "http",
             source: source.into(),
         })?;
+        let reach = Address::parse(&bound)?;
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(server.serve(listener, shutdown))
         })
-        .with_http_url(bound))
+        .with_http_url(bound)
+        .with_reach(reach))
     })
 }
 

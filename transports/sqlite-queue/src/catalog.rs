@@ -55,6 +55,10 @@ inventory::submit! {
     .capabilities(Capabilities::NONE.with_one_way().with_broadcast().with_groups())
     .bind(bind)
     .connect(connect)
+    .conformance(|dir, unique| {
+        let file = dir.join(format!("{unique}.db"));
+        Some(format!("sqlite:{}?worker=suite", file.display()))
+    })
 }
 
 fn file_of(address: &Address) -> Result<PathBuf, AddressError> {
@@ -146,9 +150,11 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             protocol.name()
         )];
         let server = Server::new(settings.app, protocol.server(&settings.settings));
+        let reach = Address::parse(&format!("sqlite:{}", path.display()))?;
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(consumer.serve(server, shutdown))
-        }))
+        })
+        .with_reach(reach))
     })
 }
 

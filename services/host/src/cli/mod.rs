@@ -112,6 +112,15 @@ pub(crate) fn command_line(host: &Host) -> ClapCommand {
     for tool in &host.commands {
         command = command.subcommand(tool.command.clone());
     }
+    command = command.mut_subcommand("serve", |serve| serve.after_help(serve_help()));
+    for name in ["call", "enqueue"] {
+        command = command.mut_subcommand(name, |sub| {
+            sub.mut_arg("to", |to| {
+                let help = to.get_help().map(ToString::to_string).unwrap_or_default();
+                to.long_help(format!("{help}\n\n{}", sending_help()))
+            })
+        });
+    }
     for hook in &host.serve_hooks {
         // A derived `Args` sets the about from its own doc: keep serve's.
         command = command.mut_subcommand("serve", |serve| {
@@ -128,6 +137,49 @@ pub(crate) fn command_line(host: &Host) -> ClapCommand {
         });
     }
     rebrand(command, info)
+}
+
+/// What `serve --help` ends with: every transport linked into the binary
+/// that can serve, its example address, options and capabilities.
+fn serve_help() -> String {
+    let mut text = String::from(
+        "Transports linked into this binary (each --on ADDRESS is served by the one \
+         its scheme names, all in one process with one shutdown):\n",
+    );
+    for transport in switchboard::catalog::transports() {
+        if !transport.can_serve() {
+            continue;
+        }
+        text.push_str(&format!(
+            "  {:<8} {}\n           {}\n",
+            transport.name(),
+            transport.example_address(),
+            transport.description()
+        ));
+        let options = transport.address_options();
+        if !options.is_empty() {
+            text.push_str(&format!("           options: {}\n", options.join(", ")));
+        }
+        text.push_str(&format!(
+            "           can: {}\n",
+            transport.capabilities_of().describe()
+        ));
+    }
+    text.push_str(
+        "Without --on, --transport picks http (at --listen) and amqp (at --amqp-url, \
+         --amqp-queue).",
+    );
+    text
+}
+
+/// What `--to` says besides its own help: the schemes it takes here.
+fn sending_help() -> String {
+    let examples: Vec<String> = switchboard::catalog::transports()
+        .into_iter()
+        .filter(|t| t.can_send())
+        .map(|t| format!("{} ({})", t.example_address(), t.capabilities_of().describe()))
+        .collect();
+    format!("Linked transports: {}", examples.join("; "))
 }
 
 /// `command` as the host `info` names it: `SWITCHBOARD_` variables become

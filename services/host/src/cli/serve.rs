@@ -2,6 +2,7 @@
 //! picked, until SIGINT or SIGTERM; then every transport stops taking
 //! work, lets running calls finish, and the command exits.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,14 +20,6 @@ use crate::tools::{CommandError, signal};
 
 /// Options of `serve`.
 #[derive(Debug, Args)]
-#[command(after_help = "\
-Every --on ADDRESS is served by the linked transport its scheme names, all \
-in one process with one shutdown: http://HOST:PORT (every protocol at its \
-path, the interface documents, /healthz), amqp://USER:PASS@HOST:5672/VHOST?queue=Q \
-(a RabbitMQ work queue; options prefetch, durable, protocol), \
-sqlite:FILE?worker=ID (a consumer of a queue file; options group, protocol, \
-on_failure, ...). Without --on, --transport picks http (at --listen) and \
-amqp (at --amqp-url, --amqp-queue).")]
 pub(crate) struct ServeArgs {
     /// Serve at these addresses, comma-separated or repeated: any scheme
     /// of a linked transport (replaces --transport and --listen).
@@ -215,12 +208,20 @@ pub(crate) async fn run(
 }
 
 /// What each transport says (where it listens, which protocol answers
-/// where), then what is served and where its state is kept.
+/// where), then what is served and where its state is kept. A closed
+/// standard output (`| head -1`) is not a reason to stop serving, so
+/// write errors are ignored.
 fn print_banner<'a>(args: &ServeArgs, lines: impl Iterator<Item = &'a String>) {
+    let mut banner = String::new();
     for line in lines {
-        println!("{line}");
+        banner.push_str(line);
+        banner.push('\n');
     }
-    println!("  services: {}", args.hosted.names());
-    println!("  state:    {}", args.hosted.db.display());
-    println!("Stop with Ctrl-C.");
+    banner.push_str(&format!(
+        "  services: {}\n  state:    {}\nStop with Ctrl-C.\n",
+        args.hosted.names(),
+        args.hosted.db.display()
+    ));
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
 }
