@@ -16,8 +16,8 @@
 //! ```
 //!
 //! - [`address`]: [`Address`], `scheme:target?options`.
-//! - [`protocols`]: [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
-//! - [`transports`]: [`TransportEntry`], what binding gets ([`ServeSettings`])
+//! - [`protocols`](mod@protocols): [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
+//! - [`transports`](mod@transports): [`TransportEntry`], what binding gets ([`ServeSettings`])
 //!   and gives ([`Bound`]), what connecting gets ([`ConnectSettings`]).
 
 pub mod address;
@@ -28,9 +28,9 @@ pub use address::{Address, AddressError};
 /// The registration macro's crate: entries are submitted with
 /// `switchboard::catalog::inventory::submit!`.
 pub use inventory;
-pub use protocols::{HttpMount, ProtocolEntry, protocol, protocols};
+pub use protocols::{ClientFn, HttpMount, ProtocolEntry, ServerFn, protocol, protocols};
 pub use transports::{
-    BindError, BindFn, Bound, BoxFuture, Capabilities, ConformanceFn, ConnectFn, ConnectSettings, DocumentsFn,
-    PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect, transport,
-    transport_for, transports,
+    BindError, BindFn, Bound, BoxFuture, Capabilities, ConformanceFn, ConnectFn, ConnectSettings,
+    DocumentsFn, PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect,
+    transport, transport_for, transports,
 };

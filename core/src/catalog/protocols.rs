@@ -57,6 +57,11 @@ impl HttpMount {
     }
 }
 
+/// Builds a protocol's server half from the host's typed settings.
+pub type ServerFn = fn(&TypedSettings) -> Protocols;
+/// Builds a protocol's client half from the host's typed settings.
+pub type ClientFn = fn(&TypedSettings) -> Arc<dyn ClientProtocol>;
+
 /// A protocol of the catalog: its name, media type, HTTP mount, and how
 /// to build its server and client halves. Submitted once by the crate that
 /// defines the protocol, as `switchboard-json` does for JSON-RPC:
@@ -78,8 +83,8 @@ pub struct ProtocolEntry {
     media_type: &'static str,
     rank: u16,
     mount: Option<HttpMount>,
-    server: fn(&TypedSettings) -> Protocols,
-    client: Option<fn(&TypedSettings) -> Arc<dyn ClientProtocol>>,
+    server: ServerFn,
+    client: Option<ClientFn>,
 }
 
 inventory::collect!(ProtocolEntry);
@@ -93,7 +98,7 @@ impl ProtocolEntry {
         name: &'static str,
         description: &'static str,
         media_type: &'static str,
-        server: fn(&TypedSettings) -> Protocols,
+        server: ServerFn,
     ) -> Self {
         Self {
             name,
@@ -122,7 +127,7 @@ impl ProtocolEntry {
 
     /// How a client (or a producer) encodes calls in it.
     #[must_use]
-    pub const fn client(mut self, client: fn(&TypedSettings) -> Arc<dyn ClientProtocol>) -> Self {
+    pub const fn client(mut self, client: ClientFn) -> Self {
         self.client = Some(client);
         self
     }

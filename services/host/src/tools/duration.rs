@@ -14,7 +14,7 @@ const UNITS: [(&str, f64); 4] = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3
 /// The longest duration any flag takes, about 31 years: far beyond any
 /// timeout, lease or poll, and far below what makes `Instant + duration`
 /// overflow (which panics).
-pub(crate) const MAX: Duration = Duration::from_secs(1_000_000_000);
+pub const MAX: Duration = Duration::from_secs(1_000_000_000);
 
 /// What a duration flag's help says about the forms it takes.
 pub(crate) const FORMS: &str = "a number with a unit (500ms, 1.5s, 2m, 1h)";
