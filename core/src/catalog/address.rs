@@ -217,7 +217,11 @@ impl Address {
     /// # Errors
     /// [`AddressError::UnknownOption`] naming the first unknown option.
     pub fn check_options(&self, known: &[&str]) -> Result<(), AddressError> {
-        match self.options.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        match self
+            .options
+            .iter()
+            .find(|(k, _)| !known.contains(&k.as_str()))
+        {
             Some((key, _)) => Err(AddressError::UnknownOption {
                 address: self.to_string(),
                 key: key.clone(),
@@ -309,10 +313,15 @@ mod tests {
         assert_eq!(address.option("queue"), Some("a&b"));
         assert_eq!(address.option("x"), Some("1 2"));
         assert_eq!(address.option("flag"), Some(""));
-        assert_eq!(address.to_string(), "amqp://h/%2f?queue=a%26b&x=1%202&flag=");
+        assert_eq!(
+            address.to_string(),
+            "amqp://h/%2f?queue=a%26b&x=1%202&flag="
+        );
         let again = Address::parse(&address.to_string())?;
         assert_eq!(again, address);
-        let replaced = again.with_option("queue", "c").with_default_option("queue", "d");
+        let replaced = again
+            .with_option("queue", "c")
+            .with_default_option("queue", "d");
         assert_eq!(replaced.option("queue"), Some("c"));
         Ok(())
     }

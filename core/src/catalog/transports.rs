@@ -467,10 +467,8 @@ pub enum BindError {
 /// Binds a server transport from an address and the host's settings.
 pub type BindFn = fn(Address, ServeSettings) -> BoxFuture<'static, Result<Bound, BindError>>;
 /// Opens a client transport from an address and the client's settings.
-pub type ConnectFn = fn(
-    Address,
-    ConnectSettings,
-) -> BoxFuture<'static, Result<Arc<dyn ClientTransport>, BindError>>;
+pub type ConnectFn =
+    fn(Address, ConnectSettings) -> BoxFuture<'static, Result<Arc<dyn ClientTransport>, BindError>>;
 
 /// A transport of the catalog, submitted once by the crate that defines
 /// it:
