@@ -1,12 +1,13 @@
 //! Typed calls through the producer: a call that expects a reply is
 //! refused before anything is written (so retrying it never enqueues it
-//! twice), and `send_one_way` enqueues any method and returns its task id.
+//! twice), `send_one_way` enqueues any method and returns its task id, and
+//! a consumer refuses a task tagged with another protocol of its media type.
 
 use std::sync::Arc;
 
-use switchboard::{Application, CallError, Client, Receipt, Server, TransportError};
+use switchboard::{Application, CallError, Client, Receipt, Server, TransportError, code};
 use switchboard_demo::{Echo, Sleep};
-use switchboard_json::JsonDocument;
+use switchboard_json::{JsonDocument, JsonRpc};
 use switchboard_sqlite_queue::{
     ConsumerOptions, QueueAdmin, QueueConsumer, QueueOptions, QueueProducer,
 };
@@ -88,5 +89,32 @@ async fn send_one_way_returns_the_id_of_the_task_consumers_see() -> TestResult {
         .ok_or("the consumer is not registered")?;
     assert_eq!(worker.checkpoint.to_string(), "2", "it passed both tasks");
     assert_eq!(status.failures, 0, "both ran");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_task_tagged_with_another_protocol_of_the_same_media_type_is_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("q.db");
+    let producer = QueueProducer::open(&path, QueueOptions::default())?;
+    let client = Client::new(Arc::new(producer), Arc::new(JsonRpc));
+    let receipt = client.send_one_way(Echo { s: "rpc".into() }).await?;
+
+    // Both protocols are `application/json`; the tag tells them apart.
+    let app = Application::builder().services(["demo"]).build()?;
+    let consumer = QueueConsumer::open(&path, "doc-reader", ConsumerOptions::default())?;
+    consumer
+        .run_until_idle(Server::new(app, JsonDocument), std::future::pending())
+        .await?;
+    let admin = QueueAdmin::open(&path, QueueOptions::default())?;
+    let failures = admin.failures().await?;
+    let failure = failures.first().ok_or("the task was not refused")?;
+    assert_eq!(Some(failure.task_id.to_string().as_str()), receipt.id());
+    assert_eq!(failure.faultcode, code::UNSUPPORTED_MEDIA_TYPE);
+    assert!(
+        failure.faultstring.contains("in protocol `jsonrpc`"),
+        "{}",
+        failure.faultstring
+    );
     Ok(())
 }

@@ -37,6 +37,12 @@ pub use options::{ClientOptions, ReplyMode, Routing};
 ///   (`{pid:x}-{random:x}-{n}`), the same on every attempt at sending it;
 ///   [`send_one_way`](ClientTransport::send_one_way) returns it in its
 ///   [`Receipt`].
+/// - A message's `content_type` is the protocol's bare media type
+///   (`application/json`), without a `protocol=` tag: consumers outside
+///   switchboard (pika programs) compare it as it is. A server reading both
+///   JSON protocols from one queue reads these by media type; to name the
+///   protocol, [`publish`](Self::publish) with a
+///   [`tagged_content_type`](switchboard::protocol::tagged_content_type).
 /// - A call's deadline is also its message's `expiration`, so a request
 ///   whose caller gave up is not run late; past it, `send` fails with
 ///   [`TransportError::Timeout`].
