@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::Fault;
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
-use crate::transport::{ClientTransport, OutgoingRequest, ReceivedReply, TransportError};
+use crate::transport::{ClientTransport, OutgoingRequest, Receipt, ReceivedReply, TransportError};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +106,9 @@ impl Client {
 
     /// Sends a call one-way, whatever the method returns: the transport
     /// accepts it (a queue inserts it, a broker confirms it) and nothing is
-    /// awaited. The way to put any method on a queue.
+    /// awaited. The way to put any method on a queue. Returns the
+    /// transport's [`Receipt`]: the id it filed the call under, if it has
+    /// one (a queue's task id).
     ///
     /// ```
     /// # use std::sync::Arc;
@@ -120,14 +122,17 @@ impl Client {
     /// # async fn demo(client: Client) -> Result<(), switchboard::CallError> {
     /// // Over a queue producer, `client.call(AddBook { .. })` is refused
     /// // before anything is written; this enqueues it:
-    /// client.send_one_way(AddBook { title: "Dune".into() }).await?;
+    /// let receipt = client.send_one_way(AddBook { title: "Dune".into() }).await?;
+    /// if let Some(task) = receipt.id() {
+    ///     println!("enqueued as task {task}");
+    /// }
     /// # Ok(())
     /// # }
     /// ```
     ///
     /// # Errors
     /// A transport or protocol error; the call's own faults are never seen.
-    pub async fn send_one_way<M: Method>(&self, call: M) -> Result<(), CallError> {
+    pub async fn send_one_way<M: Method>(&self, call: M) -> Result<Receipt, CallError> {
         self.notify_named(M::NAME, &call, self.deadline()).await
     }
 
@@ -150,7 +155,9 @@ impl Client {
             .into());
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let Some(reply) = self.send(method, params, Some(id), deadline).await? else {
+        let request = self.request(method, params, Some(id), deadline)?;
+        let reply = within(deadline, self.transport.exchange(request)).await?;
+        let Some(reply) = reply else {
             // Acknowledged without a result (a one-way method called by
             // name, over SOAP): fine for a caller expecting nothing.
             let unit = serde::de::value::UnitDeserializer::<serde::de::value::Error>::new();
@@ -176,7 +183,9 @@ impl Client {
         })
     }
 
-    /// Sends a one-way call (a JSON-RPC notification): no reply is awaited.
+    /// Sends a one-way call (a JSON-RPC notification) through the
+    /// transport's [`send_one_way`](ClientTransport::send_one_way): no
+    /// reply is awaited, and the transport's [`Receipt`] is returned.
     ///
     /// # Errors
     /// A transport or protocol error; faults of the call are never seen.
@@ -185,44 +194,52 @@ impl Client {
         method: &str,
         params: &(dyn erased_serde::Serialize + Sync),
         deadline: Option<Instant>,
-    ) -> Result<(), CallError> {
-        self.send(method, params, None, deadline).await?;
-        Ok(())
+    ) -> Result<Receipt, CallError> {
+        let request = self.request(method, params, None, deadline)?;
+        Ok(within(deadline, self.transport.send_one_way(request)).await?)
     }
 
-    async fn send(
+    /// Encodes a call as the transport sends it; `id: None` makes it one-way.
+    fn request(
         &self,
         method: &str,
         params: &(dyn erased_serde::Serialize + Sync),
         id: Option<u64>,
         deadline: Option<Instant>,
-    ) -> Result<Option<ReceivedReply>, CallError> {
+    ) -> Result<OutgoingRequest, ProtocolError> {
         let body = self.protocol.encode_call(OutgoingCall {
             method,
             params,
             id,
             method_in_transport: self.transport.names_method(),
         })?;
-        let request = OutgoingRequest {
+        Ok(OutgoingRequest {
             method: method.to_owned(),
             body,
             content_type: self.protocol.content_type(),
             protocol: self.protocol.name(),
             one_way: id.is_none(),
             deadline,
-        };
-        let send = self.transport.exchange(request);
-        let reply = match deadline {
-            Some(deadline) => tokio::time::timeout_at(deadline.into(), send)
-                .await
-                .map_err(|_| TransportError::Timeout)?,
-            None => send.await,
-        };
-        Ok(reply?)
+        })
     }
 
     fn deadline(&self) -> Option<Instant> {
         self.timeout.map(|timeout| Instant::now() + timeout)
+    }
+}
+
+/// Runs a transport's send, giving up at `deadline` with
+/// [`TransportError::Timeout`]: the transport is asked to give up there
+/// too, but the caller's deadline must hold whatever it does.
+async fn within<T>(
+    deadline: Option<Instant>,
+    send: impl Future<Output = Result<T, TransportError>>,
+) -> Result<T, TransportError> {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline.into(), send)
+            .await
+            .map_err(|_| TransportError::Timeout)?,
+        None => send.await,
     }
 }
 

@@ -91,6 +91,6 @@ pub use server::{Protocols, Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
 pub use transport::{
-    ClientTransport, OutgoingRequest, ReceivedReply, ServerTransport, TransportError,
+    ClientTransport, OutgoingRequest, Receipt, ReceivedReply, ServerTransport, TransportError,
 };
 pub use validate::Validate;

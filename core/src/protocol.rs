@@ -5,6 +5,12 @@
 //! object safe, so a transport holds `Arc<dyn InProtocol>` picked at run time.
 //! Input and output are separate traits, so a service can read one format and
 //! answer in another.
+//!
+//! Which protocol reads a message, from its content type
+//! ([`pick_protocol`], [`protocol_tag`]), is here too: transports that
+//! carry several protocols share it.
+
+mod content_type;
 
 use std::any::Any;
 use std::fmt;
@@ -21,29 +27,7 @@ pub type Calls<T> = smallvec::SmallVec<[T; 1]>;
 
 pub use smallvec::smallvec as calls;
 
-/// Whether two media types are the same, ignoring case and parameters
-/// (`Application/JSON; charset=utf-8` is `application/json`). Allocates
-/// nothing: transports call it on every request or task.
-///
-/// ```
-/// use switchboard::protocol::same_media_type;
-///
-/// assert!(same_media_type("Application/JSON; charset=utf-8", "application/json"));
-/// assert!(!same_media_type("text/xml", "application/json"));
-/// ```
-pub fn same_media_type(a: &str, b: &str) -> bool {
-    essence(a).eq_ignore_ascii_case(essence(b))
-}
-
-/// A media type without its parameters (byte by byte: it is read on
-/// every request, and its separators are ASCII).
-fn essence(media_type: &str) -> &str {
-    let end = media_type
-        .bytes()
-        .position(|b| b == b';')
-        .unwrap_or(media_type.len());
-    media_type.get(..end).unwrap_or(media_type).trim_ascii()
-}
+pub use content_type::{pick_protocol, protocol_tag, same_media_type, tagged_content_type};
 
 /// A type-erased error from a parser or serializer.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

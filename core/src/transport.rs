@@ -110,6 +110,44 @@ impl ReceivedReply {
     }
 }
 
+/// What a transport knows about a one-way request it accepted: the id it
+/// filed the request under, where it has one.
+///
+/// A receipt says the request was accepted (inserted, confirmed by the
+/// broker), never that it ran: nothing comes back from a one-way call.
+///
+/// ```
+/// use switchboard::Receipt;
+///
+/// // A queue files each task under its row id.
+/// let receipt = Receipt::with_id("42");
+/// assert_eq!(receipt.id(), Some("42"));
+/// // A transport that files nothing under an id (HTTP) says so.
+/// assert_eq!(Receipt::default().id(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Receipt {
+    /// The request's id at the transport, as text: the SQLite queue's task
+    /// id in decimal, the AMQP message id. `None` when the transport files
+    /// requests under no id of its own.
+    pub id: Option<String>,
+}
+
+impl Receipt {
+    /// A receipt for a request the transport filed under `id`.
+    pub fn with_id(id: impl Into<String>) -> Self {
+        Self {
+            id: Some(id.into()),
+        }
+    }
+
+    /// The id the transport filed the request under, if it has one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
 /// Sends encoded requests and returns encoded replies.
 ///
 /// Picked at run time (a flag chooses HTTP or AMQP), hence `async_trait`.
@@ -118,6 +156,9 @@ impl ReceivedReply {
 ///
 /// - `send` returns `Ok(None)` for one-way requests once the transport has
 ///   accepted them (written, published with confirm, inserted).
+/// - [`send_one_way`](Self::send_one_way) accepts the same way and returns
+///   what the transport knows of the request ([`Receipt`]); the
+///   [`Client`](crate::Client) sends every one-way request through it.
 /// - A transport whose [`carries_replies`](Self::carries_replies) is
 ///   `false` is only sent one-way requests.
 /// - `send` gives up at `deadline` with [`TransportError::Timeout`].
@@ -153,6 +194,76 @@ pub trait ClientTransport: Send + Sync + 'static {
     ) -> Result<Option<ReceivedReply>, TransportError> {
         Ok(self.send(request).await?.map(ReceivedReply::new))
     }
+
+    /// Sends one one-way request (`request.one_way` is set) and returns
+    /// once the transport has accepted it, as [`send`](Self::send) does,
+    /// with what the transport knows of it: the id it filed it under, if
+    /// any. The [`Client`](crate::Client) calls this for one-way requests.
+    ///
+    /// The default calls `send` and returns an empty [`Receipt`];
+    /// transports that file requests under an id (a queue's task id, a
+    /// message id) override it to return that id. An `Err` means the same
+    /// as from `send`: the request may not have been accepted.
+    async fn send_one_way(&self, request: OutgoingRequest) -> Result<Receipt, TransportError> {
+        self.send(request).await?;
+        Ok(Receipt::default())
+    }
 }
 
 const _: Option<&dyn ClientTransport> = None;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A transport that only implements `send`, recording what it got.
+    #[derive(Debug, Default)]
+    struct Recording {
+        sent: Mutex<Vec<OutgoingRequest>>,
+    }
+
+    #[async_trait]
+    impl ClientTransport for Recording {
+        async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+            let mut sent = self.sent.lock().map_err(|_| TransportError::Closed)?;
+            sent.push(request);
+            Ok(None)
+        }
+    }
+
+    fn notification() -> OutgoingRequest {
+        OutgoingRequest {
+            method: "sleep".to_owned(),
+            body: br#"{"seconds":0}"#.to_vec(),
+            content_type: "application/json",
+            protocol: "json",
+            one_way: true,
+            deadline: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn send_one_way_defaults_to_send_and_an_empty_receipt() -> Result<(), TransportError> {
+        let transport = Recording::default();
+        let receipt = transport.send_one_way(notification()).await?;
+        assert_eq!(receipt, Receipt::default());
+        assert_eq!(receipt.id(), None);
+        let sent = transport.sent.lock().map_err(|_| TransportError::Closed)?;
+        let methods: Vec<_> = sent
+            .iter()
+            .map(|r| (r.method.as_str(), r.one_way))
+            .collect();
+        assert_eq!(methods, [("sleep", true)], "sent once, through `send`");
+        Ok(())
+    }
+
+    #[test]
+    fn a_receipt_with_an_id_reads_it_back() {
+        let receipt = Receipt::with_id(7.to_string());
+        assert_eq!(receipt.id(), Some("7"));
+        assert_eq!(receipt.id, Some("7".to_owned()));
+        assert_ne!(receipt, Receipt::default());
+    }
+}

@@ -84,7 +84,7 @@ pub async fn protocol_suite(
     checks.record(
         "one-way call",
         match one_way {
-            Ok(()) => ensure(
+            Ok(_receipt) => ensure(
                 record
                     .snapshot()
                     .iter()

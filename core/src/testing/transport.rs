@@ -267,7 +267,7 @@ async fn shutdown_drains(
                 TransportKind::OneWay => client
                     .notify_named("echo", &json!({"s": s}), None)
                     .await
-                    .map(|()| None),
+                    .map(|_receipt| None),
             }
         })
     };

@@ -2,7 +2,9 @@
 //!
 //! - [`AmqpServer`] (a [`ServerTransport`](switchboard::ServerTransport))
 //!   consumes queues with manual acks and a prefetch, reads each message in
-//!   the protocol its `content_type` names, publishes replies to `reply_to`
+//!   the protocol its `content_type` names (by a `protocol=` tag, else by
+//!   media type, so one queue may carry both JSON protocols), publishes
+//!   replies to `reply_to`
 //!   with the caller's `correlation_id`, dead-letters what cannot run, and
 //!   reconnects by itself.
 //! - [`AmqpClient`] (a [`ClientTransport`](switchboard::ClientTransport))

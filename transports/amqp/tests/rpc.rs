@@ -269,7 +269,10 @@ async fn a_call_to_a_queue_that_does_not_exist_fails_at_once() -> TestResult {
     for one_way in [false, true] {
         let started = Instant::now();
         let result = if one_way {
-            client.notify_named("echo", &json!({"s": "x"}), None).await
+            client
+                .notify_named("echo", &json!({"s": "x"}), None)
+                .await
+                .map(drop)
         } else {
             client
                 .call_named::<Value>("echo", &json!({"s": "x"}), None)

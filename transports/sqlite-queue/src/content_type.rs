@@ -1,9 +1,13 @@
 //! A task's content type names its protocol as well as its media type
 //! (`application/json; protocol=jsonrpc`): both JSON protocols are
 //! `application/json`, and a consumer reading the other one should say so
-//! instead of failing on a field it does not know.
+//! instead of failing on a field it does not know. The tag is switchboard's
+//! own ([`switchboard::protocol::tagged_content_type`]), so an AMQP server
+//! reads it the same way.
 
-/// `media_type` with a `protocol` parameter naming `protocol`.
+/// `media_type` with a `protocol` parameter naming `protocol`: the content
+/// type the producer stores a task under, as
+/// [`switchboard::protocol::tagged_content_type`] writes it.
 ///
 /// ```
 /// use switchboard_sqlite_queue::task_content_type;
@@ -11,35 +15,5 @@
 /// assert_eq!(task_content_type("application/json", "jsonrpc"), "application/json; protocol=jsonrpc");
 /// ```
 pub fn tagged(media_type: &str, protocol: &str) -> String {
-    format!("{media_type}; protocol={protocol}")
-}
-
-/// The protocol a task's content type names, if it names one (tasks from
-/// other programs may carry a bare media type).
-pub(crate) fn protocol_of(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (name, value) = param.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("protocol")
-            .then(|| value.trim().trim_matches('"'))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_protocol_is_read_back() {
-        assert_eq!(
-            protocol_of(&tagged("application/json", "json")),
-            Some("json")
-        );
-        assert_eq!(
-            protocol_of("application/json; charset=utf-8; Protocol=\"jsonrpc\""),
-            Some("jsonrpc")
-        );
-        assert_eq!(protocol_of("application/json"), None);
-        assert_eq!(protocol_of("application/json; protocol"), None);
-    }
+    switchboard::protocol::tagged_content_type(media_type, protocol)
 }

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Confirmation};
-use switchboard::{ClientTransport, OutgoingRequest, TransportError};
+use switchboard::{ClientTransport, OutgoingRequest, Receipt, TransportError};
 use tokio::sync::Mutex;
 
 use crate::error::AmqpError;
@@ -33,6 +33,16 @@ pub use options::{ClientOptions, ReplyMode, Routing};
 ///   confirms: `send` fails at once with [`TransportError::Unexpected`]
 ///   when no queue takes it (a queue that does not exist), and a one-way
 ///   `send` returns only once the broker confirmed it.
+/// - A one-way message carries a `message_id` unique to this client
+///   (`{pid:x}-{random:x}-{n}`), the same on every attempt at sending it;
+///   [`send_one_way`](ClientTransport::send_one_way) returns it in its
+///   [`Receipt`].
+/// - A message's `content_type` is the protocol's bare media type
+///   (`application/json`), without a `protocol=` tag: consumers outside
+///   switchboard (pika programs) compare it as it is. A server reading both
+///   JSON protocols from one queue reads these by media type; to name the
+///   protocol, [`publish`](Self::publish) with a
+///   [`tagged_content_type`](switchboard::protocol::tagged_content_type).
 /// - A call's deadline is also its message's `expiration`, so a request
 ///   whose caller gave up is not run late; past it, `send` fails with
 ///   [`TransportError::Timeout`].
@@ -167,7 +177,47 @@ impl AmqpClient {
         Ok(link)
     }
 
-    async fn send_once(&self, request: &OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
+    /// A message or correlation id no other message of this client has.
+    fn next_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n}", self.id_prefix)
+    }
+
+    /// Sends `request`, again on a lost connection if its method is
+    /// idempotent; a one-way request carries `message_id` on every attempt.
+    async fn deliver(
+        &self,
+        request: &OutgoingRequest,
+        message_id: Option<&str>,
+    ) -> Result<Option<Bytes>, TransportError> {
+        let retries = if self.options.idempotent.contains(&request.method) {
+            self.options.retries
+        } else {
+            0
+        };
+        let mut attempt = 0;
+        loop {
+            match self.send_once(request, message_id).await {
+                Err(err @ (TransportError::Io(_) | TransportError::Connect(_)))
+                    if attempt < retries =>
+                {
+                    let in_time = request.deadline.is_none_or(|d| Instant::now() < d);
+                    if !in_time {
+                        return Err(TransportError::Timeout);
+                    }
+                    attempt += 1;
+                    tracing::warn!(error = %err, attempt, method = %request.method, "idempotent call failed; sending it again");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        request: &OutgoingRequest,
+        message_id: Option<&str>,
+    ) -> Result<Option<Bytes>, TransportError> {
         let link = self.link().await?;
         let routing_key = self.options.routing_key(&request.method);
         let mut props = BasicProperties::default()
@@ -184,6 +234,9 @@ impl AmqpClient {
         if request.one_way {
             let mode = if self.options.persistent { 2 } else { 1 };
             props = props.with_delivery_mode(mode);
+            if let Some(id) = message_id {
+                props = props.with_message_id(short("message id", id)?);
+            }
             publish(
                 &link,
                 &self.options.exchange,
@@ -194,11 +247,7 @@ impl AmqpClient {
             .await?;
             return Ok(None);
         }
-        let id = format!(
-            "{}-{}",
-            self.id_prefix,
-            self.next_id.fetch_add(1, Ordering::Relaxed)
-        );
+        let id = self.next_id();
         let (_waiting, reply) = link.pending.register(id.clone());
         props = props
             .with_reply_to(link.reply_to.clone())
@@ -286,27 +335,19 @@ impl ClientTransport for AmqpClient {
     }
 
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
-        let retries = if self.options.idempotent.contains(&request.method) {
-            self.options.retries
-        } else {
-            0
-        };
-        let mut attempt = 0;
-        loop {
-            match self.send_once(&request).await {
-                Err(err @ (TransportError::Io(_) | TransportError::Connect(_)))
-                    if attempt < retries =>
-                {
-                    let in_time = request.deadline.is_none_or(|d| Instant::now() < d);
-                    if !in_time {
-                        return Err(TransportError::Timeout);
-                    }
-                    attempt += 1;
-                    tracing::warn!(error = %err, attempt, method = %request.method, "idempotent call failed; sending it again");
-                }
-                other => return other,
-            }
+        let message_id = request.one_way.then(|| self.next_id());
+        self.deliver(&request, message_id.as_deref()).await
+    }
+
+    async fn send_one_way(&self, request: OutgoingRequest) -> Result<Receipt, TransportError> {
+        if !request.one_way {
+            // Not what `Client` sends; answered as `send` would, with no id.
+            self.send(request).await?;
+            return Ok(Receipt::default());
         }
+        let message_id = self.next_id();
+        self.deliver(&request, Some(&message_id)).await?;
+        Ok(Receipt::with_id(message_id))
     }
 }
 

@@ -52,7 +52,11 @@ pub struct ServerOptions {
     pub reconnect: Backoff,
     /// Protocols picked by a message's `content_type`, before the
     /// [`Server`](switchboard::Server)'s own (the default, also used for
-    /// messages without a content type).
+    /// messages without a content type): a content type tagged with a
+    /// protocol's name (`application/json; protocol=json`, see
+    /// [`tagged_content_type`](switchboard::protocol::tagged_content_type))
+    /// is read by that protocol, an untagged one by the first of its media
+    /// type. So one queue carries both JSON protocols.
     pub protocols: Vec<(String, Protocols)>,
 }
 
@@ -130,7 +134,9 @@ impl ServerOptions {
         self
     }
 
-    /// Reads messages of `media_type` with `protocols`.
+    /// Reads messages of `media_type` with `protocols`: untagged ones
+    /// (unless an earlier protocol reads that media type too), and those
+    /// tagged with the input protocol's name (`; protocol=json`).
     #[must_use]
     pub fn with_protocol(
         mut self,

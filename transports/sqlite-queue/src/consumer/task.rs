@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use rusqlite::{Transaction, params};
+use switchboard::protocol::{pick_protocol, protocol_tag};
 use switchboard::{Fault, RequestInfo, Server, TransportFacts};
 
 use crate::facts::QueueFacts;
@@ -114,9 +115,10 @@ fn refusal(server: &Server, task: &Task) -> Option<Fault> {
     }
     let reader = server.in_protocol();
     let (expected, reads) = (reader.content_type(), reader.name());
-    let written_in = crate::content_type::protocol_of(&task.content_type);
-    let other_protocol = written_in.is_some_and(|written| written != reads);
-    if other_protocol || !switchboard::protocol::same_media_type(&task.content_type, expected) {
+    // A tag naming another protocol is refused even if the media type is
+    // the same: the two JSON protocols would misread each other's tasks.
+    if pick_protocol(&task.content_type, [(reads, expected)]).is_none() {
+        let written_in = protocol_tag(&task.content_type);
         let written = written_in.map_or(String::new(), |name| format!(" in protocol `{name}`"));
         return Some(Fault::new(
             switchboard::code::UNSUPPORTED_MEDIA_TYPE,

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 use rusqlite::{Transaction, params};
-use switchboard::{ClientTransport, OutgoingRequest, TransportError};
+use switchboard::{ClientTransport, OutgoingRequest, Receipt, TransportError};
 
 use crate::db::{Db, now_ms, to_ms};
 use crate::error::QueueError;
@@ -41,11 +41,14 @@ pub struct NewTask {
 /// Inserts tasks into a queue file. Clones share one connection.
 ///
 /// As a [`ClientTransport`] it names the method outside the body (the
-/// `method` column), so the JSON document protocol sends bare params. Every
-/// request is inserted and answered `Ok(None)` once committed: a call that
-/// expects a reply is accepted too, but no reply ever comes, so the typed
-/// [`Client`](switchboard::Client) reports it as a transport error: use
-/// one-way methods. The request's deadline is not the task's expiry (see
+/// `method` column), so the JSON document protocol sends bare params. It
+/// carries no replies: a request that expects one is refused before
+/// anything is written ([`TransportError::NoReplies`]), so use one-way
+/// methods or [`Client::send_one_way`](switchboard::Client::send_one_way).
+/// A one-way request is answered once committed, with a [`Receipt`] whose
+/// id is the new task's id in decimal (what [`enqueue`](Self::enqueue)
+/// returns, and what consumers and [`QueueAdmin`](crate::QueueAdmin) show).
+/// The request's deadline is not the task's expiry (see
 /// [`with_task_ttl`](Self::with_task_ttl)).
 #[derive(Debug, Clone)]
 pub struct QueueProducer {
@@ -95,9 +98,7 @@ impl QueueProducer {
             data: data.into(),
             expires_at,
         };
-        let ids = self.enqueue_batch([task]).await?;
-        // A committed batch of one has exactly one id; the fallback is unreachable.
-        ids.first().copied().ok_or(QueueError::NoSuchTask(0))
+        self.enqueue_one(task).await
     }
 
     /// Enqueues tasks in one transaction: all of them, or none if any
@@ -140,6 +141,36 @@ impl QueueProducer {
         tracing::debug!(tasks = ids.len(), "enqueued");
         Ok(ids)
     }
+
+    /// Enqueues `task` alone and returns its id.
+    async fn enqueue_one(&self, task: NewTask) -> Result<i64, QueueError> {
+        let ids = self.enqueue_batch([task]).await?;
+        // A committed batch of one has exactly one id; the fallback is unreachable.
+        ids.first().copied().ok_or(QueueError::NoSuchTask(0))
+    }
+
+    /// Inserts a one-way request as a task and returns its id; the task's
+    /// content type names the request's protocol as well as its media type.
+    async fn insert(&self, request: OutgoingRequest) -> Result<i64, TransportError> {
+        // `Client` never sends these here; a hand-made request that expects
+        // a reply is refused before anything is written all the same.
+        if !request.one_way {
+            return Err(TransportError::NoReplies {
+                method: request.method,
+            });
+        }
+        let expires_at = self
+            .task_ttl
+            .and_then(|ttl| SystemTime::now().checked_add(ttl));
+        let task = NewTask {
+            method: request.method.into(),
+            content_type: crate::content_type::tagged(request.content_type, request.protocol)
+                .into(),
+            data: request.body,
+            expires_at,
+        };
+        Ok(self.enqueue_one(task).await?)
+    }
 }
 
 fn insert_all(tx: &Transaction<'_>, tasks: &[NewTask]) -> rusqlite::Result<Vec<i64>> {
@@ -176,24 +207,12 @@ impl ClientTransport for QueueProducer {
     }
 
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
-        // `Client` never sends these here; a hand-made request that expects
-        // a reply is refused before anything is written all the same.
-        if !request.one_way {
-            return Err(TransportError::NoReplies {
-                method: request.method,
-            });
-        }
-        let expires_at = self
-            .task_ttl
-            .and_then(|ttl| SystemTime::now().checked_add(ttl));
-        let task = NewTask {
-            method: request.method.into(),
-            content_type: crate::content_type::tagged(request.content_type, request.protocol)
-                .into(),
-            data: request.body,
-            expires_at,
-        };
-        self.enqueue_batch([task]).await?;
+        self.insert(request).await?;
         Ok(None)
+    }
+
+    async fn send_one_way(&self, request: OutgoingRequest) -> Result<Receipt, TransportError> {
+        let id = self.insert(request).await?;
+        Ok(Receipt::with_id(id.to_string()))
     }
 }
