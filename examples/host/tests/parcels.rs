@@ -176,7 +176,7 @@ fn one_process_serves_http_amqp_and_a_queue_and_stops_on_sigterm() -> TestResult
         &["call", "track", "id=1", "--to", &amqp],
     )?)?;
     assert_eq!(tracked["recipient"], "Ada");
-    let queue_file = file.display().to_string();
+    let to_queue = format!("sqlite:{}", file.display());
     let task = stdout(
         dir.path(),
         &[
@@ -184,11 +184,11 @@ fn one_process_serves_http_amqp_and_a_queue_and_stops_on_sigterm() -> TestResult
             "scan",
             "id=1",
             "location=Oslo",
-            "--queue",
-            &queue_file,
+            "--to",
+            &to_queue,
         ],
     )?;
-    assert_eq!(task.trim(), "1");
+    assert_eq!(task.trim(), "1", "the task id the queue gave");
     let mut scans = serde_json::Value::Null;
     for _ in 0..200 {
         let tracked: serde_json::Value = serde_json::from_str(&stdout(

@@ -175,7 +175,8 @@ pub(crate) async fn run(args: EnqueueArgs, context: &Context) -> Result<(), Comm
 }
 
 /// Sends the call one-way to `address` and prints what the transport says
-/// of it: the id it gives, else `published`. The protocol defaults to
+/// of it: with `--to`, the id it gives (a queue file's task id, an AMQP
+/// message id), else `published`. The protocol defaults to
 /// `json` on transports without replies (queues, as their consumers read
 /// by default) and `jsonrpc` on the others (as `serve` reads AMQP).
 async fn send(
@@ -193,10 +194,15 @@ async fn send(
         }
     };
     let client = tools::client(&context.info, address, protocol, None).await?;
-    client
+    let receipt = client
         .notify_named(&args.method, &params::object(&args.params), None)
         .await
         .map_err(|err| CommandError::call("cannot send the call", err))?;
-    println!("published");
+    // Over `--amqp-url` the command always said `published`; an address
+    // given with `--to` says what its transport knows.
+    match receipt.id() {
+        Some(id) if args.to.is_some() => println!("{id}"),
+        _ => println!("published"),
+    }
     Ok(())
 }
