@@ -76,6 +76,14 @@ async fn refused(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declarations_match_what_other_programs_declared_exactly_or_are_refused() -> TestResult {
+    // Bounded as a whole: it once hung under a loaded broker, in a raw
+    // lapin call with no deadline of its own.
+    tokio::time::timeout(4 * PATIENCE, declarations_match_or_are_refused())
+        .await
+        .map_err(|_| format!("the declarations did not settle within {:?}", 4 * PATIENCE))?
+}
+
+async fn declarations_match_or_are_refused() -> TestResult {
     let connection = connect("probe").await?;
     let channel = connection.create_channel().await?;
     let name = unique("stats");
