@@ -1,6 +1,8 @@
 //! `switchboard serve`'s server on a real socket, in process: the
-//! application and HTTP server `hosting` builds, on 127.0.0.1:0 with a
-//! SQLite file in a temporary directory.
+//! application and HTTP server the `switchboard` binary builds
+//! (`switchboard_cli::{application, http_server}`), on 127.0.0.1:0 with a
+//! SQLite file in a temporary directory. Cross-crate: the host, the HTTP
+//! transport, the JSON protocols and the gridmap service together.
 //!
 //! - `steps`: one walk through the 14 gridmap methods, with the results
 //!   and REST routes expected.
