@@ -132,3 +132,40 @@ fn logs_to_a_pipe_have_no_colour_codes() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_clean_start_and_stop_logs_nothing_at_warn_or_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("serve.log");
+    for services in ["demo", "demo,gridmap,stats"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .current_dir(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--services", services])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("stdout is piped")?;
+        let mut banner = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+        // The last banner line: every transport is serving.
+        let ended = banner.any(|line| line.is_ok_and(|l| l == "Stop with Ctrl-C."));
+        assert!(
+            ended,
+            "serve --services {services} stopped before its banner ended"
+        );
+        let pid = child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()?
+                .success()
+        );
+        assert!(child.wait()?.success());
+        let logged = std::fs::read_to_string(&log)?;
+        assert!(logged.contains("INFO"), "{logged}");
+        for level in [" WARN ", " ERROR "] {
+            assert!(!logged.contains(level), "--services {services}:\n{logged}");
+        }
+    }
+    Ok(())
+}

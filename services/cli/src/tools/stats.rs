@@ -217,6 +217,14 @@ pub(crate) fn embedded_worker(
     base: Option<&str>,
 ) -> Result<Option<Companion>, CommandError> {
     let args = StatsServeArgs::from_arg_matches(matches).map_err(CommandError::Usage)?;
+    // Only an application serving stats has its state: asking any other
+    // would log a missing state as an error.
+    if !app
+        .methods()
+        .any(|m| m.service == switchboard_stats::SERVICE)
+    {
+        return Ok(None);
+    }
     let Ok(service) = switchboard_stats::service(app) else {
         return Ok(None);
     };
