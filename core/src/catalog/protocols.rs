@@ -79,8 +79,11 @@ pub struct ProtocolEntry {
     rank: u16,
     mount: Option<HttpMount>,
     server: fn(&TypedSettings) -> Protocols,
-    client: Option<fn(&TypedSettings) -> Arc<dyn ClientProtocol>>,
+    client: Option<ClientFn>,
 }
+
+/// Builds a protocol's client half from the host's typed settings.
+type ClientFn = fn(&TypedSettings) -> Arc<dyn ClientProtocol>;
 
 inventory::collect!(ProtocolEntry);
 

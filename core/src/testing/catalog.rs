@@ -10,7 +10,9 @@ use async_trait::async_trait;
 
 use super::transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use crate::Server;
-use crate::catalog::{self, Address, ConnectSettings, ProtocolEntry, ServeSettings, TransportEntry};
+use crate::catalog::{
+    self, Address, ConnectSettings, ProtocolEntry, ServeSettings, TransportEntry,
+};
 
 /// A harness for any transport of the catalog, served at `address` in
 /// `protocol`.
@@ -106,9 +108,12 @@ pub async fn catalog_suite(dir: &Path) -> Result<(Vec<&'static str>, Vec<&'stati
             .client_protocol(&Default::default())
             .ok_or_else(|| format!("`{name}` has no client"))?;
         let mut harness = CatalogHarness::new(entry, address, protocol);
-        if let Err(failure) =
-            transport_suite(&mut harness, protocol.server(&Default::default()), client_protocol)
-                .await
+        if let Err(failure) = transport_suite(
+            &mut harness,
+            protocol.server(&Default::default()),
+            client_protocol,
+        )
+        .await
         {
             failures.push(format!("{}: {failure}", entry.name()));
         }
