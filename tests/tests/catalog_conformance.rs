@@ -15,6 +15,10 @@ use switchboard_test_transport as _;
 async fn every_linked_transport_keeps_the_contract() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
     let (checked, skipped) = switchboard::testing::catalog_suite(dir.path()).await?;
-    assert_eq!(checked, ["amqp", "http", "sqlite", "test"], "skipped: {skipped:?}");
+    assert_eq!(
+        checked,
+        ["amqp", "http", "sqlite", "test"],
+        "skipped: {skipped:?}"
+    );
     Ok(())
 }

@@ -146,7 +146,10 @@ impl ClientTransport for TestClient {
                 .await
                 .map_err(|err| TransportError::Connect(err.into()))?;
             let io = |err: std::io::Error| TransportError::Io(err.into());
-            stream.write_u8(u8::from(request.one_way)).await.map_err(io)?;
+            stream
+                .write_u8(u8::from(request.one_way))
+                .await
+                .map_err(io)?;
             write_body(&mut stream, &request.body).await.map_err(io)?;
             let reply = read_body(&mut stream).await.map_err(io)?;
             Ok::<_, TransportError>(reply)

@@ -28,7 +28,10 @@ fn the_host_lists_the_transport_in_its_help() -> TestResult {
     let help = plugged(dir.path()).args(["serve", "--help"]).output()?;
     let help = String::from_utf8(help.stdout)?;
     assert!(help.contains("  test     test:"), "{help}");
-    assert!(help.contains("a Unix socket, one connection per request"), "{help}");
+    assert!(
+        help.contains("a Unix socket, one connection per request"),
+        "{help}"
+    );
     let call = plugged(dir.path()).args(["call", "--help"]).output()?;
     assert!(String::from_utf8(call.stdout)?.contains("test:"));
     Ok(())
@@ -48,7 +51,14 @@ fn the_host_serves_and_calls_it_by_address() -> TestResult {
     let first = BufReader::new(out).lines().next().ok_or("no banner")??;
     assert!(first.starts_with("plugged listening on test:"), "{first}");
     let called = plugged(dir.path())
-        .args(["call", "subtract", "minuend=42", "subtrahend=23", "--to", &address])
+        .args([
+            "call",
+            "subtract",
+            "minuend=42",
+            "subtrahend=23",
+            "--to",
+            &address,
+        ])
         .output()?;
     assert!(called.status.success(), "{called:?}");
     assert_eq!(String::from_utf8(called.stdout)?.trim(), "19");
@@ -58,7 +68,12 @@ fn the_host_serves_and_calls_it_by_address() -> TestResult {
     assert_eq!(fault.status.code(), Some(1));
     assert!(String::from_utf8(fault.stderr)?.contains("Client: nope"));
     let pid = serving.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status()?.success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()?
+            .success()
+    );
     assert!(serving.wait()?.success());
     Ok(())
 }

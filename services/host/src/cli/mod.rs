@@ -177,7 +177,13 @@ fn sending_help() -> String {
     let examples: Vec<String> = switchboard::catalog::transports()
         .into_iter()
         .filter(|t| t.can_send())
-        .map(|t| format!("{} ({})", t.example_address(), t.capabilities_of().describe()))
+        .map(|t| {
+            format!(
+                "{} ({})",
+                t.example_address(),
+                t.capabilities_of().describe()
+            )
+        })
         .collect();
     format!("Linked transports: {}", examples.join("; "))
 }
