@@ -16,8 +16,8 @@
 //! ```
 //!
 //! - [`address`]: [`Address`], `scheme:target?options`.
-//! - [`protocols`]: [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
-//! - [`transports`]: [`TransportEntry`], what binding gets ([`ServeSettings`])
+//! - [`protocols`](mod@protocols): [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
+//! - [`transports`](mod@transports): [`TransportEntry`], what binding gets ([`ServeSettings`])
 //!   and gives ([`Bound`]), what connecting gets ([`ConnectSettings`]).
 //! - [`bus`]: [`Bus`], the work queues and topics a transport may offer.
 
