@@ -143,13 +143,15 @@ impl WorkQueue {
 ///   workers too: the body alone is the call's parameters.
 /// - [`publish`](Self::publish) reaches every subscription of the topic
 ///   open at that moment, and no other; a topic nobody follows drops it
-///   without error. Subscriptions see a topic's messages in publish order.
+///   without error. A subscription sees one publisher's messages in the
+///   order they were published.
 /// - [`subscribe`](Self::subscribe) returns once following has begun:
 ///   everything published after it returns is seen.
 /// - [`work`](Self::work) binds a worker without waiting for the broker
 ///   (its [`Bound`] connects, and reconnects, as it serves). A task whose
-///   call fails is not run again: it is dead-lettered or recorded
-///   (see [`WorkQueue::dead_letter`]), and the worker goes on.
+///   call fails is not run again, unless the transport's own settings
+///   say to retry: it is dead-lettered or recorded (see
+///   [`WorkQueue::dead_letter`]), and the worker goes on.
 /// - Operations retry what the transport retries by itself and return
 ///   [`TransportError`] when they give up; the next call tries afresh.
 #[async_trait]
