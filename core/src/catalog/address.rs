@@ -23,6 +23,11 @@ const OPTION: &AsciiSet = &CONTROLS
     .add(b'=')
     .add(b'?');
 
+/// The option a password travels in when not in the target
+/// (`amqp://broker?user=u&password=p`): shown as `***`, as one in the
+/// target is.
+pub const PASSWORD_OPTION: &str = "password";
+
 /// Why an address could not be read or used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -90,6 +95,26 @@ pub struct Address {
 }
 
 impl Address {
+    /// The address `scheme:target`, without options, the target taken
+    /// whole (a file path with `?` in it stays one path). For addresses a
+    /// program builds from parts; `scheme` is a constant such as `sqlite`,
+    /// which a transport's entry names.
+    ///
+    /// ```
+    /// use switchboard::catalog::Address;
+    ///
+    /// let address = Address::new("sqlite", "/tmp/why?/queue.db").with_option("events", "e.db");
+    /// assert_eq!(address.path(), "/tmp/why?/queue.db");
+    /// assert_eq!(address.option("events"), Some("e.db"));
+    /// ```
+    pub fn new(scheme: &'static str, target: impl Into<String>) -> Self {
+        Self {
+            scheme: scheme.to_ascii_lowercase(),
+            target: target.into(),
+            options: Vec::new(),
+        }
+    }
+
     /// Reads `text`. Only the scheme is checked here; the transport the
     /// scheme names checks the rest when it binds or connects.
     ///
@@ -275,15 +300,17 @@ impl FromStr for Address {
     }
 }
 
-/// The address as written, with any password masked: safe for logs and
+/// The address as written, with any password masked (in the target's
+/// user info, or an option named [`PASSWORD_OPTION`]): safe for logs and
 /// error messages.
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.scheme, self.masked_target())?;
         for (i, (key, value)) in self.options.iter().enumerate() {
             let sep = if i == 0 { '?' } else { '&' };
+            let shown = if key == PASSWORD_OPTION { "***" } else { value };
             let key = utf8_percent_encode(key, OPTION);
-            let value = utf8_percent_encode(value, OPTION);
+            let value = utf8_percent_encode(shown, OPTION);
             write!(f, "{sep}{key}={value}")?;
         }
         Ok(())
@@ -358,6 +385,19 @@ mod tests {
         assert_eq!(address.to_string(), "amqps://u:***@h:5671/v?queue=q");
         assert_eq!(address.without_options(), "amqps://u:p%40ss@h:5671/v");
         assert!(!format!("{address:?}").contains("p%40ss"));
+        let option = Address::parse("amqp://h?user=u&password=s3cret")?;
+        assert_eq!(option.to_string(), "amqp://h?user=u&password=***");
+        assert_eq!(option.option("password"), Some("s3cret"));
+        Ok(())
+    }
+
+    #[test]
+    fn built_addresses_keep_their_target_whole() -> Result<(), AddressError> {
+        let address = Address::new("SQLite", "dir?/q.db").with_option("events", "e&.db");
+        assert_eq!(address.scheme(), "sqlite");
+        assert_eq!(address.path(), "dir?/q.db");
+        assert_eq!(address.option("events"), Some("e&.db"));
+        assert_eq!(address.to_string(), "sqlite:dir?/q.db?events=e%26.db");
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 //! crate that defines it, with [`inventory`] (as `#[rpc]` methods are).
 //! A host lists them in `--help`, mounts protocols by name and binds
 //! transports by [`Address`]; a service reaches a transport by address too
-//! ([`connect`]), so the binary, not the service, decides which transports
-//! are linked.
+//! ([`connect`], or [`open_bus`] for a message bus), so the binary, not the
+//! service, decides which transports are linked.
 //!
 //! ```
 //! use switchboard::catalog::{self, Address, AddressError};
@@ -19,12 +19,15 @@
 //! - [`protocols`](mod@protocols): [`ProtocolEntry`] and where HTTP mounts it ([`HttpMount`]).
 //! - [`transports`](mod@transports): [`TransportEntry`], what binding gets ([`ServeSettings`])
 //!   and gives ([`Bound`]), what connecting gets ([`ConnectSettings`]).
+//! - [`bus`]: [`Bus`], the work queues and topics a transport may offer.
 
 pub mod address;
+pub mod bus;
 pub mod protocols;
 pub mod transports;
 
-pub use address::{Address, AddressError};
+pub use address::{Address, AddressError, PASSWORD_OPTION};
+pub use bus::{Bus, BusFn, BusSettings, WorkQueue};
 /// The registration macro's crate: entries are submitted with
 /// `switchboard::catalog::inventory::submit!`.
 pub use inventory;
@@ -32,5 +35,5 @@ pub use protocols::{ClientFn, HttpMount, ProtocolEntry, ServerFn, protocol, prot
 pub use transports::{
     BindError, BindFn, Bound, BoxFuture, Capabilities, ConformanceFn, ConnectFn, ConnectSettings,
     DocumentsFn, PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect,
-    transport, transport_for, transports,
+    open_bus, transport, transport_for, transports,
 };

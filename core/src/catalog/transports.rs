@@ -3,8 +3,10 @@
 //! [`TransportEntry`] with [`inventory::submit!`]: its schemes, what it can
 //! do ([`Capabilities`]), how it binds a server from an address and the
 //! shared [`ServeSettings`], and how it opens a client from an address and
-//! [`ConnectSettings`]. Hosts and services then reach any linked
-//! transport by address, and a new transport needs no edit anywhere else.
+//! [`ConnectSettings`], and, if it offers one, how it opens a message bus
+//! ([`Bus`]) from an address and [`BusSettings`]. Hosts and services then
+//! reach any linked transport by address, and a new transport needs no
+//! edit anywhere else.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -14,6 +16,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::address::{Address, AddressError};
+use super::bus::{Bus, BusFn, BusSettings};
 use super::protocols::{ProtocolEntry, protocol};
 use crate::application::Application;
 use crate::protocol::BoxError;
@@ -512,6 +515,7 @@ pub type ConnectFn =
 ///         .options(&["worker", "group", "protocol"])
 ///         .bind(bind)
 ///         .connect(connect)
+///         .bus(bus)
 /// }
 /// ```
 pub struct TransportEntry {
@@ -523,6 +527,7 @@ pub struct TransportEntry {
     capabilities: Capabilities,
     bind: Option<BindFn>,
     connect: Option<ConnectFn>,
+    bus: Option<BusFn>,
     conformance: Option<ConformanceFn>,
 }
 
@@ -531,7 +536,8 @@ inventory::collect!(TransportEntry);
 impl TransportEntry {
     /// A transport named `name`, described for `--help`, reached at
     /// addresses of the given schemes. It can neither serve nor send until
-    /// [`bind`](Self::bind) and [`connect`](Self::connect) say how.
+    /// [`bind`](Self::bind) and [`connect`](Self::connect) say how, and
+    /// offers no bus unless [`bus`](Self::bus) says how.
     pub const fn new(
         name: &'static str,
         description: &'static str,
@@ -546,6 +552,7 @@ impl TransportEntry {
             capabilities: Capabilities::NONE,
             bind: None,
             connect: None,
+            bus: None,
             conformance: None,
         }
     }
@@ -609,6 +616,15 @@ impl TransportEntry {
         self
     }
 
+    /// How it opens a message bus: work queues and broadcast topics. A
+    /// transport that offers one does one-way calls and broadcast, and says
+    /// so in its [`capabilities`](Self::capabilities).
+    #[must_use]
+    pub const fn bus(mut self, bus: BusFn) -> Self {
+        self.bus = Some(bus);
+        self
+    }
+
     /// Its name.
     pub fn name(&self) -> &'static str {
         self.name
@@ -647,6 +663,28 @@ impl TransportEntry {
     /// Whether it can send calls (open a client).
     pub fn can_send(&self) -> bool {
         self.connect.is_some()
+    }
+
+    /// Whether it offers a message bus.
+    pub fn offers_bus(&self) -> bool {
+        self.bus.is_some()
+    }
+
+    /// Opens its bus at `address` with `settings`, without waiting on the
+    /// network.
+    ///
+    /// # Errors
+    /// [`BindError::Unsupported`] if it offers no bus, else the transport's own.
+    pub fn bus_at(
+        &self,
+        address: Address,
+        settings: BusSettings,
+    ) -> Result<Arc<dyn Bus>, BindError> {
+        let bus = self.bus.ok_or(BindError::Unsupported {
+            transport: self.name,
+            what: "carry a message bus (work queues and topics)",
+        })?;
+        bus(address, settings)
     }
 
     /// Binds a server at `address` with `settings`.
@@ -690,6 +728,7 @@ impl fmt::Debug for TransportEntry {
             .field("capabilities", &self.capabilities)
             .field("serves", &self.bind.is_some())
             .field("sends", &self.connect.is_some())
+            .field("bus", &self.bus.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -748,4 +787,13 @@ pub async fn connect(
     settings: ConnectSettings,
 ) -> Result<Arc<dyn ClientTransport>, BindError> {
     transport_for(&address)?.connect_to(address, settings).await
+}
+
+/// Opens the bus of the transport `address` names, with `settings`.
+///
+/// # Errors
+/// [`BindError::Address`] if no linked transport takes the scheme, else as
+/// [`TransportEntry::bus_at`].
+pub fn open_bus(address: Address, settings: BusSettings) -> Result<Arc<dyn Bus>, BindError> {
+    transport_for(&address)?.bus_at(address, settings)
 }

@@ -6,11 +6,12 @@
 //!   [`ClientProtocol`](crate::ClientProtocol) over the loopback transport;
 //! - [`transport_suite`]: a client transport and a server transport,
 //!   started by a [`TransportHarness`] the transport's tests provide;
+//! - [`bus_suite`]: a transport's message bus, opened by address;
 //! - [`python_venv`]: a Python virtual environment with interop clients
 //!   (pika, document validators), made once and reused;
 //! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share.
 //!
-//! Both suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
+//! The suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
 //! `sleep`), which the calling test links (`use switchboard_demo as _;`),
 //! with a call wrapper that adds the misbehaviour the suites need: an
 //! `echo` whose argument starts with [`PANIC`] panics, one starting with
@@ -25,6 +26,7 @@
 //! ```
 
 pub mod bench;
+mod bus;
 mod catalog;
 mod fixture;
 mod protocol;
@@ -34,6 +36,7 @@ mod venv;
 use std::fmt;
 use std::time::Duration;
 
+pub use bus::bus_suite;
 pub use catalog::{CatalogHarness, catalog_suite};
 pub use fixture::{PANIC, SLOW};
 pub use protocol::protocol_suite;

@@ -26,9 +26,10 @@
 //!
 //! # Example
 //!
-//! The whole system in one process on the embedded backend: the API over
+//! The whole system in one process on the embedded bus: the API over
 //! HTTP, a worker consuming the SQLite queue, a client waiting for the
-//! notification.
+//! notification. Stats reaches its bus by address, through the transport
+//! catalog: the binary links the transports (here, the SQLite queue).
 //!
 //! ```
 //! use std::time::Duration;
@@ -36,6 +37,7 @@
 //! use switchboard_http::{HttpServer, RestClient};
 //! use switchboard_json::JsonDocument;
 //! use switchboard_stats::{Settings, Worker};
+//! use switchboard_sqlite_queue as _; // links the `sqlite:` transport and its bus
 //!
 //! # #[tokio::main]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -64,11 +66,12 @@
 //! # Layout
 //!
 //! - [`setup`] / [`setup_with`]: what a host calls to serve stats.
-//! - [`Settings`]: the backend and the API, from `SWITCHBOARD_*` or the
-//!   course's variables.
-//! - [`Backend`]: the SQLite files or RabbitMQ, with the exact course
-//!   declarations ([`backend`]).
-//! - [`Worker`]: a worker consuming the tasks on either backend.
+//! - [`Settings`]: the bus's address and the API, from `SWITCHBOARD_*` or
+//!   the course's variables.
+//! - [`Backend`]: the message bus of any linked transport that offers one
+//!   (the SQLite files, RabbitMQ with the course's declarations), on which
+//!   stats names its queue and topics ([`backend`]).
+//! - [`Worker`]: a worker consuming the tasks on that bus.
 //! - [`StatsClient`]: measure, get and wait for statistics.
 //! - [`compute`]: the statistics themselves.
 //! - [`time`]: ISO 8601 as the course writes it.
@@ -99,13 +102,16 @@ pub use rpc::sensors::*;
 pub use rpc::stats::*;
 pub use rpc::worker::*;
 pub use service::StatsService;
-pub use settings::{BackendSettings, DEFAULT_API_SERVER, DEFAULT_PENDING_TIMEOUT, Settings};
+pub use settings::{DEFAULT_API_SERVER, DEFAULT_PENDING_TIMEOUT, Settings};
 pub use store::{SensorStore, StoreError};
 pub use worker::{DEFAULT_POLL_MAX, DEFAULT_PREFETCH, GROUP, Worker, WorkerError};
 
 use std::path::Path;
 
 use switchboard::{Application, ApplicationBuilder, Fault, Limits, State};
+// The bus finds the protocol tasks are encoded in (`json`) in the
+// catalog: this links it, whatever else the binary links.
+use switchboard_json as _;
 
 /// The service name.
 pub const SERVICE: &str = "stats";
@@ -121,7 +127,10 @@ pub enum SetupError {
     /// The sensor database could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The backend's files could not be opened.
+    /// The environment names the bus wrongly.
+    #[error("the stats bus's address is not valid")]
+    Settings(#[from] switchboard::catalog::AddressError),
+    /// The bus could not be opened.
     #[error(transparent)]
     Backend(#[from] BackendError),
     /// The HTTP client could not be set up.
@@ -130,12 +139,13 @@ pub enum SetupError {
 }
 
 /// Prepares `builder` to serve stats with its data in the SQLite file `db`
-/// and the backend the environment configures ([`Settings::from_env`]).
+/// and the bus the environment configures ([`Settings::from_env`]).
 ///
 /// # Errors
-/// [`SetupError`] if the database or a queue file cannot be opened.
+/// [`SetupError`] if the environment names no valid address, or the
+/// database or the bus cannot be opened.
 pub fn setup(builder: ApplicationBuilder, db: &Path) -> Result<ApplicationBuilder, SetupError> {
-    setup_with(builder, db, Settings::from_env(db))
+    setup_with(builder, db, Settings::from_env(db)?)
 }
 
 /// Prepares `builder` to serve stats with its data in `db` and `settings`:
@@ -144,14 +154,14 @@ pub fn setup(builder: ApplicationBuilder, db: &Path) -> Result<ApplicationBuilde
 /// [`MAX_REQUEST_BYTES`] if lower; the builder's other limits are kept).
 ///
 /// # Errors
-/// [`SetupError`] if the database or a queue file cannot be opened.
+/// [`SetupError`] if the database or the bus cannot be opened.
 pub fn setup_with(
     builder: ApplicationBuilder,
     db: &Path,
     settings: Settings,
 ) -> Result<ApplicationBuilder, SetupError> {
     let store = SensorStore::open(db)?;
-    let backend = Backend::open(&settings.backend)?;
+    let backend = Backend::open(&settings.bus)?;
     let service = StatsService::new(store, backend.clone(), &settings)?;
     Ok(builder
         .state(service)

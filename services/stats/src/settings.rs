@@ -1,15 +1,17 @@
-//! [`Settings`]: where tasks, notifications and logs go, and where the API
-//! is, read from `SWITCHBOARD_*` variables or, so that an existing
-//! deployment's `.env` works unchanged, the course's own names.
+//! [`Settings`]: where tasks, notifications and logs go (the address of a
+//! message bus, [`crate::backend`]), and where the API is, read from
+//! `SWITCHBOARD_*` variables or, so that an existing deployment's `.env`
+//! works unchanged, the course's own names, which become options of the
+//! broker's address.
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `SWITCHBOARD_STATS_BROKER` | the broker as a URL (`amqp://user:pass@host:5672/vhost`, `amqps://…`) | none: the embedded SQLite queue |
+//! | `SWITCHBOARD_STATS_BROKER` | the bus as an address: the broker as a URL (`amqp://user:pass@host:5672/vhost`, `amqps://…`), or any linked transport's bus (`sqlite:QUEUE?events=EVENTS`) | none: the embedded SQLite queue |
 //! | `PWP_RABBIT_URI` | the broker as the course writes it, `host:port` (not a URL) | none |
-//! | `PWP_RABBIT_USER`, `PWP_RABBIT_PASSWD` | the broker login | the URL's, else `guest` |
-//! | `PWP_RABBIT_VHOST` | the broker's virtual host | the URL's, else `/` |
-//! | `CA_CERT` | TLS with peer verification against this CA (PEM) | plain AMQP for `PWP_RABBIT_URI` |
-//! | `PWP_RABBIT_CLIENT_CERT`, `PWP_RABBIT_CLIENT_KEY` | a client certificate for TLS peer verification | none |
+//! | `PWP_RABBIT_USER`, `PWP_RABBIT_PASSWD` | the broker login (`user=`, `password=`) | the URL's, else `guest` |
+//! | `PWP_RABBIT_VHOST` | the broker's virtual host (`vhost=`) | the URL's, else `/` |
+//! | `CA_CERT` | TLS with peer verification against this CA (PEM; `ca_file=`) | plain AMQP for `PWP_RABBIT_URI` |
+//! | `PWP_RABBIT_CLIENT_CERT`, `PWP_RABBIT_CLIENT_KEY` | a client certificate for TLS peer verification (`cert_file=`, `key_file=`) | none |
 //! | `SWITCHBOARD_API_SERVER`, `API_SERVER` | the API the worker `PUT`s statistics to | `http://127.0.0.1:8080` |
 //! | `SWITCHBOARD_QUEUE` | the SQLite queue file of tasks | `switchboard-queue.db` beside the state file |
 //! | `SWITCHBOARD_STATS_EVENTS` | the SQLite file of notifications and logs | `switchboard-events.db` beside the state file |
@@ -19,10 +21,10 @@
 //! always verifies the broker (`SWITCHBOARD_STATS_BROKER=amqps://…` uses the
 //! system's roots when no `CA_CERT` is given).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use switchboard_amqp::ConnectionSettings;
+use switchboard::catalog::{Address, AddressError, PASSWORD_OPTION};
 
 /// The API the worker reports to unless configured.
 pub const DEFAULT_API_SERVER: &str = "http://127.0.0.1:8080";
@@ -30,28 +32,21 @@ pub const DEFAULT_API_SERVER: &str = "http://127.0.0.1:8080";
 /// again (its task lost with a broker, its worker gone).
 pub const DEFAULT_PENDING_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Where the stats system's messages travel.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum BackendSettings {
-    /// The embedded default: SQLite files, nothing to install.
-    Sqlite {
-        /// The queue file holding tasks (method `compute_stats`).
-        queue: PathBuf,
-        /// The file holding notifications and logs (a fan-out topic).
-        events: PathBuf,
-    },
-    /// RabbitMQ: the `stats` queue and the `notifications` and `logs`
-    /// fanout exchanges.
-    Amqp(ConnectionSettings),
-}
+/// The course's variables and the broker address options they set.
+const COURSE_OPTIONS: [(&str, &str); 4] = [
+    ("PWP_RABBIT_VHOST", "vhost"),
+    ("CA_CERT", "ca_file"),
+    ("PWP_RABBIT_CLIENT_CERT", "cert_file"),
+    ("PWP_RABBIT_CLIENT_KEY", "key_file"),
+];
 
 /// Everything the stats service needs besides its state file.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Settings {
-    /// Where tasks, notifications and logs go.
-    pub backend: BackendSettings,
+    /// Where tasks, notifications and logs go: the address of a bus
+    /// ([`Backend::open`](crate::Backend::open)).
+    pub bus: Address,
     /// The API the worker `PUT`s statistics to; `None` until configured
     /// (then [`DEFAULT_API_SERVER`], unless a host such as `serve` knows
     /// its own address).
@@ -61,25 +56,29 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The embedded backend with its files in `dir`.
-    pub fn embedded(dir: &Path) -> Self {
+    /// The bus at `bus`: an [`Address`], or anything that converts into
+    /// one (a broker's connection settings).
+    pub fn new(bus: impl Into<Address>) -> Self {
         Self {
-            backend: BackendSettings::Sqlite {
-                queue: dir.join("switchboard-queue.db"),
-                events: dir.join("switchboard-events.db"),
-            },
+            bus: bus.into(),
             api_server: None,
             pending_timeout: DEFAULT_PENDING_TIMEOUT,
         }
     }
 
-    /// The broker at `settings`.
-    pub fn amqp(settings: ConnectionSettings) -> Self {
-        Self {
-            backend: BackendSettings::Amqp(settings),
-            api_server: None,
-            pending_timeout: DEFAULT_PENDING_TIMEOUT,
-        }
+    /// The embedded bus: SQLite files in `dir`, nothing to install.
+    pub fn embedded(dir: &Path) -> Self {
+        Self::new(embedded(
+            &dir.join("switchboard-queue.db"),
+            &dir.join("switchboard-events.db"),
+        ))
+    }
+
+    /// The broker `broker`: as [`new`](Self::new), for a broker's
+    /// connection settings (`switchboard_amqp::ConnectionSettings`
+    /// converts into its address).
+    pub fn amqp(broker: impl Into<Address>) -> Self {
+        Self::new(broker)
     }
 
     /// Reports to the API at `url`.
@@ -98,56 +97,74 @@ impl Settings {
 
     /// The settings from the process environment (see the module's
     /// table), the SQLite files beside the state file `db`.
-    pub fn from_env(db: &Path) -> Self {
+    ///
+    /// # Errors
+    /// [`AddressError`] if `SWITCHBOARD_STATS_BROKER` is not an address.
+    pub fn from_env(db: &Path) -> Result<Self, AddressError> {
         Self::from_vars(db, |name| {
             std::env::var(name).ok().filter(|v| !v.is_empty())
         })
     }
 
     /// The settings from the variables `var` gives.
-    pub fn from_vars(db: &Path, var: impl Fn(&str) -> Option<String>) -> Self {
-        let backend = match broker(&var) {
-            Some(settings) => BackendSettings::Amqp(settings),
-            None => BackendSettings::Sqlite {
-                queue: var("SWITCHBOARD_QUEUE")
-                    .map_or_else(|| db.with_file_name("switchboard-queue.db"), PathBuf::from),
-                events: var("SWITCHBOARD_STATS_EVENTS")
-                    .map_or_else(|| db.with_file_name("switchboard-events.db"), PathBuf::from),
-            },
+    ///
+    /// # Errors
+    /// [`AddressError`] if `SWITCHBOARD_STATS_BROKER` is not an address.
+    pub fn from_vars(
+        db: &Path,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, AddressError> {
+        let bus = match broker(&var)? {
+            Some(broker) => broker,
+            None => embedded(
+                &var("SWITCHBOARD_QUEUE")
+                    .map_or_else(|| db.with_file_name("switchboard-queue.db"), Into::into),
+                &var("SWITCHBOARD_STATS_EVENTS")
+                    .map_or_else(|| db.with_file_name("switchboard-events.db"), Into::into),
+            ),
         };
-        Self {
-            backend,
-            api_server: var("SWITCHBOARD_API_SERVER").or_else(|| var("API_SERVER")),
-            pending_timeout: DEFAULT_PENDING_TIMEOUT,
-        }
+        let mut settings = Self::new(bus);
+        settings.api_server = var("SWITCHBOARD_API_SERVER").or_else(|| var("API_SERVER"));
+        Ok(settings)
     }
 }
 
-/// The broker the variables name, if any.
-fn broker(var: &impl Fn(&str) -> Option<String>) -> Option<ConnectionSettings> {
-    let ca = var("CA_CERT");
-    let url = match var("SWITCHBOARD_STATS_BROKER") {
-        Some(url) => url,
-        None => {
-            let hostport = var("PWP_RABBIT_URI")?;
-            let scheme = if ca.is_some() { "amqps" } else { "amqp" };
-            format!("{scheme}://{hostport}")
-        }
+/// The SQLite bus of the queue file `queue` and the events file `events`.
+fn embedded(queue: &Path, events: &Path) -> Address {
+    Address::new("sqlite", queue.display().to_string())
+        .with_option("events", events.display().to_string())
+}
+
+/// The broker the variables name, if any, with the course's settings as
+/// options of its address, which win over what its URL says.
+fn broker(var: &impl Fn(&str) -> Option<String>) -> Result<Option<Address>, AddressError> {
+    let address = match var("SWITCHBOARD_STATS_BROKER") {
+        Some(url) => Address::parse(&url)?,
+        None => match var("PWP_RABBIT_URI") {
+            Some(hostport) => {
+                let scheme = if var("CA_CERT").is_some() {
+                    "amqps"
+                } else {
+                    "amqp"
+                };
+                Address::new(scheme, format!("//{hostport}"))
+            }
+            None => return Ok(None),
+        },
     };
-    let mut settings = ConnectionSettings::new(url).with_connection_name("switchboard stats");
-    if let Some(user) = var("PWP_RABBIT_USER") {
-        settings = settings.with_credentials(user, var("PWP_RABBIT_PASSWD").unwrap_or_default());
+    let mut address = match var("PWP_RABBIT_USER") {
+        Some(user) => address.with_option("user", user).with_option(
+            PASSWORD_OPTION,
+            var("PWP_RABBIT_PASSWD").unwrap_or_default(),
+        ),
+        None => address,
+    };
+    for (name, option) in COURSE_OPTIONS {
+        if let Some(value) = var(name) {
+            address = address.with_option(option, value);
+        }
     }
-    if let Some(vhost) = var("PWP_RABBIT_VHOST") {
-        settings = settings.with_vhost(vhost);
-    }
-    if let Some(ca) = ca {
-        settings = settings.with_ca_file(ca);
-    }
-    if let (Some(cert), Some(key)) = (var("PWP_RABBIT_CLIENT_CERT"), var("PWP_RABBIT_CLIENT_KEY")) {
-        settings = settings.with_client_cert(cert, key);
-    }
-    Some(settings)
+    Ok(Some(address))
 }
 
 #[cfg(test)]
@@ -165,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn the_course_env_file_means_what_it_meant() -> Result<(), switchboard_amqp::AmqpError> {
+    fn the_course_env_file_means_what_it_meant() -> Result<(), AddressError> {
         let settings = Settings::from_vars(
             Path::new("state.db"),
             vars(&[
@@ -178,19 +195,15 @@ mod tests {
                 ("PWP_RABBIT_CLIENT_KEY", "/etc/client.key"),
                 ("API_SERVER", "http://localhost:5000"),
             ]),
-        );
-        let BackendSettings::Amqp(amqp) = &settings.backend else {
-            panic!("expected the broker: {settings:?}");
-        };
-        let uri = amqp.uri()?;
-        assert_eq!(amqp.endpoint(), "amqps://broker.example:5671/group7-vhost");
-        assert_eq!(uri.authority.userinfo.username, "group7");
-        assert_eq!(uri.authority.userinfo.password, "secret");
-        assert_eq!(amqp.tls.ca_file.as_deref(), Some(Path::new("/etc/ca.crt")));
+        )?;
+        // What each option means to the broker is the AMQP transport's
+        // (its catalog tests); here, that each variable lands in one.
         assert_eq!(
-            amqp.tls.key_file.as_deref(),
-            Some(Path::new("/etc/client.key"))
+            settings.bus.to_string(),
+            "amqps://broker.example:5671?user=group7&password=***&vhost=group7-vhost\
+             &ca_file=/etc/ca.crt&cert_file=/etc/client.crt&key_file=/etc/client.key"
         );
+        assert_eq!(settings.bus.option("password"), Some("secret"));
         assert_eq!(
             settings.api_server.as_deref(),
             Some("http://localhost:5000")
@@ -199,18 +212,41 @@ mod tests {
     }
 
     #[test]
-    fn without_a_broker_the_files_sit_beside_the_state() {
-        let settings = Settings::from_vars(Path::new("/srv/state.db"), vars(&[]));
-        let BackendSettings::Sqlite { queue, events } = &settings.backend else {
-            panic!("expected SQLite: {settings:?}");
-        };
-        assert_eq!(queue, Path::new("/srv/switchboard-queue.db"));
-        assert_eq!(events, Path::new("/srv/switchboard-events.db"));
+    fn without_a_broker_the_files_sit_beside_the_state() -> Result<(), AddressError> {
+        let settings = Settings::from_vars(Path::new("/srv/state.db"), vars(&[]))?;
+        assert_eq!(settings.bus.scheme(), "sqlite");
+        assert_eq!(settings.bus.path(), "/srv/switchboard-queue.db");
+        assert_eq!(
+            settings.bus.option("events"),
+            Some("/srv/switchboard-events.db")
+        );
         assert_eq!(settings.api_server, None);
-        let plain = Settings::from_vars(Path::new("s.db"), vars(&[("PWP_RABBIT_URI", "h:5672")]));
-        let BackendSettings::Amqp(amqp) = plain.backend else {
-            panic!("expected the broker");
+        let moved = Settings::from_vars(
+            Path::new("s.db"),
+            vars(&[
+                ("SWITCHBOARD_QUEUE", "/q/tasks.db"),
+                ("SWITCHBOARD_STATS_EVENTS", "/q/ev.db"),
+            ]),
+        )?;
+        assert_eq!(moved.bus.to_string(), "sqlite:/q/tasks.db?events=/q/ev.db");
+        let plain = Settings::from_vars(Path::new("s.db"), vars(&[("PWP_RABBIT_URI", "h:5672")]))?;
+        assert_eq!(plain.bus.to_string(), "amqp://h:5672");
+        Ok(())
+    }
+
+    #[test]
+    fn the_broker_variable_takes_any_address_and_refuses_what_is_none() {
+        let broker = |url: &str| {
+            Settings::from_vars(
+                Path::new("s.db"),
+                vars(&[("SWITCHBOARD_STATS_BROKER", url)]),
+            )
         };
-        assert_eq!(amqp.endpoint(), "amqp://h:5672/%2f");
+        let url = broker("amqp://u:p@h:5672/v").map(|s| s.bus.to_string());
+        assert_eq!(url.as_deref(), Ok("amqp://u:***@h:5672/v"));
+        assert!(matches!(
+            broker("localhost"),
+            Err(AddressError::NoScheme(_))
+        ));
     }
 }

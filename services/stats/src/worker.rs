@@ -1,23 +1,20 @@
-//! [`Worker`]: a process's worker for the `stats` queue, on whichever
-//! backend the application's stats service uses: a member of the SQLite
-//! queue's `stats` work-queue group, or a consumer of the RabbitMQ queue
-//! `stats`. Any number of them may run, in one process or many; each task
-//! goes to one of them.
+//! [`Worker`]: a process's worker for the `stats` queue, on whichever bus
+//! the application's stats service uses: members of the SQLite queue's
+//! `stats` work-queue group, a consumer of the RabbitMQ queue `stats`, or
+//! any other bus's worker. Any number of them may run, in one process or
+//! many; each task goes to one of them.
 
 use std::future::Future;
 use std::time::Duration;
 
-use futures_util::future::join_all;
-use switchboard::{Application, Fault, Server, ServerTransport, TransportError};
-use switchboard_amqp::AmqpServer;
-use switchboard_json::JsonDocument;
-use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueError};
-use tokio::sync::watch;
+use switchboard::catalog::bus::WorkQueue;
+use switchboard::catalog::{BindError, ServeSettings};
+use switchboard::{Application, Fault, TransportError};
 
-use crate::backend::{Backend, amqp};
+use crate::backend::{CLIENT_NAME, DEAD_LETTERS, STATS_QUEUE, WORKER_METHOD};
 
-/// The SQLite work-queue group of stats workers.
-pub const GROUP: &str = "stats";
+/// The SQLite work-queue group of stats workers: the queue's name.
+pub const GROUP: &str = STATS_QUEUE;
 /// How long an idle SQLite worker waits between polls at most: the most a
 /// task from another process waits (one from the same process wakes it at
 /// once).
@@ -34,16 +31,22 @@ pub enum WorkerError {
     /// The application does not serve stats.
     #[error("the application does not serve stats: {}", .0.message())]
     NoService(Fault),
-    /// The SQLite queue failed.
-    #[error("the stats queue failed")]
-    Queue(#[from] QueueError),
-    /// The broker failed for good.
+    /// The stats queue cannot be consumed on this bus.
+    #[error("cannot consume the stats queue on {address}")]
+    Bind {
+        /// The bus, password masked.
+        address: String,
+        /// Why.
+        #[source]
+        source: BindError,
+    },
+    /// The queue failed for good.
     #[error("the stats queue consumer failed")]
     Transport(#[from] TransportError),
 }
 
 /// A worker running `app`'s `compute_stats` on the tasks of its stats
-/// backend.
+/// bus.
 #[derive(Debug, Clone)]
 pub struct Worker {
     app: Application,
@@ -86,72 +89,42 @@ impl Worker {
     /// [`WorkerError::NoService`] if the application does not serve stats.
     pub fn describe(&self) -> Result<String, WorkerError> {
         let service = crate::service(&self.app).map_err(WorkerError::NoService)?;
-        Ok(match service.backend() {
-            Backend::Sqlite(sqlite) => format!(
-                "stats worker {} on {} (group {GROUP}, {} at once)",
-                self.id,
-                sqlite.queue_path().display(),
-                self.prefetch
-            ),
-            Backend::Amqp(amqp) => format!(
-                "stats worker {} on {} queue stats ({} at once)",
-                self.id,
-                amqp.settings().endpoint(),
-                self.prefetch
-            ),
-        })
+        Ok(format!(
+            "stats worker {} on {} queue {STATS_QUEUE} ({} at once)",
+            self.id,
+            service.backend().address(),
+            self.prefetch
+        ))
+    }
+
+    /// What the worker consumes: the `stats` queue's `compute_stats`
+    /// tasks, failed ones to `stats.failed`.
+    fn work_queue(&self) -> WorkQueue {
+        WorkQueue::new(STATS_QUEUE, WORKER_METHOD, self.id.clone())
+            .with_concurrency(self.prefetch)
+            .with_dead_letter(DEAD_LETTERS)
+            .with_poll_max(self.poll_max)
     }
 
     /// Serves tasks until `shutdown` completes, then finishes the current
     /// ones.
     ///
     /// # Errors
-    /// [`WorkerError`] if the queue fails for good.
+    /// [`WorkerError`] if the queue cannot be consumed, or fails for good.
     pub async fn run<F>(self, shutdown: F) -> Result<(), WorkerError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let service = crate::service(&self.app).map_err(WorkerError::NoService)?;
         let backend = service.backend().clone();
-        let server = Server::new(self.app, JsonDocument);
-        match backend {
-            Backend::Sqlite(sqlite) => {
-                let options = ConsumerOptions::default().with_poll_max(self.poll_max);
-                let members = usize::from(self.prefetch.max(1));
-                let (stop, stopped) = watch::channel(false);
-                tokio::spawn(async move {
-                    shutdown.await;
-                    stop.send_replace(true);
-                });
-                let mut running = Vec::with_capacity(members);
-                for member in 1..=members {
-                    let id = if members == 1 {
-                        self.id.clone()
-                    } else {
-                        format!("{}.{member}", self.id)
-                    };
-                    let consumer = QueueConsumer::open(sqlite.queue_path(), id, options.clone())?
-                        .with_group(GROUP);
-                    let mut stopped = stopped.clone();
-                    running.push(consumer.run(server.clone(), async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    }));
-                }
-                // Every member stops at the signal; the first error, if any.
-                join_all(running)
-                    .await
-                    .into_iter()
-                    .collect::<Result<(), _>>()?;
-                Ok(())
-            }
-            Backend::Amqp(backend) => {
-                let settings = backend
-                    .settings()
-                    .clone()
-                    .with_connection_name(format!("switchboard stats worker {}", self.id));
-                let transport = AmqpServer::new(settings, amqp::worker_options(self.prefetch));
-                Ok(transport.serve(server, shutdown).await?)
-            }
-        }
+        let bind_error = |source| WorkerError::Bind {
+            address: backend.address().to_string(),
+            source,
+        };
+        // No default protocol: the worker reads tasks as the bus writes them.
+        let settings = ServeSettings::new(self.app.clone(), Vec::new()).with_host_name(CLIENT_NAME);
+        let work = self.work_queue();
+        let bound = backend.work(work, settings).await.map_err(bind_error)?;
+        Ok(bound.serve(shutdown).await?)
     }
 }

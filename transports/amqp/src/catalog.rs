@@ -11,15 +11,19 @@
 //! | `durable` | declare the queue durable, server only | `true` |
 //! | `protocol` | the protocol messages are read in, server only | the host's default, else `jsonrpc` |
 //! | `heartbeat`, `channel_max`, `frame_max`, `connection_timeout`, `auth_mechanism` | lapin's own URL options | lapin's |
+//! | `user`, `password`, `vhost` | the login and virtual host, over the URL's (so a password need not be in a URL) | the URL's |
+//! | `ca_file`, `cert_file`, `key_file` | TLS files for `amqps://` (PEM), over the host's | the host's [`TlsSettings`], if it stores one in the settings' typed values |
 //!
-//! TLS files for `amqps://` come from the [`TlsSettings`] in the settings'
-//! typed values, when the host stores one.
+//! The same address without `queue` and the server's options is also a
+//! message bus ([`switchboard::catalog::bus`]; the declarations are in
+//! the bus module's table): work queues, fanout exchanges as topics.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use switchboard::catalog::{
     Address, AddressError, BindError, Bound, BoxFuture, Capabilities, ConnectSettings,
-    ServeSettings, TransportEntry, inventory,
+    PASSWORD_OPTION, ServeSettings, TransportEntry, inventory,
 };
 use switchboard::{ClientTransport, Server, ServerTransport, TransportError};
 
@@ -38,6 +42,21 @@ const LAPIN_OPTIONS: &[&str] = &[
     "auth_mechanism",
 ];
 
+/// The options that say how to connect: lapin's, the login, TLS files.
+pub(crate) const CONNECTION_OPTIONS: &[&str] = &[
+    "heartbeat",
+    "channel_max",
+    "frame_max",
+    "connection_timeout",
+    "auth_mechanism",
+    "user",
+    PASSWORD_OPTION,
+    "vhost",
+    "ca_file",
+    "cert_file",
+    "key_file",
+];
+
 /// Every option an address of this transport takes.
 const OPTIONS: &[&str] = &[
     "queue",
@@ -49,6 +68,12 @@ const OPTIONS: &[&str] = &[
     "frame_max",
     "connection_timeout",
     "auth_mechanism",
+    "user",
+    PASSWORD_OPTION,
+    "vhost",
+    "ca_file",
+    "cert_file",
+    "key_file",
 ];
 
 inventory::submit! {
@@ -59,9 +84,16 @@ inventory::submit! {
     )
     .example("amqp://guest:guest@127.0.0.1:5672/%2f?queue=demo")
     .options(OPTIONS)
-    .capabilities(Capabilities::NONE.with_replies().with_one_way().with_groups())
+    .capabilities(
+        Capabilities::NONE
+            .with_replies()
+            .with_one_way()
+            .with_broadcast()
+            .with_groups(),
+    )
     .bind(bind)
     .connect(connect)
+    .bus(crate::bus::open)
     .conformance(|_, unique| {
         Some(format!(
             "amqp://127.0.0.1:5672/%2f?queue=switchboard-conformance-{unique}&durable=false"
@@ -70,8 +102,9 @@ inventory::submit! {
 }
 
 /// The broker settings of `address`: its URL with lapin's own options
-/// only, named `name`, with the host's TLS files if any.
-fn connection(
+/// only, named `name`, with the host's TLS files if any, and the login,
+/// virtual host and TLS files its options name over both.
+pub(crate) fn connection(
     address: &Address,
     name: String,
     settings: &switchboard::catalog::TypedSettings,
@@ -89,6 +122,15 @@ fn connection(
     if let Some(tls) = settings.get::<TlsSettings>() {
         connection.tls = tls.clone();
     }
+    let option = |key: &str| address.option(key).map(str::to_owned);
+    // Each option wins alone, as ConnectionSettings' own fields do.
+    connection.user = option("user").or(connection.user);
+    connection.password = option(PASSWORD_OPTION).or(connection.password);
+    connection.vhost = option("vhost").or(connection.vhost);
+    let file = |key: &str| address.option(key).map(PathBuf::from);
+    connection.tls.ca_file = file("ca_file").or(connection.tls.ca_file);
+    connection.tls.cert_file = file("cert_file").or(connection.tls.cert_file);
+    connection.tls.key_file = file("key_file").or(connection.tls.key_file);
     connection
 }
 
@@ -172,5 +214,70 @@ fn refuse_server_options(address: &Address) -> Result<(), AddressError> {
             "option `{key}` is for serving; a client takes queue and lapin's options"
         ))),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use switchboard::catalog::TypedSettings;
+
+    use super::*;
+    use crate::AmqpError;
+
+    #[test]
+    fn options_win_over_the_url_and_the_hosts_tls() -> Result<(), Box<dyn std::error::Error>> {
+        let address = Address::parse(
+            "amqps://alice:old@broker.example:5671/prod?user=group7&password=s%26cret\
+             &vhost=group7-vhost&ca_file=/etc/ca.crt&key_file=/etc/client.key&heartbeat=10",
+        )?;
+        let host_tls = TlsSettings {
+            cert_file: Some("/etc/client.crt".into()),
+            ..TlsSettings::default()
+        };
+        let typed = TypedSettings::default().with(host_tls);
+        let connection = connection(&address, "test".into(), &typed);
+        let uri = connection.uri()?;
+        assert_eq!(uri.authority.userinfo.username, "group7");
+        assert_eq!(uri.authority.userinfo.password, "s&cret");
+        assert_eq!(
+            connection.endpoint(),
+            "amqps://broker.example:5671/group7-vhost"
+        );
+        assert_eq!(uri.query.heartbeat, Some(10));
+        assert_eq!(
+            connection.tls.ca_file.as_deref(),
+            Some(Path::new("/etc/ca.crt"))
+        );
+        assert_eq!(
+            connection.tls.cert_file.as_deref(),
+            Some(Path::new("/etc/client.crt"))
+        );
+        assert_eq!(
+            connection.tls.key_file.as_deref(),
+            Some(Path::new("/etc/client.key"))
+        );
+        assert!(!address.to_string().contains("s%26cret"), "{address}");
+        Ok(())
+    }
+
+    #[test]
+    fn connection_settings_become_an_address_that_means_them() -> Result<(), AmqpError> {
+        let settings = ConnectionSettings::new("amqp://127.0.0.1:5672/%2f?heartbeat=5")
+            .with_credentials("bob", "pa:ss")
+            .with_vhost("v/1")
+            .with_ca_file("/ca.pem");
+        let address = Address::from(settings.clone());
+        assert_eq!(address.scheme(), "amqp");
+        let again = connection(
+            &address,
+            settings.connection_name.clone(),
+            &TypedSettings::default(),
+        );
+        assert_eq!(again.uri()?, settings.uri()?);
+        assert_eq!(again.tls.ca_file, settings.tls.ca_file);
+        assert_eq!(again.endpoint(), settings.endpoint());
+        Ok(())
     }
 }

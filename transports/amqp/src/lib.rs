@@ -50,8 +50,11 @@
 //! - [`delivery`]: the delivery models (work queue, broadcast, topic), in one table.
 //! - [`server`]: [`AmqpServer`], its options and its failure handling.
 //! - [`client`]: [`AmqpClient`] and its options.
+//! - [`catalog`]: the transport catalog's entry: `amqp://` to serve, send,
+//!   or carry a message bus (queues, and fanout exchanges as topics).
 
 mod backoff;
+mod bus;
 pub mod catalog;
 mod error;
 mod facts;

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use lapin::tcp::{OwnedIdentity, OwnedTLSConfig};
 use lapin::uri::{AMQPScheme, AMQPUri};
 use lapin::{Connection, ConnectionProperties};
+use switchboard::catalog::{Address, PASSWORD_OPTION};
 
 use crate::error::AmqpError;
 
@@ -217,6 +218,33 @@ impl ConnectionSettings {
             .map_err(connect)?;
         tracing::info!(endpoint = %self.endpoint(), name = %self.connection_name, "connected to the broker");
         Ok(connection)
+    }
+}
+
+/// The settings as a catalog address: the URL as written, with what is
+/// set apart from it (login, virtual host, TLS files) as the options that
+/// win over it, for services that take a transport by address. The
+/// connection's name is not in it: the service names its connections. A
+/// URL without a scheme is taken as an `amqp:` target, to fail when used.
+impl From<ConnectionSettings> for Address {
+    fn from(settings: ConnectionSettings) -> Self {
+        let address = Address::parse(&settings.url)
+            .unwrap_or_else(|_| Address::new("amqp", settings.url.clone()));
+        let file = |path: Option<PathBuf>| path.map(|path| path.display().to_string());
+        let apart = [
+            ("user", settings.user),
+            (PASSWORD_OPTION, settings.password),
+            ("vhost", settings.vhost),
+            ("ca_file", file(settings.tls.ca_file)),
+            ("cert_file", file(settings.tls.cert_file)),
+            ("key_file", file(settings.tls.key_file)),
+        ];
+        apart
+            .into_iter()
+            .fold(address, |address, (key, value)| match value {
+                Some(value) => address.with_option(key, value),
+                None => address,
+            })
     }
 }
 

@@ -1,7 +1,11 @@
 //! This crate's entry in the transport catalog ([`switchboard::catalog`]):
 //! `sqlite:FILE?worker=ID` runs a consumer of the queue file (a fan-out
 //! consumer, or with `group=G` a member of a work-queue group), and
-//! `sqlite:FILE` as a client enqueues one-way calls.
+//! `sqlite:FILE` as a client enqueues one-way calls. `sqlite:FILE?events=EVENTS`
+//! is also a message bus ([`switchboard::catalog::bus`]): tasks are rows of
+//! `FILE` consumed by a work-queue group named after their queue, topics'
+//! messages rows of `EVENTS` (default: `FILE` with `-events` before its
+//! extension), which subscribers follow.
 //!
 //! | option | meaning | default |
 //! |---|---|---|
@@ -55,13 +59,14 @@ inventory::submit! {
     .capabilities(Capabilities::NONE.with_one_way().with_broadcast().with_groups())
     .bind(bind)
     .connect(connect)
+    .bus(crate::bus::open)
     .conformance(|dir, unique| {
         let file = dir.join(format!("{unique}.db"));
         Some(format!("sqlite:{}?worker=suite", file.display()))
     })
 }
 
-fn file_of(address: &Address) -> Result<PathBuf, AddressError> {
+pub(crate) fn file_of(address: &Address) -> Result<PathBuf, AddressError> {
     match address.path() {
         "" => Err(address.invalid("no queue file: write sqlite:FILE")),
         path => Ok(PathBuf::from(path)),

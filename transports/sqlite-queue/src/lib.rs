@@ -38,9 +38,12 @@
 //! - [`producer`]: [`QueueProducer`], single and batch enqueue.
 //! - [`consumer`]: [`QueueConsumer`], fan-out consumers and group members.
 //! - [`admin`]: [`QueueAdmin`], status, failures, retry, garbage collection.
+//! - [`catalog`]: the transport catalog's entry: `sqlite:FILE` to serve,
+//!   send, or carry a message bus.
 //! - [`options`]: durability, busy budget, polling, checkpoints, failure policy.
 //! - [`schema`]: the tables and their migrations.
 
+mod bus;
 pub mod catalog;
 mod content_type;
 mod db;

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use switchboard::TransportError;
 use switchboard_gridmap::MapFileError;
 use switchboard_gridmap::sync::ExportError;
 use switchboard_host::tools::{CommandError, Exit, ToolError, call_exit, queue_exit};
+use switchboard_sqlite_queue::QueueError;
 
 /// Why a gridmap or stats tool failed.
 #[derive(Debug, thiserror::Error)]
@@ -73,12 +75,26 @@ impl ToolError for ToolFailure {
                 _ => Exit::Failed,
             },
             Self::Stats { source, .. } => stats_exit(source),
-            Self::StatsWorker(source) => match source.as_ref() {
-                switchboard_stats::WorkerError::Queue(queue) => queue_exit(queue),
-                switchboard_stats::WorkerError::Transport(_) => Exit::Unreachable,
-                _ => Exit::Failed,
-            },
+            Self::StatsWorker(source) => worker_exit(source),
         }
+    }
+}
+
+/// A queue file's failure as the queue tools say it; a broker's,
+/// unreachable; the application not serving stats, a failure. (A worker
+/// that could not bind its queue fails as a transport that cannot be
+/// opened: `CommandError::Connect`.)
+fn worker_exit(err: &switchboard_stats::WorkerError) -> Exit {
+    use switchboard_stats::WorkerError;
+    match err {
+        WorkerError::Transport(TransportError::Io(cause)) => {
+            match cause.downcast_ref::<QueueError>() {
+                Some(queue) => queue_exit(queue),
+                None => Exit::Unreachable,
+            }
+        }
+        WorkerError::Transport(_) => Exit::Unreachable,
+        _ => Exit::Failed,
     }
 }
 
@@ -109,5 +125,18 @@ mod tests {
         assert_eq!(export.exit(), Exit::Unreachable);
         let err: CommandError = export.into();
         assert_eq!(err.exit(), Exit::Unreachable);
+    }
+
+    #[test]
+    fn a_stopped_worker_exits_as_its_transport_failed() {
+        let worker =
+            |err: TransportError| ToolFailure::from(switchboard_stats::WorkerError::from(err));
+        let locked = QueueError::Busy {
+            waited: std::time::Duration::from_secs(5),
+        };
+        let unreadable = QueueError::Spawn(std::io::Error::other("no threads left"));
+        assert_eq!(worker(locked.into()).exit(), Exit::Unreachable);
+        assert_eq!(worker(unreadable.into()).exit(), Exit::Local);
+        assert_eq!(worker(TransportError::Closed).exit(), Exit::Unreachable);
     }
 }

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use switchboard::Application;
-use switchboard_amqp::ConnectionSettings;
+use switchboard::catalog::{Address, BindError};
 use switchboard_host::hosting::HostError;
 use switchboard_host::tools::duration::{self, Least};
 use switchboard_host::tools::{CommandError, Exit, signal};
 use switchboard_host::{Companion, HostInfo};
 use switchboard_http::RestClient;
-use switchboard_stats::{Backend, BackendSettings, Settings, StatsClient, Worker};
+use switchboard_stats::{Backend, BackendError, Settings, StatsClient, Worker, WorkerError};
 use tokio::sync::watch;
 
 use super::error::ToolFailure;
@@ -60,7 +60,8 @@ pub(crate) enum StatsCommand {
         system: StatsSystem,
     },
     /// Run a stats worker on its own: a member of the SQLite queue's
-    /// `stats` group, or a consumer of the RabbitMQ queue `stats`.
+    /// `stats` group, a consumer of the RabbitMQ queue `stats`, or the
+    /// worker of any other bus.
     Worker {
         /// This worker's id (its consumer id on SQLite).
         #[arg(long, value_name = "ID", env = "SWITCHBOARD_WORKER")]
@@ -74,7 +75,7 @@ pub(crate) enum StatsCommand {
 }
 
 /// Where the stats system is: the API, the state file (beside which the
-/// SQLite queue and events files are), the broker.
+/// SQLite queue and events files are), the bus.
 #[derive(Debug, Args)]
 pub(crate) struct StatsSystem {
     /// The API (the course's API_SERVER is read too).
@@ -88,8 +89,9 @@ pub(crate) struct StatsSystem {
         default_value = "switchboard.db"
     )]
     db: PathBuf,
-    /// The RabbitMQ broker as a URL (the course's PWP_RABBIT_* variables
-    /// are read too); without one, the embedded SQLite files.
+    /// The bus as an address: the RabbitMQ broker as a URL (the course's
+    /// PWP_RABBIT_* variables are read too), or any linked transport's bus
+    /// (sqlite:QUEUE?events=EVENTS); without one, the embedded SQLite files.
     #[arg(
         long,
         value_name = "URL",
@@ -100,27 +102,40 @@ pub(crate) struct StatsSystem {
 }
 
 impl StatsSystem {
-    fn settings(&self) -> Settings {
-        let mut settings = Settings::from_env(&self.db);
+    fn settings(&self) -> Result<Settings, CommandError> {
+        let unusable = |address: &str| {
+            let address = address.to_owned();
+            move |err| CommandError::Connect {
+                address,
+                source: BindError::Address(err),
+            }
+        };
+        let mut settings = Settings::from_env(&self.db).map_err(unusable("the stats bus"))?;
         if let Some(url) = &self.broker {
-            let connection = ConnectionSettings::new(url).with_connection_name("switchboard stats");
-            settings.backend = BackendSettings::Amqp(connection);
+            settings.bus = Address::parse(url).map_err(unusable("--broker"))?;
         }
         if let Some(url) = &self.api_server {
             settings = settings.with_api_server(url);
         }
-        settings
+        Ok(settings)
     }
 
     fn client(&self) -> Result<StatsClient, CommandError> {
-        let settings = self.settings();
+        let settings = self.settings()?;
         let url = settings
             .api_server
             .clone()
             .unwrap_or_else(|| switchboard_stats::DEFAULT_API_SERVER.to_owned());
         let api = RestClient::new(url).map_err(CommandError::HttpClient)?;
-        let backend = Backend::open(&settings.backend)
-            .map_err(|err| ToolFailure::stats("cannot open the stats backend")(err.into()))?;
+        let backend = Backend::open(&settings.bus).map_err(|err| match err {
+            // As any transport that cannot be opened: a wrong address is a
+            // usage error, a file that cannot be opened a local one.
+            BackendError::Open(source) => CommandError::Connect {
+                address: settings.bus.to_string(),
+                source,
+            },
+            other => ToolFailure::stats("cannot open the stats bus")(other.into()),
+        })?;
         Ok(StatsClient::new(api, backend))
     }
 }
@@ -177,7 +192,7 @@ pub(crate) async fn run(command: StatsCommand, host: &HostInfo) -> Result<Exit, 
         } => {
             let service = switchboard_stats::SERVICE;
             let builder = Application::builder().services([service]);
-            let app = switchboard_stats::setup_with(builder, &system.db, system.settings())
+            let app = switchboard_stats::setup_with(builder, &system.db, system.settings()?)
                 .map_err(|err| {
                     CommandError::Host(HostError::Setup {
                         service: service.to_owned(),
@@ -192,7 +207,7 @@ pub(crate) async fn run(command: StatsCommand, host: &HostInfo) -> Result<Exit, 
             println!("{} running {described}", host.name());
             println!("Stop with Ctrl-C.");
             let shutdown = signal().map_err(CommandError::Signals)?;
-            worker.run(shutdown).await.map_err(ToolFailure::from)?;
+            worker.run(shutdown).await.map_err(worker_failed)?;
             Ok(Exit::Success)
         }
     }
@@ -246,9 +261,19 @@ pub(crate) fn embedded_worker(
     Ok(Some(Companion::new(vec![banner], move || async move {
         stop.send_replace(true);
         match running.await {
-            Ok(result) => Ok(result.map_err(ToolFailure::from)?),
+            Ok(result) => Ok(result.map_err(worker_failed)?),
             Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
             Err(_) => Ok(()),
         }
     })))
+}
+
+/// A worker that could not consume its queue fails as any transport that
+/// cannot be opened (a wrong address is a usage error, a broker away is
+/// unreachable); one that stopped, as a stats tool.
+fn worker_failed(err: WorkerError) -> CommandError {
+    match err {
+        WorkerError::Bind { address, source } => CommandError::Connect { address, source },
+        other => ToolFailure::from(other).into(),
+    }
 }

@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 
 use crate::error::AmqpError;
 use crate::settings::ConnectionSettings;
-use crate::topology::short;
+use crate::topology::{Topology, short};
 
 use link::Link;
 
@@ -132,6 +132,26 @@ impl AmqpClient {
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         let options = BasicPublishOptions::default();
         publish_with(&link, exchange, routing_key, body, props, options).await
+    }
+
+    /// Declares `topology` on a channel of its own on the client's
+    /// connection (reconnecting first if it dropped): a refused
+    /// declaration closes that channel only.
+    ///
+    /// # Errors
+    /// [`TransportError::Connect`] if the broker refuses a declaration,
+    /// [`TransportError::Io`] if the connection is gone.
+    pub(crate) async fn declare(&self, topology: &Topology) -> Result<(), TransportError> {
+        let link = self.link().await?;
+        let channel = link.connection.create_channel().await.map_err(|err| {
+            link.kill();
+            TransportError::from(AmqpError::channel("channel.open")(err))
+        })?;
+        let declared = topology.declare(&channel, false).await;
+        if declared.is_ok() {
+            let _ = channel.close(200, "declared".into()).await;
+        }
+        Ok(declared?)
     }
 
     /// Closes the connection (calls waiting on it fail).
