@@ -9,7 +9,7 @@
 //! | topic `t` | `exchange_declare(exchange="t", exchange_type="fanout")`: not durable |
 //! | message | published to `t`, not `mandatory` (nobody may be listening) |
 //! | subscription | an exclusive broker-named queue bound to `t`, on a connection of its own |
-//! | worker | an [`AmqpServer`] on `q`, prefetch = concurrency, each task run once; a failed one goes to the durable fanout exchange and durable queue named by [`WorkQueue::dead_letter`], with its fault in the headers |
+//! | worker | an [`AmqpServer`](crate::AmqpServer) on `q`, prefetch = concurrency, each task run once; a failed one goes to the durable fanout exchange and durable queue named by [`WorkQueue::dead_letter`], with its fault in the headers |
 //!
 //! Queues and exchanges are declared when first used, and again after a
 //! publish to them failed (a broker restart forgets what is not durable).
