@@ -512,3 +512,109 @@ fn a_task_in_another_protocol_is_recorded_as_such() -> TestResult {
     }
     Ok(())
 }
+
+/// Starts `serve --on ADDRESS...` (no HTTP) in `dir` and waits for the end
+/// of its banner: every consumer is running.
+fn serve_on(dir: &Path, addresses: &[&str]) -> Result<Running, Box<dyn Error>> {
+    let mut command = switchboard(dir);
+    command.args(["serve", "--services", "demo", "--db", "s.db"]);
+    for address in addresses {
+        command.args(["--on", address]);
+    }
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().ok_or("stdout is piped")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let ended = lines.any(|line| line.is_ok_and(|l| l == "Stop with Ctrl-C."));
+    assert!(ended, "serve {addresses:?} stopped before its banner ended");
+    Ok(running)
+}
+
+/// Waits until the queue in `dir` has no backlog for anyone, then returns
+/// its status.
+fn settled(dir: &Path) -> Result<serde_json::Value, Box<dyn Error>> {
+    for _ in 0..400 {
+        let status: serde_json::Value =
+            serde_json::from_str(&stdout_of(dir, &["queue", "status", "--json"])?)?;
+        let lags = status["consumers"]
+            .as_array()
+            .into_iter()
+            .chain(status["groups"].as_array())
+            .flatten()
+            .map(|c| c["lag"].as_u64());
+        if lags.clone().count() > 0 && lags.into_iter().all(|lag| lag == Some(0)) {
+            return Ok(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    Err("the queue did not settle".into())
+}
+
+/// Stops a `serve` with SIGTERM and checks it exits 0.
+fn terminate(mut running: Running) -> TestResult {
+    let pid = running.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()?
+            .success()
+    );
+    assert!(running.0.wait()?.success());
+    Ok(())
+}
+
+#[test]
+fn serve_on_a_queue_file_keeps_checkpoints_across_restarts() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let on = "sqlite:switchboard-queue.db?worker=w1";
+    for message in ["a", "b"] {
+        stdout_of(dir, &["enqueue", "fail", &format!("message={message}")])?;
+    }
+    let serving = serve_on(dir, &[on])?;
+    assert_eq!(settled(dir)?["consumers"][0]["checkpoint"], 2);
+    terminate(serving)?;
+    stdout_of(dir, &["enqueue", "fail", "message=c"])?;
+    let serving = serve_on(dir, &[on])?;
+    let status = settled(dir)?;
+    terminate(serving)?;
+    // Resumed after its checkpoint: each task ran (and failed) once.
+    assert_eq!(status["consumers"][0]["checkpoint"], 3, "{status}");
+    assert_eq!(status["failures"], 3, "{status}");
+    Ok(())
+}
+
+#[test]
+fn serve_on_a_queue_file_group_shares_the_tasks() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let serving = serve_on(
+        dir,
+        &[
+            "sqlite:switchboard-queue.db?worker=a&group=g",
+            "sqlite:switchboard-queue.db?worker=b&group=g",
+        ],
+    )?;
+    for i in 0..10 {
+        stdout_of(dir, &["enqueue", "fail", &format!("message=m{i}")])?;
+    }
+    let status = settled(dir)?;
+    terminate(serving)?;
+    // Each task to one member: ten failures, not twenty.
+    assert_eq!(status["failures"], 10, "{status}");
+    let failures: serde_json::Value =
+        serde_json::from_str(&stdout_of(dir, &["queue", "failures", "--json"])?)?;
+    let mut tasks: Vec<u64> = failures
+        .as_array()
+        .ok_or("a list")?
+        .iter()
+        .filter_map(|f| f["task_id"].as_u64())
+        .collect();
+    tasks.sort_unstable();
+    assert_eq!(tasks, (1..=10).collect::<Vec<_>>(), "{failures}");
+    Ok(())
+}
