@@ -42,14 +42,14 @@ pub fn host() -> Host {
                 gridmap::run(command, &info).await
             },
         ))
-        .command(ToolCommand::new(
-            stats_command(),
-            |matches, info| async move {
+        .command(
+            ToolCommand::new(stats_command(), |matches, info| async move {
                 let command = stats::StatsCommand::from_arg_matches(&matches)
                     .map_err(switchboard_host::tools::CommandError::Usage)?;
                 stats::run(command, &info).await
-            },
-        ))
+            })
+            .serving(&["worker"]),
+        )
         .on_serve(ServeHook::new(
             stats::StatsServeArgs::augment_args,
             stats::embedded_worker,

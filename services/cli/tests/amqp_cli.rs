@@ -87,6 +87,8 @@ fn serve_answers_over_http_and_amqp_from_one_process() -> TestResult {
             .output()?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{args:?}: {}: {stderr}", out.status);
+        // A client command that worked prints its result and nothing else.
+        assert!(stderr.is_empty(), "{args:?} logged: {stderr}");
         Ok(String::from_utf8(out.stdout)?)
     };
     let url = addr();
@@ -139,11 +141,13 @@ fn serve_answers_over_http_and_amqp_from_one_process() -> TestResult {
             &format!("{queue}-nowhere"),
         ])
         .output()?;
-    assert_eq!(
-        nowhere.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&nowhere.stderr)
+    let said = String::from_utf8_lossy(&nowhere.stderr);
+    assert_eq!(nowhere.status.code(), Some(3), "{said}");
+    // One line: the error, without the broker client's own warnings.
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with("error: ") && said.contains("NO_ROUTE"),
+        "{said}"
     );
 
     let pid = served.0.id().to_string();

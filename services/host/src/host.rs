@@ -93,6 +93,7 @@ impl HostInfo {
 pub struct ToolCommand {
     pub(crate) command: Command,
     pub(crate) run: ToolFn,
+    pub(crate) serving: &'static [&'static str],
 }
 
 type ToolFn = Arc<
@@ -110,7 +111,25 @@ impl ToolCommand {
         Self {
             command,
             run: Arc::new(move |matches, info| Box::pin(run(matches, info))),
+            serving: &[],
         }
+    }
+
+    /// Names the subcommands that run until stopped (`stats worker`): they
+    /// log at `info` by default, as `serve` does. The others are clients,
+    /// which log only their own warnings and errors unless `--log` says
+    /// otherwise.
+    #[must_use]
+    pub fn serving(mut self, subcommands: &'static [&'static str]) -> Self {
+        self.serving = subcommands;
+        self
+    }
+
+    /// Whether `matches` (of this command) run a serving subcommand.
+    pub(crate) fn serves(&self, matches: &ArgMatches) -> bool {
+        matches
+            .subcommand_name()
+            .is_some_and(|name| self.serving.contains(&name))
     }
 }
 

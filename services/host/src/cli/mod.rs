@@ -56,7 +56,9 @@ impl std::fmt::Debug for Context {
 #[derive(Debug, Parser)]
 #[command(name = "switchboard", long_about = None)]
 struct Cli {
-    /// Log filter (`info`, `debug`, `switchboard=trace`, ...).
+    /// Log filter (`info`, `debug`, `switchboard=trace`, ...). Unless given,
+    /// commands that serve log at `info`, client commands (`call`,
+    /// `enqueue`, ...) only their own warnings and errors.
     #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info", global = true)]
     log: String,
 
@@ -258,7 +260,6 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
         }
         Err(err) => return report(&CommandError::Usage(err)),
     };
-    init_logs(&matches);
     let Host {
         info,
         commands,
@@ -269,6 +270,11 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
     let Some((name, sub)) = matches.subcommand() else {
         return Exit::Usage.into();
     };
+    let serves = match commands.iter().find(|t| t.command.get_name() == name) {
+        Some(tool) => tool.serves(sub),
+        None => SERVING.contains(&name),
+    };
+    init_logs(&matches, serves);
     let result = match commands.iter().find(|t| t.command.get_name() == name) {
         Some(tool) => (tool.run)(sub.clone(), info).await,
         None => {
@@ -287,11 +293,22 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// Logs on standard error, filtered by `--log`.
-fn init_logs(matches: &ArgMatches) {
-    let filter = matches
-        .get_one::<String>("log")
-        .map_or("info", String::as_str);
+/// The standard commands that run until stopped; the others are clients.
+const SERVING: &[&str] = &["serve", "consume"];
+
+/// What a client command logs unless `--log` (or its variable) says: its
+/// own warnings and errors, none of the broker client's internal ones.
+const CLIENT_LOG: &str = "warn,lapin=off";
+
+/// Logs on standard error, filtered by `--log`: given, as given; else
+/// `info` for commands that serve and [`CLIENT_LOG`] for clients.
+fn init_logs(matches: &ArgMatches, serves: bool) {
+    let defaulted = matches.value_source("log") == Some(clap::parser::ValueSource::DefaultValue);
+    let filter = match matches.get_one::<String>("log") {
+        Some(_) if defaulted && !serves => CLIENT_LOG,
+        Some(filter) => filter.as_str(),
+        None => "info",
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
