@@ -94,6 +94,15 @@ fn help_says_where_settings_come_from() -> TestResult {
         help.contains("\n  stats "),
         "the stats tools are listed: {help}"
     );
+    // Each command says what it does: `interface` writes the WSDL too,
+    // `serve` serves more than HTTP.
+    let line = |name: &str| {
+        help.lines()
+            .find(|l| l.starts_with(&format!("  {name} ")))
+            .unwrap_or("")
+    };
+    assert!(line("interface").contains("WSDL"), "{help}");
+    assert!(line("serve").contains("RabbitMQ"), "{help}");
     Ok(())
 }
 
