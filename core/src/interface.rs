@@ -165,7 +165,13 @@ impl InterfaceModel {
         let methods = app
             .methods()
             .map(|descriptor| {
-                let args = (descriptor.args_schema)(&mut generator).to_value();
+                let mut args = (descriptor.args_schema)(&mut generator).to_value();
+                // The call struct's own doc is for Rust readers of the typed
+                // client, not for callers of the method: documents describe
+                // the method with its doc comment instead.
+                if let Some(object) = args.as_object_mut() {
+                    object.remove("description");
+                }
                 MethodModel {
                     descriptor,
                     doc: descriptor.doc.trim().to_owned(),

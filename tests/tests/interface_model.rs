@@ -64,3 +64,17 @@ fn two_builds_are_identical() {
     assert_eq!(format!("{one:?}"), format!("{two:?}"));
     assert_eq!(one.definitions.keys().collect::<Vec<_>>(), ["Point"]);
 }
+
+#[test]
+fn the_typed_calls_rust_doc_stays_out_of_the_documents() {
+    let model = InterfaceModel::of(&app(), &ModelSettings::default());
+    for method in &model.methods {
+        assert_eq!(method.args.get("description"), None, "{}", method.args);
+    }
+    let info = switchboard::interface::DocumentInfo::new("geometry", "1");
+    let settings =
+        switchboard_http::openapi::OpenApiSettings::new(info).with_json_endpoint("/json");
+    let document = switchboard_http::openapi::openapi(&app(), &settings);
+    assert!(!document.contains("Client::call"), "{document}");
+    assert!(document.contains("Moves a point one step right."));
+}
