@@ -114,6 +114,12 @@ pub fn openapi_document(app: &Application, settings: &OpenApiSettings) -> Value 
     let context = operation::Context {
         fault_ref: format!("{DEFINITIONS_PATH}{fault}"),
         auth: !matches!(settings.auth, Auth::None),
+        constrained: model
+            .methods
+            .iter()
+            .filter(|m| responses::declares_constraints(&model, &m.args))
+            .map(|m| m.descriptor.name)
+            .collect(),
     };
     let mut paths = Map::new();
     for method in &model.methods {

@@ -13,6 +13,9 @@ pub(super) struct Context {
     pub(super) fault_ref: String,
     /// Whether callers must authenticate (adds the `401` response).
     pub(super) auth: bool,
+    /// The methods whose parameters declare constraints (they may answer
+    /// `Client.Validation`).
+    pub(super) constrained: std::collections::BTreeSet<&'static str>,
 }
 
 /// `POST {endpoint}/{method}`: bare params in, the result (or a fault) out.

@@ -1,13 +1,14 @@
 //! The responses of an operation: its success, and a fault response for
 //! each status its faults are answered with — every declared fault code
 //! (`throws`) at the status the server maps it to, invalid parameters
-//! (`400`), missing credentials when auth is on (`401`), and server
+//! (`400`, with `Client.Validation` when the parameters declare
+//! constraints), missing credentials when auth is on (`401`), and server
 //! errors (`500`). Fault bodies are the JSON document's fault object.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
-use switchboard::interface::MethodModel;
+use switchboard::interface::{InterfaceModel, MethodModel};
 use switchboard::{Fault, code};
 
 use super::operation::Context;
@@ -74,6 +75,9 @@ pub(super) fn responses(
 fn fault_statuses(context: &Context, method: &MethodModel) -> BTreeMap<u16, Vec<&'static str>> {
     let mut codes: Vec<&'static str> = method.descriptor.throws.to_vec();
     codes.push(code::INVALID_PARAMS);
+    if context.constrained.contains(method.descriptor.name) {
+        codes.push(code::VALIDATION);
+    }
     if context.auth {
         codes.push(code::UNAUTHORIZED);
     }
@@ -87,4 +91,52 @@ fn fault_statuses(context: &Context, method: &MethodModel) -> BTreeMap<u16, Vec<
         }
     }
     by_status
+}
+
+/// The JSON Schema keywords of the constraints `#[schemars(...)]` declares
+/// (and the checks before a method runs enforce).
+const CONSTRAINTS: [&str; 11] = [
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// Whether `schema` (following its `$ref`s into `model`'s definitions)
+/// declares a constraint anywhere.
+pub(super) fn declares_constraints(model: &InterfaceModel, schema: &Value) -> bool {
+    let mut seen = Vec::new();
+    declares(model, schema, &mut seen)
+}
+
+fn declares<'a>(model: &'a InterfaceModel, schema: &'a Value, seen: &mut Vec<&'a str>) -> bool {
+    match schema {
+        Value::Object(object) => {
+            if CONSTRAINTS.iter().any(|k| object.contains_key(*k)) {
+                return true;
+            }
+            if let Some(name) = model.definition_name(schema)
+                && !seen.contains(&name)
+            {
+                seen.push(name);
+                if model
+                    .definitions
+                    .get(name)
+                    .is_some_and(|d| declares(model, d, seen))
+                {
+                    return true;
+                }
+            }
+            object.values().any(|v| declares(model, v, seen))
+        }
+        Value::Array(items) => items.iter().any(|v| declares(model, v, seen)),
+        _ => false,
+    }
 }

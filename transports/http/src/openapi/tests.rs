@@ -203,3 +203,25 @@ fn servers_follow_the_base_url_and_output_is_stable() -> TestResult {
     assert_eq!(openapi(&app, &public), openapi(&library()?, &public));
     Ok(())
 }
+
+#[test]
+fn methods_with_constraints_document_the_validation_fault() -> TestResult {
+    let doc: Value = serde_json::from_str(&openapi(&library()?, &settings()))?;
+    let paths = &doc["paths"];
+    let fault_400 = |path: &str| paths[path]["post"]["responses"]["400"]["description"].clone();
+    // `add_shelf` declares a length on `name`: a caller may get either fault.
+    let constrained = fault_400("/json/add_shelf");
+    assert!(
+        constrained.as_str().is_some_and(
+            |d| d.contains("`Client.Validation`") && d.contains("`Client.InvalidParams`")
+        ),
+        "{constrained}"
+    );
+    // `remove_shelf` declares none.
+    let plain = fault_400("/json/remove_shelf");
+    assert!(
+        plain.as_str().is_some_and(|d| !d.contains("Validation")),
+        "{plain}"
+    );
+    Ok(())
+}
