@@ -188,15 +188,29 @@ impl Application {
         self.inner.call_wrapper.as_ref()
     }
 
-    /// The shared state of type `T`.
+    /// The shared state of type `T`, for a method or a service that needs
+    /// it: its absence is a bug of the setup, logged as an error.
     ///
     /// # Errors
     /// A `Server` fault if the builder was given no `T`.
     pub fn state<T: Send + Sync + 'static>(&self) -> Result<State<T>, Fault> {
-        self.inner.state.get::<T>().ok_or_else(|| {
+        self.try_state().ok_or_else(|| {
             tracing::error!(state = std::any::type_name::<T>(), "state not registered");
             Fault::server("internal error: service state missing")
         })
+    }
+
+    /// The shared state of type `T`, if the builder was given one: a probe
+    /// (does this application serve what needs it?), which logs nothing.
+    ///
+    /// ```
+    /// let app = switchboard::Application::builder().state(42_u32).build()?;
+    /// assert_eq!(app.try_state::<u32>().map(|n| *n), Some(42));
+    /// assert!(app.try_state::<String>().is_none());
+    /// # Ok::<(), switchboard::BuildError>(())
+    /// ```
+    pub fn try_state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
+        self.inner.state.get::<T>()
     }
 }
 

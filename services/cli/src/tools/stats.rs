@@ -232,15 +232,9 @@ pub(crate) fn embedded_worker(
     base: Option<&str>,
 ) -> Result<Option<Companion>, CommandError> {
     let args = StatsServeArgs::from_arg_matches(matches).map_err(CommandError::Usage)?;
-    // Only an application serving stats has its state: asking any other
-    // would log a missing state as an error.
-    if !app
-        .methods()
-        .any(|m| m.service == switchboard_stats::SERVICE)
-    {
-        return Ok(None);
-    }
-    let Ok(service) = switchboard_stats::service(app) else {
+    // A probe: an application without stats has no stats state, which is
+    // no error.
+    let Some(service) = app.try_state::<switchboard_stats::StatsService>() else {
         return Ok(None);
     };
     if let Some(base) = base {

@@ -212,7 +212,7 @@ fn build_openapi(app: &Application, context: &DocumentContext<'_>) -> String {
 fn build_openrpc(app: &Application, context: &DocumentContext<'_>) -> String {
     let discovery = app
         .method(discover::METHOD_NAME)
-        .and_then(|_| app.state::<Discovery>().ok());
+        .and_then(|_| app.try_state::<Discovery>());
     if let Some(discovery) = discovery {
         return discovery.text(app);
     }
