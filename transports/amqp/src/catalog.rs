@@ -33,41 +33,22 @@ use crate::{
     TlsSettings,
 };
 
-/// The options lapin reads from the URL itself.
-const LAPIN_OPTIONS: &[&str] = &[
-    "heartbeat",
-    "channel_max",
-    "frame_max",
-    "connection_timeout",
-    "auth_mechanism",
-];
-
-/// The options that say how to connect: lapin's, the login, TLS files.
-pub(crate) const CONNECTION_OPTIONS: &[&str] = &[
-    "heartbeat",
-    "channel_max",
-    "frame_max",
-    "connection_timeout",
-    "auth_mechanism",
-    "user",
-    PASSWORD_OPTION,
-    "vhost",
-    "ca_file",
-    "cert_file",
-    "key_file",
-];
-
-/// Every option an address of this transport takes.
+/// Every option an address of this transport takes, in three runs: what
+/// only a server reads, lapin's own URL options, then the login and TLS
+/// files. The runs are the slices below, so each option is named once.
 const OPTIONS: &[&str] = &[
+    // A server's: the queue it consumes and how.
     "queue",
     "prefetch",
     "durable",
     "protocol",
+    // lapin's, passed through in the URL.
     "heartbeat",
     "channel_max",
     "frame_max",
     "connection_timeout",
     "auth_mechanism",
+    // The login and TLS files.
     "user",
     PASSWORD_OPTION,
     "vhost",
@@ -75,6 +56,12 @@ const OPTIONS: &[&str] = &[
     "cert_file",
     "key_file",
 ];
+
+/// The options that say how to connect: lapin's, the login, TLS files.
+pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(4).1;
+
+/// The options lapin reads from the URL itself.
+const LAPIN_OPTIONS: &[&str] = CONNECTION_OPTIONS.split_at(5).0;
 
 inventory::submit! {
     TransportEntry::new(
@@ -224,6 +211,23 @@ mod tests {
     use switchboard::catalog::TypedSettings;
 
     use super::*;
+
+    #[test]
+    fn the_option_runs_are_where_their_names_say() {
+        assert_eq!(
+            LAPIN_OPTIONS,
+            [
+                "heartbeat",
+                "channel_max",
+                "frame_max",
+                "connection_timeout",
+                "auth_mechanism"
+            ]
+        );
+        assert_eq!(CONNECTION_OPTIONS.first(), Some(&"heartbeat"));
+        assert_eq!(CONNECTION_OPTIONS.last(), Some(&"key_file"));
+        assert!(CONNECTION_OPTIONS.contains(&PASSWORD_OPTION));
+    }
     use crate::AmqpError;
 
     #[test]
