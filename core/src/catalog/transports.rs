@@ -368,7 +368,6 @@ type ServeFn = Box<
 /// serving itself.
 pub struct Bound {
     banner: Vec<String>,
-    http_url: Option<String>,
     reach: Option<Address>,
     serve: ServeFn,
 }
@@ -385,7 +384,6 @@ impl Bound {
     ) -> Self {
         Self {
             banner,
-            http_url: None,
             reach: None,
             serve: Box::new(serve),
         }
@@ -404,22 +402,18 @@ impl Bound {
         self.reach.as_ref()
     }
 
-    /// Records the base URL the transport answers HTTP on (the address it
-    /// bound, `http://127.0.0.1:8080`).
-    #[must_use]
-    pub fn with_http_url(mut self, url: String) -> Self {
-        self.http_url = Some(url);
-        self
-    }
-
     /// Lines for a banner: where it listens, what answers where.
     pub fn banner(&self) -> &[String] {
         &self.banner
     }
 
-    /// The base URL the transport answers HTTP on, if it is an HTTP one.
-    pub fn http_url(&self) -> Option<&str> {
-        self.http_url.as_deref()
+    /// The base URL the transport answers HTTP on (`http://127.0.0.1:8080`),
+    /// if it is reached over HTTP.
+    pub fn http_url(&self) -> Option<String> {
+        self.reach
+            .as_ref()
+            .filter(|address| address.scheme() == "http")
+            .map(Address::without_options)
     }
 
     /// Serves until `shutdown` completes, then finishes what is running.
@@ -438,7 +432,6 @@ impl fmt::Debug for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bound")
             .field("banner", &self.banner)
-            .field("http_url", &self.http_url)
             .field("reach", &self.reach)
             .finish_non_exhaustive()
     }

@@ -128,7 +128,6 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         Ok(Bound::new(banner, move |shutdown| {
             Box::pin(server.serve(listener, shutdown))
         })
-        .with_http_url(bound)
         .with_reach(reach))
     })
 }

@@ -183,9 +183,7 @@ pub(crate) async fn run(
     );
     let bound = hosting::bind_all(&args.addresses()?, &settings).await?;
     let shutdown = signal().map_err(CommandError::Signals)?;
-    let base = bound
-        .iter()
-        .find_map(|(_, b)| b.http_url().map(str::to_owned));
+    let base = bound.iter().find_map(|(_, b)| b.http_url());
     let mut companions = Vec::new();
     if let Some(matches) = matches {
         for hook in &context.serve_hooks {
