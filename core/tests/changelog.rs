@@ -35,7 +35,7 @@ fn every_release_has_known_non_empty_sections() {
     let text = changelog();
     let mut release = None;
     let mut section: Option<(&str, usize)> = None;
-    let mut check_section = |section: Option<(&str, usize)>| {
+    let check_section = |section: Option<(&str, usize)>| {
         if let Some((name, entries)) = section {
             assert!(entries > 0, "section {name:?} lists nothing");
         }
