@@ -56,6 +56,7 @@ mod context;
 mod created;
 mod events;
 mod fault;
+mod fingerprint;
 mod limits;
 mod registry;
 mod server;
@@ -83,6 +84,7 @@ pub use context::{
 };
 pub use events::{CallWrapper, Event, EventListener, Events, Next};
 pub use fault::{Fault, code};
+pub use fingerprint::{FINGERPRINT_HEADER, Fingerprint, MAX_FINGERPRINT_LEN};
 pub use limits::Limits;
 pub use method::{Args, Method, MethodDescriptor, ParamDescriptor, Reply};
 pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};

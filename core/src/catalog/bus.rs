@@ -22,6 +22,7 @@ use async_trait::async_trait;
 use super::address::Address;
 use super::protocols::ProtocolEntry;
 use super::transports::{BindError, Bound, ServeSettings, TypedSettings};
+use crate::Fingerprint;
 use crate::transport::TransportError;
 
 /// Opens a transport's bus at an address, without waiting on the network.
@@ -37,6 +38,9 @@ pub struct BusSettings {
     /// The name the bus's connections go by (broker connection names show
     /// it; a worker's adds `worker ID`).
     pub client_name: String,
+    /// The process's fingerprint, sent with what the bus carries where
+    /// the transport can.
+    pub fingerprint: Option<Arc<Fingerprint>>,
     /// Settings for particular transports, by type.
     pub settings: TypedSettings,
 }
@@ -47,8 +51,16 @@ impl BusSettings {
         Self {
             protocol,
             client_name: "switchboard".to_owned(),
+            fingerprint: None,
             settings: TypedSettings::default(),
         }
+    }
+
+    /// The process's fingerprint, to send with what the bus carries.
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<Arc<Fingerprint>>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
     }
 
     /// The name the bus's connections go by.

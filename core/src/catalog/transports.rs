@@ -18,6 +18,7 @@ use std::sync::Arc;
 use super::address::{Address, AddressError};
 use super::bus::{Bus, BusFn, BusSettings};
 use super::protocols::{ProtocolEntry, protocol};
+use crate::Fingerprint;
 use crate::application::Application;
 use crate::protocol::BoxError;
 use crate::transport::{ClientTransport, TransportError};
@@ -211,6 +212,9 @@ pub struct ServeSettings {
     pub public_url: Option<String>,
     /// The interface documents to publish, where the transport publishes any.
     pub documents: Option<DocumentsFn>,
+    /// The serving process's fingerprint, for transports that show it
+    /// (broker connection properties, reply headers).
+    pub fingerprint: Option<Arc<Fingerprint>>,
     /// Settings for particular transports, by type.
     pub settings: TypedSettings,
 }
@@ -226,8 +230,16 @@ impl ServeSettings {
             host_name: "switchboard".to_owned(),
             public_url: None,
             documents: None,
+            fingerprint: None,
             settings: TypedSettings::default(),
         }
+    }
+
+    /// The serving process's fingerprint.
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<Arc<Fingerprint>>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
     }
 
     /// The host's name, for banners and connection names.
@@ -321,6 +333,9 @@ pub struct ConnectSettings {
     pub client_name: String,
     /// A bearer token, for transports that send one (HTTP).
     pub bearer_token: Option<String>,
+    /// The calling process's fingerprint, sent with every call where the
+    /// transport can carry it.
+    pub fingerprint: Option<Arc<Fingerprint>>,
     /// Settings for particular transports, by type.
     pub settings: TypedSettings,
 }
@@ -333,8 +348,16 @@ impl ConnectSettings {
             host_name: "switchboard".to_owned(),
             client_name: "switchboard".to_owned(),
             bearer_token: None,
+            fingerprint: None,
             settings: TypedSettings::default(),
         }
+    }
+
+    /// The calling process's fingerprint, to send with every call.
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<Arc<Fingerprint>>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
     }
 
     /// The host's name.

@@ -23,7 +23,7 @@ pub use trace::{InvalidTraceParent, TraceParent};
 
 use crate::application::Application;
 use crate::method::{Args, MethodDescriptor, Reply};
-use crate::{Fault, State};
+use crate::{Fault, Fingerprint, State};
 
 /// A method name as a request carries it: names of up to 23 bytes are
 /// stored inline, so decoding a call allocates nothing for its name.
@@ -86,6 +86,9 @@ pub struct RequestInfo {
     pub traceparent: Option<TraceParent>,
     /// Who the caller is, when the transport authenticated them.
     pub principal: Option<Principal>,
+    /// The calling process's fingerprint, when it sent one (not
+    /// authenticated: what the caller says it is).
+    pub caller: Option<Arc<Fingerprint>>,
 }
 
 impl RequestInfo {
@@ -100,6 +103,7 @@ impl RequestInfo {
             deadline: None,
             traceparent: None,
             principal: None,
+            caller: None,
         }
     }
 
@@ -128,6 +132,13 @@ impl RequestInfo {
     #[must_use]
     pub fn with_principal(mut self, principal: Principal) -> Self {
         self.principal = Some(principal);
+        self
+    }
+
+    /// Sets the calling process's fingerprint.
+    #[must_use]
+    pub fn with_caller(mut self, caller: impl Into<Arc<Fingerprint>>) -> Self {
+        self.caller = Some(caller.into());
         self
     }
 }
@@ -256,6 +267,14 @@ impl MethodContext {
     /// The authenticated caller, if any.
     pub fn principal(&self) -> Option<&Principal> {
         self.request.principal.as_ref()
+    }
+
+    /// The calling process's fingerprint, when its transport carried one
+    /// (switchboard's clients send theirs; see [`Fingerprint`]). What the
+    /// caller says it is, not authenticated: for logs and routing, not for
+    /// access decisions (use [`principal`](Self::principal)).
+    pub fn caller(&self) -> Option<&Fingerprint> {
+        self.request.caller.as_deref()
     }
 
     /// The call as located in the request, once decomposed.

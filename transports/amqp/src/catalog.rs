@@ -25,7 +25,7 @@ use switchboard::catalog::{
     Address, AddressError, BindError, Bound, BoxFuture, Capabilities, ConnectSettings,
     PASSWORD_OPTION, ServeSettings, TransportEntry, inventory,
 };
-use switchboard::{ClientTransport, Server, ServerTransport, TransportError};
+use switchboard::{ClientTransport, Fingerprint, Server, ServerTransport, TransportError};
 
 use crate::server::DEFAULT_PREFETCH;
 use crate::{
@@ -121,6 +121,21 @@ pub(crate) fn connection(
     connection
 }
 
+/// `connection` showing `fingerprint`, its virtual host filled in.
+pub(crate) fn fingerprinted(
+    mut connection: ConnectionSettings,
+    fingerprint: Option<&Arc<Fingerprint>>,
+) -> ConnectionSettings {
+    if let Some(fingerprint) = fingerprint {
+        let mut fingerprint = Fingerprint::clone(fingerprint);
+        if let Ok(uri) = connection.uri() {
+            fingerprint.vhost = Some(uri.vhost);
+        }
+        connection.fingerprint = Some(Arc::new(fingerprint));
+    }
+    connection
+}
+
 fn queue_of(address: &Address, default: &str) -> String {
     address.option("queue").unwrap_or(default).to_owned()
 }
@@ -135,10 +150,13 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             .max(1);
         let durable = address.parse_option::<bool>("durable")?.unwrap_or(true);
         let queue = queue_of(&address, &settings.host_name);
-        let connection = connection(
-            &address,
-            format!("{} serve", settings.host_name),
-            &settings.settings,
+        let connection = fingerprinted(
+            connection(
+                &address,
+                format!("{} serve", settings.host_name),
+                &settings.settings,
+            ),
+            settings.fingerprint.as_ref(),
         );
         let spec = QueueSpec::new(&queue).durable(durable);
         let options = ServerOptions::new(Binding::work_queue(spec)).with_prefetch(prefetch);
@@ -179,7 +197,10 @@ fn connect(
         address.check_options(OPTIONS)?;
         refuse_server_options(&address)?;
         let queue = queue_of(&address, &settings.host_name);
-        let connection = connection(&address, settings.client_name.clone(), &settings.settings);
+        let connection = fingerprinted(
+            connection(&address, settings.client_name.clone(), &settings.settings),
+            settings.fingerprint.as_ref(),
+        );
         let client = AmqpClient::connect(connection, ClientOptions::to_queue(queue))
             .await
             .map_err(|err| BindError::Unreachable {

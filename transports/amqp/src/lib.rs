@@ -58,6 +58,7 @@ mod bus;
 pub mod catalog;
 mod error;
 mod facts;
+mod fingerprint;
 
 pub mod client;
 pub mod delivery;
@@ -70,6 +71,7 @@ pub use client::{AmqpClient, ClientOptions, ReplyMode};
 pub use delivery::{Binding, DeliveryModel};
 pub use error::AmqpError;
 pub use facts::AmqpFacts;
+pub use fingerprint::FINGERPRINT_HEADER;
 pub use server::{AmqpServer, DeadLetter, ServerOptions};
 pub use settings::{ConnectionSettings, TlsSettings};
 pub use topology::{BindingSpec, ExchangeSpec, QueueSpec, Topology};

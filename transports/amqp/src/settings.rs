@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use lapin::tcp::{OwnedIdentity, OwnedTLSConfig};
 use lapin::uri::{AMQPScheme, AMQPUri};
 use lapin::{Connection, ConnectionProperties};
+use switchboard::Fingerprint;
 use switchboard::catalog::{Address, PASSWORD_OPTION};
 
 use crate::error::AmqpError;
@@ -39,6 +41,9 @@ pub struct ConnectionSettings {
     pub connection_name: String,
     /// The application named in the client properties.
     pub application: String,
+    /// The process's fingerprint: `fingerprint` in the client properties
+    /// (its JSON form), and a table in the headers of what it publishes.
+    pub fingerprint: Option<Arc<Fingerprint>>,
 }
 
 /// TLS files for `amqps://` (PEM).
@@ -64,7 +69,16 @@ impl ConnectionSettings {
             tls: TlsSettings::default(),
             connection_name: "switchboard".to_owned(),
             application: "switchboard".to_owned(),
+            fingerprint: None,
         }
+    }
+
+    /// Shows `fingerprint` in the client properties and sends it with
+    /// every message.
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<Arc<Fingerprint>>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
     }
 
     /// Logs in as `user` with `password`, whatever the URL says.
@@ -153,9 +167,10 @@ impl ConnectionSettings {
         }
     }
 
-    /// The client properties: the connection name and a fingerprint
-    /// (`application`, `host`, `pid`, `user`, `switchboard_version`), as
-    /// Postage's fingerprints, so operators see who is connected.
+    /// The client properties: the connection name, `application`, `host`,
+    /// `pid`, `user`, `switchboard_version`, and the process's whole
+    /// [`Fingerprint`] as `fingerprint` (its JSON form) when one is set, so
+    /// operators see who is connected.
     pub fn properties(&self) -> ConnectionProperties {
         let fingerprint = [
             ("application", self.application.clone()),
@@ -164,11 +179,19 @@ impl ConnectionSettings {
             ("user", std::env::var("USER").unwrap_or_default()),
             ("switchboard_version", env!("CARGO_PKG_VERSION").to_owned()),
         ];
-        fingerprint.into_iter().fold(
+        let properties = fingerprint.into_iter().fold(
             ConnectionProperties::default()
                 .with_connection_name(self.connection_name.clone().into()),
             |properties, (key, value)| properties.with_client_property(key.into(), value.into()),
-        )
+        );
+        match &self.fingerprint {
+            // lapin takes text properties only: the JSON form.
+            Some(fingerprint) => properties.with_client_property(
+                crate::FINGERPRINT_HEADER.into(),
+                fingerprint.to_json().into(),
+            ),
+            None => properties,
+        }
     }
 
     /// The TLS files, read.

@@ -186,6 +186,9 @@ fn connect(
         if let Some(token) = &settings.bearer_token {
             transport = transport.with_bearer_token(token);
         }
+        if let Some(fingerprint) = &settings.fingerprint {
+            transport = transport.with_fingerprint(fingerprint);
+        }
         Ok(Arc::new(transport) as Arc<dyn ClientTransport>)
     })
 }

@@ -6,7 +6,10 @@ use std::time::Instant;
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{ClientTransport, OutgoingRequest, ReceivedReply, TransportError};
+use switchboard::{
+    ClientTransport, FINGERPRINT_HEADER, Fingerprint, OutgoingRequest, ReceivedReply,
+    TransportError,
+};
 
 /// Sends calls to one RPC endpoint (`http://127.0.0.1:8080/jsonrpc`).
 ///
@@ -18,6 +21,7 @@ pub struct HttpClient {
     endpoint: String,
     method_in_path: bool,
     authorization: Option<HeaderValue>,
+    fingerprint: Option<HeaderValue>,
 }
 
 /// Why an [`HttpClient`] could not be built.
@@ -40,6 +44,7 @@ impl HttpClient {
             endpoint: url.into().trim_end_matches('/').to_owned(),
             method_in_path: false,
             authorization: None,
+            fingerprint: None,
         })
     }
 
@@ -62,6 +67,14 @@ impl HttpClient {
     #[must_use]
     pub fn with_authorization(mut self, value: HeaderValue) -> Self {
         self.authorization = Some(value);
+        self
+    }
+
+    /// Sends this process's fingerprint with every request (the
+    /// `switchboard-fingerprint` header), so methods see who called.
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: &Fingerprint) -> Self {
+        self.fingerprint = HeaderValue::from_str(&fingerprint.to_json()).ok();
         self
     }
 
@@ -99,6 +112,9 @@ impl ClientTransport for HttpClient {
             .body(request.body);
         if let Some(value) = &self.authorization {
             builder = builder.header(header::AUTHORIZATION, value.clone());
+        }
+        if let Some(value) = &self.fingerprint {
+            builder = builder.header(FINGERPRINT_HEADER, value.clone());
         }
         if let Some(deadline) = request.deadline {
             builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));

@@ -98,8 +98,10 @@ impl Declared {
 /// Opens the bus at `address`: no connection until it is used.
 pub(crate) fn open(address: Address, settings: BusSettings) -> Result<Arc<dyn Bus>, BindError> {
     address.check_options(crate::catalog::CONNECTION_OPTIONS)?;
-    let connection =
-        crate::catalog::connection(&address, settings.client_name.clone(), &settings.settings);
+    let connection = crate::catalog::fingerprinted(
+        crate::catalog::connection(&address, settings.client_name.clone(), &settings.settings),
+        settings.fingerprint.as_ref(),
+    );
     Ok(Arc::new(AmqpBus {
         address,
         settings: connection,

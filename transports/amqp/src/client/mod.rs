@@ -102,8 +102,8 @@ impl AmqpClient {
         body: &[u8],
     ) -> Result<(), TransportError> {
         let link = self.link().await?;
-        let props = BasicProperties::default()
-            .with_content_type(short("content type", content_type)?)
+        let props = self
+            .properties(content_type)?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         publish(&link, exchange, routing_key, body, props).await
     }
@@ -127,8 +127,8 @@ impl AmqpClient {
         body: &[u8],
     ) -> Result<(), TransportError> {
         let link = self.link().await?;
-        let props = BasicProperties::default()
-            .with_content_type(short("content type", content_type)?)
+        let props = self
+            .properties(content_type)?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         let options = BasicPublishOptions::default();
         publish_with(&link, exchange, routing_key, body, props, options).await
@@ -197,6 +197,17 @@ impl AmqpClient {
         Ok(link)
     }
 
+    /// A message's properties: its content type, and the process's
+    /// fingerprint in the headers when the settings have one.
+    fn properties(&self, content_type: &str) -> Result<BasicProperties, TransportError> {
+        let props =
+            BasicProperties::default().with_content_type(short("content type", content_type)?);
+        Ok(match &self.settings.fingerprint {
+            Some(fingerprint) => props.with_headers(crate::fingerprint::headers(fingerprint)),
+            None => props,
+        })
+    }
+
     /// A message or correlation id no other message of this client has.
     fn next_id(&self) -> String {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -240,8 +251,7 @@ impl AmqpClient {
     ) -> Result<Option<Bytes>, TransportError> {
         let link = self.link().await?;
         let routing_key = self.options.routing_key(&request.method);
-        let mut props = BasicProperties::default()
-            .with_content_type(short("content type", request.content_type)?);
+        let mut props = self.properties(request.content_type)?;
         if let Some(deadline) = request.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions, BasicPublishOptions, BasicRejectOptions};
-use lapin::types::AMQPValue;
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel};
 use switchboard::{RequestInfo, Response, TraceParent, TransportFacts};
 use tokio::sync::watch;
@@ -37,6 +37,8 @@ pub(crate) struct Consumer {
     pub(crate) options: Arc<ServerOptions>,
     /// Turns `true` at shutdown: a retry then skips its delay.
     pub(crate) stopping: watch::Receiver<bool>,
+    /// The headers of every reply: the server's fingerprint, if set.
+    pub(crate) reply_headers: Option<FieldTable>,
 }
 
 /// Runs one delivery to its end, in a span of its own.
@@ -142,6 +144,9 @@ fn request<'a>(
     if let Some(traceparent) = traceparent {
         request = request.with_traceparent(traceparent);
     }
+    if let Some(caller) = crate::fingerprint::from_headers(props.headers().as_ref()) {
+        request = request.with_caller(caller);
+    }
     let picked = consumer
         .selector
         .pick(props.content_type().as_ref().map(|s| s.as_str()));
@@ -166,6 +171,9 @@ async fn publish_reply(
         return;
     };
     let mut props = BasicProperties::default().with_content_type(response.content_type.into());
+    if let Some(headers) = &consumer.reply_headers {
+        props = props.with_headers(headers.clone());
+    }
     if let Some(id) = delivery.properties.correlation_id() {
         props = props.with_correlation_id(id.clone());
     }

@@ -13,7 +13,7 @@
 //! redelivered by the broker and run again (at-least-once; the method sees
 //! `redelivered`).
 
-mod failure;
+pub(crate) mod failure;
 mod message;
 mod options;
 mod select;
@@ -242,6 +242,11 @@ impl AmqpServer {
                 selector: Arc::clone(selector),
                 options: Arc::clone(&self.options),
                 stopping: stopping.clone(),
+                reply_headers: self
+                    .settings
+                    .fingerprint
+                    .as_deref()
+                    .map(crate::fingerprint::headers),
             }));
             session.tags.push(consumer.tag());
             session

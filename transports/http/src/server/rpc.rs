@@ -9,7 +9,7 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Fault, RequestInfo, Server, TraceParent, TransportFacts};
+use switchboard::{Fault, Fingerprint, RequestInfo, Server, TraceParent, TransportFacts};
 
 use crate::facts::HttpFacts;
 
@@ -73,6 +73,12 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         .headers
         .get(&TRACEPARENT)
         .and_then(|value| value.to_str().ok()?.parse::<TraceParent>().ok());
+    static FINGERPRINT: http::HeaderName =
+        http::HeaderName::from_static(switchboard::FINGERPRINT_HEADER);
+    let caller = parts
+        .headers
+        .get(&FINGERPRINT)
+        .and_then(|value| Fingerprint::from_peer(value.as_bytes()));
     let facts = HttpFacts {
         method: parts.method,
         uri: parts.uri,
@@ -83,6 +89,7 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
     let mut info = RequestInfo::new(bytes::Bytes::new(), TransportFacts::new(facts));
     info.deadline = Some(deadline);
     info.traceparent = traceparent;
+    info.caller = caller.map(Arc::new);
     info
 }
 
