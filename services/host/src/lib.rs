@@ -26,6 +26,8 @@
 //! # Layout
 //!
 //! - [`Host`]: the builder and [`Host::run`].
+//! - [`components`]: fingerprints, heartbeats, the status list and the
+//!   control commands every hosted process takes part in.
 //! - [`catalog`]: the services, protocols and interface documents, picked
 //!   by name.
 //! - [`hosting`]: the pieces one by one, for people who bring their own
@@ -36,6 +38,7 @@
 
 pub mod catalog;
 mod cli;
+pub mod components;
 mod host;
 pub mod hosting;
 pub mod tools;
