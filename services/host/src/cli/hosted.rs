@@ -9,6 +9,7 @@ use switchboard::Application;
 use switchboard::catalog::ProtocolEntry;
 
 use super::Context;
+use crate::catalog::services::SetupFn;
 use crate::catalog::{EntryParser, Service, protocols};
 use crate::hosting;
 use crate::tools::CommandError;
@@ -59,20 +60,20 @@ pub(crate) struct Hosted {
 }
 
 impl Hosted {
-    /// The application serving the chosen services, their state set up,
-    /// whose interface documents link under `public_url`.
-    ///
-    /// # Errors
-    /// A [`CommandError`] if a service cannot be set up.
-    pub(crate) fn application(
+    /// The application of the services picked, with state in `--db`, the
+    /// host's own setups run, then `extra` (a call counter).
+    pub(crate) fn application_counted(
         &self,
         context: &Context,
         public_url: Option<&str>,
+        extra: SetupFn,
     ) -> Result<Application, CommandError> {
+        let mut setups = context.setups.clone();
+        setups.push(extra);
         Ok(hosting::application_with(
             &context.info,
             self.services.services.iter().copied(),
-            &context.setups,
+            &setups,
             &self.db,
             public_url,
         )?)

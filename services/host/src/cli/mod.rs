@@ -12,11 +12,14 @@
 
 mod amqp;
 mod call;
+mod component;
+mod ctl;
 mod hosted;
 mod interface;
 mod params;
 mod queue;
 mod serve;
+mod status;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -83,6 +86,11 @@ enum Command {
     /// Write an interface document (OpenAPI, OpenRPC, the docs page, the
     /// WSDL) of the services without starting a server.
     Interface(interface::InterfaceArgs),
+    /// List the components announcing themselves on the status bus (name,
+    /// pid@host, version, transports, state), or watch them.
+    Status(status::StatusArgs),
+    /// Tell components to drain, quit or restart, and print their answers.
+    Ctl(ctl::CtlArgs),
 }
 
 /// What `--help` ends with: where settings come from, and the exit statuses.
@@ -338,6 +346,8 @@ async fn execute(matches: &ArgMatches, context: &Context) -> Result<Exit, Comman
             .await
             .map(|()| Exit::Success),
         Command::Interface(args) => interface::run(args, context).map(|()| Exit::Success),
+        Command::Status(args) => status::run(args, context).await.map(|()| Exit::Success),
+        Command::Ctl(args) => ctl::run(args, context).await.map(|()| Exit::Success),
     }
 }
 

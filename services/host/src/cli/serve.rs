@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::builder::PossibleValuesParser;
@@ -13,7 +14,9 @@ use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::Context;
 use super::amqp::AmqpServeArgs;
+use super::component::{self, ComponentArgs, Ending};
 use super::hosted::{Hosted, ProtocolsArg};
+use crate::components::{CallCounts, Served};
 use crate::hosting;
 use crate::tools::duration::{self, Least};
 use crate::tools::{CommandError, signal};
@@ -94,6 +97,8 @@ pub(crate) struct ServeArgs {
     fault_statuses: FaultStatusesArg,
     #[command(flatten)]
     amqp: AmqpServeArgs,
+    #[command(flatten)]
+    component: ComponentArgs,
 }
 
 /// `--fault-statuses`.
@@ -166,22 +171,29 @@ impl ServeArgs {
 }
 
 /// Sets up the services, binds every transport, starts the serve hooks,
-/// prints the banner, then serves until SIGINT or SIGTERM.
+/// prints the banner, announces the process as a component, then serves
+/// until SIGINT, SIGTERM or a control command.
 pub(crate) async fn run(
     args: ServeArgs,
     context: &Context,
     matches: Option<&ArgMatches>,
 ) -> Result<(), CommandError> {
-    let app = args
-        .hosted
-        .application(context, args.public_url.as_deref())?;
+    let counts = Arc::new(CallCounts::default());
+    let app = args.hosted.application_counted(
+        context,
+        args.public_url.as_deref(),
+        component::counting(&counts),
+    )?;
+    let fingerprint = args.component.fingerprint(&context.info);
     let settings = hosting::serve_settings(
         &context.info,
         app.clone(),
         args.protocols.protocols.clone(),
         args.config(),
-    );
-    let bound = hosting::bind_all(&args.addresses()?, &settings).await?;
+    )
+    .with_fingerprint(Arc::clone(&fingerprint));
+    let addresses = args.addresses()?;
+    let bound = hosting::bind_all(&addresses, &settings).await?;
     let shutdown = signal().map_err(CommandError::Signals)?;
     let base = bound.iter().find_map(|(_, b)| b.http_url());
     let mut companions = Vec::new();
@@ -197,11 +209,27 @@ pub(crate) async fn run(
         .flat_map(|(_, b)| b.banner().iter())
         .chain(companions.iter().flat_map(|c| c.banner.iter()));
     print_banner(&args, banners);
-    let served = hosting::serve_all(bound, shutdown).await;
+    let served = Served {
+        transports: bound
+            .iter()
+            .filter_map(|(_, b)| b.reach().map(ToString::to_string))
+            .collect(),
+        methods: app.methods().map(|m| m.name.to_owned()).collect(),
+    };
+    let component = args
+        .component
+        .start(&context.info, &fingerprint, served, counts, &addresses)
+        .await?;
+    let ending = component::serve_until_told(component, shutdown, move |stop| {
+        Box::pin(hosting::serve_all(bound, stop))
+    })
+    .await;
     for companion in companions {
         (companion.stop)().await?;
     }
-    served?;
+    if ending? == Ending::Restart {
+        component::restart()?;
+    }
     Ok(())
 }
 

@@ -15,11 +15,9 @@ pub struct CallCounts {
 }
 
 impl CallCounts {
-    /// New counts, and `builder` counting into them.
-    pub fn install(builder: ApplicationBuilder) -> (ApplicationBuilder, Arc<Self>) {
-        let counts = Arc::new(Self::default());
-        let builder = builder.listener(Counter(Arc::clone(&counts)));
-        (builder, counts)
+    /// `builder`, its calls counted into these counts.
+    pub fn count_in(self: &Arc<Self>, builder: ApplicationBuilder) -> ApplicationBuilder {
+        builder.listener(Counter(Arc::clone(self)))
     }
 
     /// Calls running now.

@@ -88,7 +88,7 @@ pub struct Served {
 #[derive(Debug)]
 pub struct Component {
     shared: Arc<Shared>,
-    orders: mpsc::Receiver<Order>,
+    orders: tokio::sync::Mutex<mpsc::Receiver<Order>>,
     activity: watch::Sender<Activity>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -125,7 +125,7 @@ impl Component {
         ];
         Self {
             shared,
-            orders,
+            orders: tokio::sync::Mutex::new(orders),
             activity,
             tasks,
         }
@@ -133,8 +133,8 @@ impl Component {
 
     /// The next command for this process; pending forever if the control
     /// listener is gone.
-    pub async fn next_order(&mut self) -> Order {
-        match self.orders.recv().await {
+    pub async fn next_order(&self) -> Order {
+        match self.orders.lock().await.recv().await {
             Some(order) => order,
             None => std::future::pending().await,
         }

@@ -111,6 +111,25 @@ pub enum CommandError {
         #[source]
         source: BindError,
     },
+    /// `restart` could not start the command again.
+    #[error("cannot start this command again")]
+    Restart(#[source] std::io::Error),
+    /// The status bus failed (it could not be followed or published on).
+    #[error("{context}")]
+    StatusBus {
+        /// What was being done.
+        context: String,
+        /// Why.
+        #[source]
+        source: TransportError,
+    },
+    /// A control command was refused.
+    #[error("{0}")]
+    Control(String),
+    /// A control command's target did not answer in time, or none was
+    /// found.
+    #[error("{0}")]
+    NoAnswer(String),
     /// A host's own command failed (its causes are reported as its own).
     #[error("{0}")]
     Tool(Box<dyn ToolError>),
@@ -158,7 +177,10 @@ impl CommandError {
                 _ => Exit::Unreachable,
             },
             Self::Tool(tool) => tool.exit(),
-            Self::NoQueueFile { .. }
+            Self::StatusBus { .. } | Self::NoAnswer(_) => Exit::Unreachable,
+            Self::Control(_) => Exit::Failed,
+            Self::Restart(_)
+            | Self::NoQueueFile { .. }
             | Self::HttpClient(_)
             | Self::File { .. }
             | Self::Signals(_)

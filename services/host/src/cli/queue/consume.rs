@@ -1,6 +1,7 @@
 //! `switchboard consume`: one queue consumer running the services.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
@@ -14,7 +15,9 @@ use super::QueueFile;
 use super::progress::{self, Meter, Watched};
 use crate::catalog::protocols;
 use crate::cli::Context;
+use crate::cli::component::{self, ComponentArgs, Ending};
 use crate::cli::hosted::Hosted;
+use crate::components::{CallCounts, Served};
 use crate::tools::CommandError;
 use crate::tools::duration::{self, Least};
 use crate::tools::signal;
@@ -112,6 +115,8 @@ pub(crate) struct ConsumeArgs {
     /// Stop once the backlog is empty, showing progress on standard error.
     #[arg(long, env = "SWITCHBOARD_DRAIN")]
     drain: bool,
+    #[command(flatten)]
+    component: ComponentArgs,
 }
 
 /// `--on-failure`.
@@ -153,14 +158,19 @@ impl ConsumeArgs {
     }
 }
 
-/// Runs the consumer until the shutdown signal (or, with `--drain`, until
-/// its backlog is empty).
+/// Runs the consumer until the shutdown signal or a control command (or,
+/// with `--drain`, until its backlog is empty).
 pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), CommandError> {
-    let app = args.hosted.application(context, None)?;
+    let counts = Arc::new(CallCounts::default());
+    let app = args
+        .hosted
+        .application_counted(context, None, component::counting(&counts))?;
     let settings = crate::hosting::typed_settings(&context.info, &Default::default());
+    let methods = app.methods().map(|m| m.name.to_owned()).collect();
     let server = Server::new(app, args.protocol.server(&settings));
     let path = args.queue.path();
     let cannot_open = || CommandError::queue(format!("cannot open the queue {}", path.display()));
+    let fingerprint = args.component.fingerprint(&context.info);
     let consumer =
         QueueConsumer::open(path, args.worker.clone(), args.options()).map_err(cannot_open())?;
     let consumer = match &args.group {
@@ -170,12 +180,28 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     let admin = QueueAdmin::open(path, QueueOptions::default()).map_err(cannot_open())?;
     let signal = signal().map_err(CommandError::Signals)?;
     print_banner(&args, context.info.name());
-    let result = if args.drain {
-        drain(consumer, server, &admin, signal, args.watched()).await
-    } else {
-        consumer.run(server, signal).await
+    if args.drain {
+        return drain(consumer, server, &admin, signal, args.watched())
+            .await
+            .map_err(CommandError::queue("the consumer stopped"));
+    }
+    let served = Served {
+        transports: vec![format!("sqlite:{}?worker={}", path.display(), args.worker)],
+        methods,
     };
-    result.map_err(CommandError::queue("the consumer stopped"))
+    let component = args
+        .component
+        .start(&context.info, &fingerprint, served, counts, &[])
+        .await?;
+    let ending = component::serve_until_told(component, signal, move |stop| {
+        Box::pin(consumer.run(server, stop))
+    })
+    .await
+    .map_err(CommandError::queue("the consumer stopped"))?;
+    if ending == Ending::Restart {
+        component::restart()?;
+    }
+    Ok(())
 }
 
 /// Runs `consumer` until its backlog is empty (or `signal`), showing

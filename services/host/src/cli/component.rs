@@ -1,0 +1,299 @@
+//! The component flags of `serve` and `consume`, and serving as a
+//! component: until a signal or a control command, then drain, and stay
+//! up (`drain`), exit (`quit`, SIGINT, SIGTERM) or start again
+//! (`restart`).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use switchboard::Fingerprint;
+use switchboard::catalog::bus::BusSettings;
+use switchboard::catalog::{self, Address, BoxFuture};
+use tokio::sync::oneshot;
+
+use crate::HostInfo;
+use crate::catalog::services::SetupFn;
+use crate::components::wire::Activity;
+use crate::components::{
+    CallCounts, Command, Component, ComponentSettings, ControlSecret, Order, Served,
+};
+use crate::tools::duration::{self, Least};
+use crate::tools::{CommandError, signal};
+
+/// The status bus flag, shared by the components and the commands that
+/// watch or control them.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct StatusBusArgs {
+    /// The bus components announce themselves on and take control
+    /// commands from: `amqp://…` (the `switchboard.status` and
+    /// `switchboard.control` fanout exchanges) or
+    /// `sqlite:QUEUE?events=EVENTS` (rows of the events file). Default: the
+    /// broker of the first amqp:// address served, else
+    /// sqlite:switchboard-queue.db?events=switchboard-events.db in the
+    /// working directory.
+    #[arg(long, env = "SWITCHBOARD_STATUS_BUS", value_name = "ADDRESS")]
+    pub(crate) status_bus: Option<Address>,
+}
+
+impl StatusBusArgs {
+    /// The bus: as given, else the broker of the first AMQP address among
+    /// `served`, else the embedded default of host `info`.
+    pub(crate) fn address(
+        &self,
+        info: &HostInfo,
+        served: &[Address],
+    ) -> Result<Address, CommandError> {
+        if let Some(address) = &self.status_bus {
+            return Ok(address.clone());
+        }
+        if let Some(broker) = served.iter().find(|a| a.scheme().starts_with("amqp")) {
+            let keep = |key: &str| !["queue", "prefetch", "durable", "protocol"].contains(&key);
+            let mut bus = Address::parse(&broker.without_options()).map_err(bad_bus)?;
+            for (key, value) in broker.options().filter(|(key, _)| keep(key)) {
+                bus = bus.with_option(key, value);
+            }
+            return Ok(bus);
+        }
+        let name = info.name();
+        Address::parse(&format!("sqlite:{name}-queue.db?events={name}-events.db")).map_err(bad_bus)
+    }
+
+    /// The bus opened for a process of `fingerprint`.
+    pub(crate) fn open(
+        address: Address,
+        fingerprint: &Arc<Fingerprint>,
+    ) -> Result<Arc<dyn catalog::bus::Bus>, CommandError> {
+        let protocol = catalog::protocol("json")
+            .or_else(|| catalog::protocols().into_iter().next())
+            .ok_or_else(|| CommandError::Tool(Box::new(NoProtocol)))?;
+        let settings = BusSettings::new(protocol)
+            .with_client_name(format!("{} status", fingerprint.name))
+            .with_fingerprint(Arc::clone(fingerprint));
+        catalog::open_bus(address.clone(), settings).map_err(|source| {
+            CommandError::Serve(crate::hosting::ServeError::Bind {
+                address: address.to_string(),
+                source,
+            })
+        })
+    }
+}
+
+fn bad_bus(err: catalog::AddressError) -> CommandError {
+    CommandError::Serve(crate::hosting::ServeError::Bind {
+        address: "--status-bus".to_owned(),
+        source: err.into(),
+    })
+}
+
+/// No protocol is linked to encode status messages' bus in.
+#[derive(Debug, thiserror::Error)]
+#[error("no protocol is linked into this binary")]
+struct NoProtocol;
+
+impl crate::tools::ToolError for NoProtocol {
+    fn exit(&self) -> crate::tools::Exit {
+        crate::tools::Exit::Usage
+    }
+}
+
+/// Who this process is, and how it takes part as a component.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ComponentArgs {
+    /// This process's component name, as `switchboard status` lists it and
+    /// `switchboard ctl` targets it (default: the binary's name).
+    #[arg(long, env = "SWITCHBOARD_COMPONENT_NAME", value_name = "NAME")]
+    component_name: Option<String>,
+    /// This process's component type (`service`, `worker`, ...).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_COMPONENT_TYPE",
+        value_name = "TYPE",
+        default_value = "service"
+    )]
+    component_type: String,
+    /// Time between heartbeats on the status bus: seconds, or a number
+    /// with a unit (500ms, 1.5s, 2m). 0 announces nothing and takes no
+    /// control commands.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_HEARTBEAT",
+        value_name = "SECONDS",
+        default_value = "5",
+        value_parser = duration::seconds(Least::Zero),
+        allow_hyphen_values = true,
+    )]
+    heartbeat: Duration,
+    #[command(flatten)]
+    bus: StatusBusArgs,
+    /// Obey only control commands signed with this shared secret
+    /// (`switchboard ctl --control-secret`). Without it, whoever may
+    /// publish on the status bus may send commands.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_CONTROL_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    control_secret: Option<String>,
+}
+
+impl ComponentArgs {
+    /// This process's fingerprint.
+    pub(crate) fn fingerprint(&self, info: &HostInfo) -> Arc<Fingerprint> {
+        let name = self.component_name.as_deref().unwrap_or(info.name());
+        Arc::new(Fingerprint::new(name, &self.component_type, info.version()))
+    }
+
+    /// Starts announcing and taking commands as `fingerprint`, unless
+    /// heartbeats are off.
+    pub(crate) async fn start(
+        &self,
+        info: &HostInfo,
+        fingerprint: &Arc<Fingerprint>,
+        served: Served,
+        counts: Arc<CallCounts>,
+        serving_at: &[Address],
+    ) -> Result<Option<Component>, CommandError> {
+        if self.heartbeat.is_zero() {
+            return Ok(None);
+        }
+        let address = self.bus.address(info, serving_at)?;
+        let bus = StatusBusArgs::open(address, fingerprint)?;
+        let settings = ComponentSettings {
+            fingerprint: Arc::clone(fingerprint),
+            bus,
+            heartbeat: self.heartbeat,
+            secret: self.control_secret.clone().map(ControlSecret::new),
+        };
+        Ok(Some(Component::start(settings, served, counts).await))
+    }
+}
+
+/// A setup counting the application's calls into `counts`.
+pub(crate) fn counting(counts: &Arc<CallCounts>) -> SetupFn {
+    let counts = Arc::clone(counts);
+    Arc::new(move |builder, _db| Ok(counts.count_in(builder)))
+}
+
+/// How serving ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Exit.
+    Exit,
+    /// Start the same command again, then exit.
+    Restart,
+}
+
+/// Runs `serve` (given the future that stops it) until a signal or a
+/// control command stops it; then, for `drain`, stays up until `quit`,
+/// `restart` or a signal. Announces `offline` at the end.
+///
+/// # Errors
+/// `serve`'s error.
+pub(crate) async fn serve_until_told<E>(
+    component: Option<Component>,
+    signal_first: impl Future<Output = ()> + Send,
+    serve: impl FnOnce(BoxFuture<'static, ()>) -> BoxFuture<'static, Result<(), E>>,
+) -> Result<Ending, E> {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = serve(Box::pin(async move {
+        let _ = stopped.await;
+    }));
+    let (first, served) = until_stopped(&component, signal_first, serving, stop).await;
+    let ending = match (first, component.as_ref()) {
+        (Some(order), Some(component)) => after_drain(component, order).await,
+        _ => Ending::Exit,
+    };
+    if let Some(component) = component {
+        component.stop().await;
+    }
+    served.map(|()| ending)
+}
+
+/// Serves until the signal or an order, which it returns with the result.
+async fn until_stopped<E>(
+    component: &Option<Component>,
+    signal: impl Future<Output = ()> + Send,
+    serving: BoxFuture<'static, Result<(), E>>,
+    stop: oneshot::Sender<()>,
+) -> (Option<Order>, Result<(), E>) {
+    let mut serving = serving;
+    let mut signal = std::pin::pin!(signal);
+    let mut stop = Some(stop);
+    let mut first = None;
+    loop {
+        tokio::select! {
+            served = &mut serving => return (first, served),
+            () = &mut signal, if stop.is_some() => {
+                stop.take().map(|s| s.send(()));
+            }
+            order = next_order(component), if stop.is_some() => {
+                if let Some(component) = component.as_ref() {
+                    component.set_activity(Activity::Draining).await;
+                }
+                tracing::info!(command = order.command.as_str(), "draining: taking no new work, finishing what runs");
+                first = Some(order);
+                stop.take().map(|s| s.send(()));
+            }
+        }
+    }
+}
+
+async fn next_order(component: &Option<Component>) -> Order {
+    match component {
+        Some(component) => component.next_order().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Once drained: answers `order`, and for `drain` waits (up, drained) for
+/// the next command or a signal.
+async fn after_drain(component: &Component, order: Order) -> Ending {
+    let mut order = order;
+    loop {
+        match order.command {
+            Command::Quit => {
+                component.answer(&order, "quitting").await;
+                return Ending::Exit;
+            }
+            Command::Restart => {
+                component.answer(&order, "restarting").await;
+                return Ending::Restart;
+            }
+            Command::Drain => {
+                component.set_activity(Activity::Drained).await;
+                component.answer(&order, "drained").await;
+                tracing::info!("drained: up, taking no work (quit, restart or a signal ends it)");
+                match wait_drained(component).await {
+                    Some(next) => order = next,
+                    None => return Ending::Exit,
+                }
+            }
+        }
+    }
+}
+
+/// The next order while drained, or `None` on a signal.
+async fn wait_drained(component: &Component) -> Option<Order> {
+    let Ok(signal) = signal() else {
+        return None;
+    };
+    tokio::select! {
+        () = signal => None,
+        order = component.next_order() => Some(order),
+    }
+}
+
+/// Starts this command again, same arguments and environment, as a new
+/// process (a new pid and instance), for `restart`.
+pub(crate) fn restart() -> Result<(), CommandError> {
+    let exe = std::env::current_exe().map_err(CommandError::Restart)?;
+    std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .spawn()
+        .map_err(CommandError::Restart)?;
+    tracing::info!("restarted as a new process");
+    Ok(())
+}
