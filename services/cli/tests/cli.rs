@@ -83,22 +83,23 @@ fn serve_stops_cleanly_on_sigterm_right_after_its_banner() -> TestResult {
     Ok(())
 }
 
-/// The README's `gridmap import` example, run as printed from the
-/// repository's root (with `--url` added), prints what the README shows.
+/// The README's map transcript, from its `gridmap import` on (import,
+/// `export --all`, an edit, a dry run), run as printed (with `--url`
+/// added) in a directory holding a copy of `examples/maps`, prints what the
+/// README shows.
 #[test]
-fn the_readme_map_import_runs_as_printed() -> TestResult {
+fn the_readme_map_transcript_runs_as_printed() -> TestResult {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md"))?;
-    let mut lines = readme
-        .lines()
-        .skip_while(|l| !l.starts_with("$ switchboard gridmap import"));
-    let command = lines.next().ok_or("the README shows a map import")?;
-    let expected: Vec<&str> = lines
-        .take_while(|l| !l.starts_with('$') && !l.starts_with("```"))
-        .collect();
-    assert!(!expected.is_empty(), "the README shows the import's output");
+    let steps = transcript(&readme, "$ switchboard gridmap import");
+    assert!(steps.len() >= 2, "the README shows a map import: {steps:?}");
 
     let served = Served::start()?;
+    let maps = served.dir.path().join("examples/maps");
+    std::fs::create_dir_all(&maps)?;
+    for name in ["fancy-map.txt", "watchtower.txt"] {
+        std::fs::copy(root.join("examples/maps").join(name), maps.join(name))?;
+    }
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_switchboard"))
         .parent()
         .ok_or("bin dir")?;
@@ -107,16 +108,35 @@ fn the_readme_map_import_runs_as_printed() -> TestResult {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let script = format!("{} --url {}", command.trim_start_matches("$ "), served.url);
-    let output = Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(&root)
-        .env("PATH", path)
-        .stdin(Stdio::null())
-        .output()?;
-    let printed = stdout_of(&output)?;
-    assert_eq!(printed.lines().collect::<Vec<_>>(), expected, "{script}");
+    for (command, expected) in steps {
+        let mut script = command.trim_start_matches("$ ").to_owned();
+        if script.starts_with("switchboard ") {
+            script = format!("{script} --url {}", served.url);
+        }
+        let output = Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(served.dir.path())
+            .env("PATH", &path)
+            .stdin(Stdio::null())
+            .output()?;
+        let printed = stdout_of(&output)?;
+        assert_eq!(printed.lines().collect::<Vec<_>>(), expected, "{script}");
+    }
     Ok(())
+}
+
+/// The commands of the text block holding the line starting with `first`,
+/// from that line to the block's end, each with the lines it prints.
+fn transcript<'a>(text: &'a str, first: &str) -> Vec<(&'a str, Vec<&'a str>)> {
+    let lines = text.lines().skip_while(|l| !l.starts_with(first));
+    let mut steps: Vec<(&str, Vec<&str>)> = Vec::new();
+    for line in lines.take_while(|l| !l.starts_with("```")) {
+        match steps.last_mut() {
+            Some((_, printed)) if !line.starts_with('$') => printed.push(line),
+            _ => steps.push((line, Vec::new())),
+        }
+    }
+    steps
 }
 
 /// `--fault-statuses always` gives JSON-RPC faults their HTTP status; by

@@ -43,7 +43,7 @@ fn options(help: &str) -> Vec<(String, String)> {
 }
 
 /// Flags that are no setting: per-invocation output and clap's own.
-const NOT_SETTINGS: &[&str] = &["--help", "--version", "--output"];
+const NOT_SETTINGS: &[&str] = &["--help", "--version", "--output", "--all"];
 
 #[test]
 fn every_option_names_its_variable() -> TestResult {

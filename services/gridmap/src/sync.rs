@@ -1,10 +1,14 @@
 //! One-way sync between map files and a `gridmap` server, over any transport
-//! and protocol: [`import`] makes the server's map equal to a file,
-//! [`export`] reads a server's map as a file. Both use only typed calls.
+//! and protocol: [`plan`] works out what an import would change, [`import`]
+//! makes the server's map equal to a file, [`export`] reads a server's map
+//! as a file and [`all_maps`] lists what there is to export. All use only
+//! typed calls, and only reads until a [`Plan`] is applied.
 //!
-//! The map file's name picks the server's map by slug. An import onto an
-//! existing map sends only what differs, in an order the server's rules
-//! accept at every step:
+//! The map file's name picks the server's map by slug. A map renamed since
+//! it was created keeps its slug, which its new name no longer gives: the
+//! slug a file is saved under (`export --all` names files by slug) finds it
+//! when it holds the file's very name. An import onto an existing map sends
+//! only what differs, in an order the server's rules accept at every step:
 //!
 //! 1. delete observers that are gone or that move (a move is a delete and a
 //!    create, so observers may swap cells or move onto vacated ones);
@@ -12,16 +16,20 @@
 //! 3. rename or resize the map (what is left fits the new size);
 //! 4. create the new obstacles, update renamed observers and observers with
 //!    a new range, create the new and moved observers.
+//!
+//! Observers are matched by the slug of their name, then, for names whose
+//! slug no observer has, by cell: an observer renamed in place keeps its
+//! slug, so a file exported after the rename imports as no change.
 
 mod plan;
 
 use switchboard::{CallError, Client, code};
 
 use super::model::{MapDetail, MapSummary};
-use super::rpc::maps::GetMap;
+use super::rpc::maps::{GetMap, ListMaps};
 use super::slug::slugify;
 use super::text::{MapFile, ObserverSpec};
-use plan::Plan;
+pub use plan::Plan;
 
 /// The letters observers get on export, in reading order.
 pub const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -46,28 +54,69 @@ pub enum ExportError {
 /// Makes the server's map equal to `file`: creates it if no map has the
 /// slug of the file's name, else renames, resizes and creates, updates or
 /// deletes observers and obstacles until it matches. Returns the map.
+/// Same as [`plan`] without `saved_as`, then [`Plan::apply`].
 ///
 /// # Errors
 /// The first failed call: a fault if the file breaks a rule of the service
 /// (an observer off the grid, two observers whose names give one slug, ...),
 /// or a transport or protocol error. Calls made before it stay made.
 pub async fn import(client: &Client, file: &MapFile) -> Result<MapSummary, CallError> {
+    plan(client, file, None).await?.apply(client).await
+}
+
+/// What an import of `file` would change on the server, read but not
+/// applied. The map is the one with the slug of the file's name; if there
+/// is none, the one with slug `saved_as` (the slug the file is saved under)
+/// if its name is the file's; else a new one.
+///
+/// # Errors
+/// A failed read (a transport or protocol error, a fault other than
+/// `Client.NotFound`).
+pub async fn plan(
+    client: &Client,
+    file: &MapFile,
+    saved_as: Option<&str>,
+) -> Result<Plan, CallError> {
     let slug = slugify(&file.name);
-    let plan = match client.call(GetMap { slug: slug.clone() }).await {
-        Ok(remote) => Plan::update(&remote, file),
-        Err(err) if err.fault().is_some_and(|f| f.code() == code::NOT_FOUND) => {
-            Plan::create(&slug, file)
+    if let Some(remote) = find(client, &slug).await? {
+        return Ok(Plan::update(&remote, file));
+    }
+    // Only a slug can name a renamed map; anything else is a file name.
+    let saved_as = saved_as.filter(|saved| *saved != slug && slugify(saved) == *saved);
+    if let Some(saved) = saved_as {
+        let renamed = find(client, saved).await?;
+        if let Some(remote) = renamed.filter(|remote| remote.name == file.name) {
+            return Ok(Plan::update(&remote, file));
         }
-        Err(err) => return Err(err),
-    };
-    tracing::debug!(slug, calls = plan.len(), "importing map");
-    plan.apply(client).await?;
-    Ok(MapSummary {
-        name: file.name.clone(),
-        slug,
-        width: file.width,
-        height: file.height,
-    })
+    }
+    Ok(Plan::create(&slug, file))
+}
+
+/// The map with `slug`, or `None` if there is none.
+async fn find(client: &Client, slug: &str) -> Result<Option<MapDetail>, CallError> {
+    let slug = slug.to_owned();
+    match client.call(GetMap { slug }).await {
+        Ok(remote) => Ok(Some(remote)),
+        Err(err) if err.fault().is_some_and(|f| f.code() == code::NOT_FOUND) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Every map on the server, by slug, walking the pages of `list_maps`.
+///
+/// # Errors
+/// The first failed call.
+pub async fn all_maps(client: &Client) -> Result<Vec<MapSummary>, CallError> {
+    let mut maps = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client.call(ListMaps { limit: None, after }).await?;
+        maps.extend(page.maps);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(maps),
+        }
+    }
 }
 
 /// Reads the map with `slug` as a map file, observers lettered in reading

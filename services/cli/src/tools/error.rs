@@ -21,6 +21,18 @@ pub(crate) enum ToolFailure {
         #[source]
         source: ExportError,
     },
+    /// `export --all` cannot make its directory.
+    #[error("cannot write map files into {}", dir.display())]
+    ExportDir {
+        /// The directory.
+        dir: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A directory given to import holds no `*.txt` file.
+    #[error("{} holds no map file (*.txt)", .0.display())]
+    NoMapFiles(PathBuf),
     /// A file given to import is not a map file.
     #[error("{} is not a map file", path.display())]
     MapFile {
@@ -69,7 +81,8 @@ impl From<switchboard_stats::WorkerError> for ToolFailure {
 impl ToolError for ToolFailure {
     fn exit(&self) -> Exit {
         match self {
-            Self::MapFile { .. } => Exit::Failed,
+            Self::MapFile { .. } | Self::NoMapFiles(_) => Exit::Failed,
+            Self::ExportDir { .. } => Exit::Local,
             Self::Export { source, .. } => match source {
                 ExportError::Call(call) => call_exit(call),
                 _ => Exit::Failed,
@@ -125,6 +138,12 @@ mod tests {
         assert_eq!(export.exit(), Exit::Unreachable);
         let err: CommandError = export.into();
         assert_eq!(err.exit(), Exit::Unreachable);
+        let dir = ToolFailure::ExportDir {
+            dir: "out".into(),
+            source: std::io::Error::other("read-only file system"),
+        };
+        assert_eq!(dir.exit(), Exit::Local);
+        assert_eq!(ToolFailure::NoMapFiles("maps".into()).exit(), Exit::Failed);
     }
 
     #[test]

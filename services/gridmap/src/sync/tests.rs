@@ -108,3 +108,66 @@ fn an_update_plans_only_the_differences() -> Result<(), MapFileError> {
     assert_eq!(created, [("Moves", 2, 1), ("New", 4, 2)]);
     Ok(())
 }
+
+#[test]
+fn each_change_is_one_line_in_the_order_calls_are_made() -> Result<(), MapFileError> {
+    let remote = detail(
+        vec![
+            observer("stays", "Stays", 0, 0, 3),
+            observer("moves", "Moves", 2, 0, 3),
+        ],
+        &[(0, 2)],
+    );
+    let file = MapFile::parse("Renamed\ns....\n..m..\n.#...\ns,Stays,5\nm,Moves,3\n")?;
+    let plan = Plan::update(&remote, &file);
+    let expected = [
+        "delete observer moves",
+        "delete obstacle (0, 2)",
+        "update map m: name \"Renamed\", width 5",
+        "create obstacle (1, 2)",
+        "update observer stays: range 5",
+        "create observer \"Moves\" at (2, 1), range 3",
+    ];
+    assert_eq!(plan.changes(), expected);
+    assert_eq!((plan.len(), plan.is_new()), (6, false));
+    assert_eq!(plan.map().slug, "m");
+    let new = Plan::create("tiny", &MapFile::parse("Tiny\n#a\na,Eye,1\n")?);
+    let expected = [
+        "create map \"Tiny\", 2 x 1",
+        "create obstacle (0, 0)",
+        "create observer \"Eye\" at (1, 0), range 1",
+    ];
+    assert_eq!(new.changes(), expected);
+    assert!(new.is_new());
+    Ok(())
+}
+
+#[test]
+fn an_observer_renamed_in_place_keeps_its_slug() -> Result<(), MapFileError> {
+    // Renamed on the server: its slug no longer follows from its name, and
+    // the file (as exported) holds the name only.
+    let remote = detail(vec![observer("guard", "Night Watch", 1, 1, 3)], &[]);
+    let exported = MapFile::parse("M\n....\n.a..\n....\na,Night Watch,3\n")?;
+    assert!(Plan::update(&remote, &exported).is_empty());
+
+    // Renamed in the file: an update, not a delete and a create.
+    let edited = MapFile::parse("M\n....\n.a..\n....\na,Lookout,3\n")?;
+    let plan = Plan::update(&remote, &edited);
+    assert_eq!(plan.changes(), ["update observer guard: name \"Lookout\""]);
+    Ok(())
+}
+
+#[test]
+fn a_cell_matches_only_an_observer_no_slug_matched() -> Result<(), MapFileError> {
+    // `b` stands where `a` was, under a new name; `a` moved away by slug.
+    let remote = detail(vec![observer("a", "A", 1, 1, 3)], &[]);
+    let file = MapFile::parse("M\n...a\n.b..\n....\na,A,3\nb,B,3\n")?;
+    let plan = Plan::update(&remote, &file);
+    let expected = [
+        "delete observer a",
+        "create observer \"A\" at (3, 0), range 3",
+        "create observer \"B\" at (1, 1), range 3",
+    ];
+    assert_eq!(plan.changes(), expected);
+    Ok(())
+}

@@ -1,9 +1,9 @@
 //! Map files imported and exported through the typed client.
 
-use switchboard_gridmap::sync::{ExportError, export, import};
+use switchboard_gridmap::sync::{ExportError, all_maps, export, import, plan};
 use switchboard_gridmap::{MapFile, MapSummary};
 
-use super::{TestResult, fault_code, fixture, get_map};
+use super::{TestResult, all_maps as walk, create_map, fault_code, fixture, get_map, update_map};
 
 /// The course's Fancy Map, reshaped into rows (shared fixture).
 const FANCY: &str = include_str!("../../../../examples/maps/fancy-map.txt");
@@ -87,5 +87,64 @@ async fn exporting_a_missing_map_names_the_fault() -> TestResult {
         Err(ExportError::Call(err)) => assert_eq!(fault_code::<()>(Err(err)), "Client.NotFound"),
         other => panic!("expected a not-found fault, got {other:?}"),
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_map_renamed_on_the_server_is_found_by_the_slug_it_is_saved_under() -> TestResult {
+    let client = fixture()?.client;
+    import(&client, &MapFile::parse(FANCY)?).await?;
+    let rename = update_map("fancy-map");
+    let name = Some("Plain Map".to_owned());
+    client
+        .call(switchboard_gridmap::UpdateMap { name, ..rename })
+        .await?;
+    let exported = export(&client, "fancy-map").await?;
+
+    // By its name alone, the file is a new map `plain-map`.
+    let by_name = plan(&client, &exported, None).await?;
+    assert_eq!(
+        (by_name.is_new(), by_name.map().slug.as_str()),
+        (true, "plain-map")
+    );
+    // Saved as `fancy-map`, it is that map, unchanged.
+    let saved = plan(&client, &exported, Some("fancy-map")).await?;
+    assert!(saved.is_empty(), "{saved:?}");
+    assert_eq!(saved.map().slug, "fancy-map");
+    assert_eq!(saved.apply(&client).await?.slug, "fancy-map");
+
+    // A file saved under a map's slug but naming another map is that other map.
+    let other = MapFile::parse(&FANCY.replace("Fancy Map", "Other Map"))?;
+    let new = plan(&client, &other, Some("fancy-map")).await?;
+    assert_eq!((new.is_new(), new.map().slug.as_str()), (true, "other-map"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_plan_writes_nothing_until_applied() -> TestResult {
+    let client = fixture()?.client;
+    let file = MapFile::parse(FANCY)?;
+    let planned = plan(&client, &file, None).await?;
+    assert_eq!(planned.len(), 1 + 9 + 4);
+    assert_eq!(
+        fault_code(client.call(get_map("fancy-map")).await),
+        "Client.NotFound"
+    );
+    planned.apply(&client).await?;
+    assert!(plan(&client, &file, None).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn all_maps_walks_every_page() -> TestResult {
+    let client = fixture()?.client;
+    for i in 0..105 {
+        client
+            .call(create_map(&format!("Map {i:03}"), 1, 1))
+            .await?;
+    }
+    let maps = all_maps(&client).await?;
+    assert_eq!(maps.len(), 105);
+    assert_eq!(maps, walk(&client).await?);
     Ok(())
 }
