@@ -98,7 +98,9 @@ impl crate::tools::ToolError for NoProtocol {
     }
 }
 
-/// Who this process is, and how it takes part as a component.
+/// Who this process is, and how it takes part as a component. The name
+/// and type are read from the parsed command line before the command runs
+/// (`cli::component_of`), so the first log line already carries them.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ComponentArgs {
     /// This process's component name, as `switchboard status` lists it and
@@ -140,12 +142,6 @@ pub(crate) struct ComponentArgs {
 }
 
 impl ComponentArgs {
-    /// This process's fingerprint.
-    pub(crate) fn fingerprint(&self, info: &HostInfo) -> Arc<Fingerprint> {
-        let name = self.component_name.as_deref().unwrap_or(info.name());
-        Arc::new(Fingerprint::new(name, &self.component_type, info.version()))
-    }
-
     /// Starts announcing and taking commands as `fingerprint`, unless
     /// heartbeats are off.
     pub(crate) async fn start(

@@ -16,6 +16,7 @@ mod component;
 mod ctl;
 mod hosted;
 mod interface;
+mod logs;
 mod params;
 mod queue;
 mod serve;
@@ -23,10 +24,13 @@ mod status;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{
     ArgMatches, Command as ClapCommand, CommandFactory, FromArgMatches, Parser, Subcommand,
 };
+
+use switchboard::Fingerprint;
 
 use crate::catalog::Service;
 use crate::catalog::services::{SetupFn, install};
@@ -41,6 +45,9 @@ pub(crate) struct Context {
     pub(crate) services: &'static [Service],
     /// Its own setups, run whatever it serves.
     pub(crate) setups: Vec<SetupFn>,
+    /// Who this process is, as a component (`--component-name`,
+    /// `--component-type` where the command has them).
+    pub(crate) fingerprint: Arc<Fingerprint>,
     /// What `serve` runs beside the transports.
     pub(crate) serve_hooks: Vec<ServeHook>,
 }
@@ -282,7 +289,8 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
         Some(tool) => tool.serves(sub),
         None => SERVING.contains(&name),
     };
-    init_logs(&matches, serves);
+    let fingerprint = Arc::new(component_of(&info, sub));
+    logs::init(&matches, serves, serves.then_some(&*fingerprint));
     let result = match commands.iter().find(|t| t.command.get_name() == name) {
         Some(tool) => (tool.run)(sub.clone(), info).await,
         None => {
@@ -290,6 +298,7 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
                 info,
                 services: install(Vec::new()),
                 setups,
+                fingerprint,
                 serve_hooks,
             };
             execute(&matches, &context).await
@@ -304,27 +313,14 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
 /// The standard commands that run until stopped; the others are clients.
 const SERVING: &[&str] = &["serve", "consume"];
 
-/// What a client command logs unless `--log` (or its variable) says: its
-/// own warnings and errors, none of the broker client's internal ones.
-const CLIENT_LOG: &str = "warn,lapin=off";
-
-/// Logs on standard error, filtered by `--log`: given, as given; else
-/// `info` for commands that serve and [`CLIENT_LOG`] for clients.
-fn init_logs(matches: &ArgMatches, serves: bool) {
-    let defaulted = matches.value_source("log") == Some(clap::parser::ValueSource::DefaultValue);
-    let filter = match matches.get_one::<String>("log") {
-        Some(_) if defaulted && !serves => CLIENT_LOG,
-        Some(filter) => filter.as_str(),
-        None => "info",
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, not in log files.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+/// This process's fingerprint: named by `--component-name` (else the
+/// host's name), typed by `--component-type` (else `service`), where the
+/// command has them.
+fn component_of(info: &HostInfo, matches: &ArgMatches) -> Fingerprint {
+    let given = |id: &str| matches.try_get_one::<String>(id).ok().flatten().cloned();
+    let name = given("component_name").unwrap_or_else(|| info.name().to_owned());
+    let kind = given("component_type").unwrap_or_else(|| "service".to_owned());
+    Fingerprint::new(name, kind, info.version())
 }
 
 /// Runs a standard command.

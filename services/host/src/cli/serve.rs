@@ -184,7 +184,7 @@ pub(crate) async fn run(
         args.public_url.as_deref(),
         component::counting(&counts),
     )?;
-    let fingerprint = args.component.fingerprint(&context.info);
+    let fingerprint = Arc::clone(&context.fingerprint);
     let settings = hosting::serve_settings(
         &context.info,
         app.clone(),

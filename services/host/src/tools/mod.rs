@@ -8,8 +8,8 @@ mod error;
 mod exit;
 mod shutdown;
 
-use switchboard::Client;
 use switchboard::catalog::{self, Address, ConnectSettings, ProtocolEntry};
+use switchboard::{Client, Fingerprint};
 
 pub use error::{CommandError, ToolError, call_exit, queue_exit, report};
 pub use exit::Exit;
@@ -19,7 +19,9 @@ use crate::HostInfo;
 
 /// A client calling `address` (`http://127.0.0.1:8080`,
 /// `amqp://host/%2f?queue=q`, `sqlite:queue.db`) in `protocol`, sending
-/// `Authorization: Bearer <token>` if given and the transport sends one.
+/// `Authorization: Bearer <token>` if given and the transport sends one,
+/// and the host's fingerprint (type `client`) where the transport carries
+/// one.
 ///
 /// # Errors
 /// [`CommandError::Connect`] if the address is wrong or its transport
@@ -37,7 +39,8 @@ pub async fn client(
         .ok_or(crate::catalog::CatalogError::NoClient(protocol.name()))?;
     let mut connect = ConnectSettings::new(protocol)
         .with_host_name(host.name())
-        .with_client_name(format!("{} cli", host.name()));
+        .with_client_name(format!("{} cli", host.name()))
+        .with_fingerprint(Fingerprint::new(host.name(), "client", host.version()));
     connect.settings = settings;
     if let Some(token) = token {
         connect = connect.with_bearer_token(token);

@@ -170,7 +170,7 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     let server = Server::new(app, args.protocol.server(&settings));
     let path = args.queue.path();
     let cannot_open = || CommandError::queue(format!("cannot open the queue {}", path.display()));
-    let fingerprint = args.component.fingerprint(&context.info);
+    let fingerprint = Arc::clone(&context.fingerprint);
     let consumer =
         QueueConsumer::open(path, args.worker.clone(), args.options()).map_err(cannot_open())?;
     let consumer = match &args.group {
