@@ -20,14 +20,18 @@
 //! - [`transports`](mod@transports): [`TransportEntry`], what binding gets ([`ServeSettings`])
 //!   and gives ([`Bound`]), what connecting gets ([`ConnectSettings`]).
 //! - [`bus`]: [`Bus`], the work queues and topics a transport may offer.
+//! - [`draining`]: [`Draining`], the switch a host turns on to stop taking
+//!   new work.
 
 pub mod address;
 pub mod bus;
+pub mod draining;
 pub mod protocols;
 pub mod transports;
 
 pub use address::{Address, AddressError, PASSWORD_OPTION};
 pub use bus::{Bus, BusFn, BusSettings, WorkQueue};
+pub use draining::Draining;
 /// The registration macro's crate: entries are submitted with
 /// `switchboard::catalog::inventory::submit!`.
 pub use inventory;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use super::address::{Address, AddressError};
 use super::bus::{Bus, BusFn, BusSettings};
+use super::draining::Draining;
 use super::protocols::{ProtocolEntry, protocol};
 use crate::Fingerprint;
 use crate::application::Application;
@@ -215,6 +216,9 @@ pub struct ServeSettings {
     /// The serving process's fingerprint, for transports that show it
     /// (broker connection properties, reply headers).
     pub fingerprint: Option<Arc<Fingerprint>>,
+    /// On while the process drains: transports that drain in place refuse
+    /// new calls then.
+    pub draining: Draining,
     /// Settings for particular transports, by type.
     pub settings: TypedSettings,
 }
@@ -231,6 +235,7 @@ impl ServeSettings {
             public_url: None,
             documents: None,
             fingerprint: None,
+            draining: Draining::default(),
             settings: TypedSettings::default(),
         }
     }
@@ -545,6 +550,7 @@ pub struct TransportEntry {
     connect: Option<ConnectFn>,
     bus: Option<BusFn>,
     conformance: Option<ConformanceFn>,
+    drains_in_place: bool,
 }
 
 inventory::collect!(TransportEntry);
@@ -570,6 +576,7 @@ impl TransportEntry {
             connect: None,
             bus: None,
             conformance: None,
+            drains_in_place: false,
         }
     }
 
@@ -639,6 +646,23 @@ impl TransportEntry {
     pub const fn bus(mut self, bus: BusFn) -> Self {
         self.bus = Some(bus);
         self
+    }
+
+    /// Says that the transport keeps serving while the process drains,
+    /// refusing new calls itself (it reads [`ServeSettings::draining`]), so
+    /// a host stops it only at the end. Transports that do not say so are
+    /// stopped when draining begins (consumers stop taking messages and
+    /// finish the ones running).
+    #[must_use]
+    pub const fn drains_in_place(mut self) -> Self {
+        self.drains_in_place = true;
+        self
+    }
+
+    /// Whether it keeps serving while the process drains
+    /// ([`drains_in_place`](Self::drains_in_place)).
+    pub fn keeps_serving_while_draining(&self) -> bool {
+        self.drains_in_place
     }
 
     /// Its name.

@@ -25,6 +25,7 @@ inventory::submit! {
     )
     .example("http://127.0.0.1:8080")
     .capabilities(Capabilities::NONE.with_replies())
+    .drains_in_place()
     .bind(bind)
     .connect(connect)
     .conformance(|_, _| Some("http://127.0.0.1:0".to_owned()))
@@ -106,6 +107,7 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         if let Some(url) = &settings.public_url {
             config = config.with_public_url(url);
         }
+        config = config.with_draining(settings.draining.clone());
         let documents = settings
             .documents
             .as_ref()

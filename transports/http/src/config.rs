@@ -17,6 +17,8 @@
 
 use std::time::Duration;
 
+use switchboard::catalog::Draining;
+
 /// Who may call the server.
 #[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -96,6 +98,9 @@ pub struct HttpConfig {
     pub public_url: Option<String>,
     /// Which status a fault reply gets.
     pub fault_statuses: FaultStatuses,
+    /// On while the process drains: new calls are answered `503 Service
+    /// Unavailable` with `Retry-After`, calls already running finish.
+    pub draining: Draining,
 }
 
 impl HttpConfig {
@@ -149,6 +154,13 @@ impl HttpConfig {
         self
     }
 
+    /// Refuses new calls while `draining` is on (a host's switch).
+    #[must_use]
+    pub fn with_draining(mut self, draining: Draining) -> Self {
+        self.draining = draining;
+        self
+    }
+
     /// Sets how many requests are served at once.
     #[must_use]
     pub fn with_max_concurrent_requests(mut self, max: usize) -> Self {
@@ -169,6 +181,7 @@ impl Default for HttpConfig {
             auth: Auth::None,
             public_url: None,
             fault_statuses: FaultStatuses::ProtocolDecides,
+            draining: Draining::default(),
         }
     }
 }

@@ -10,8 +10,9 @@ use std::time::Duration;
 use clap::Args;
 use switchboard::Fingerprint;
 use switchboard::catalog::bus::BusSettings;
-use switchboard::catalog::{self, Address, BoxFuture};
+use switchboard::catalog::{self, Address, BoxFuture, Draining};
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::HostInfo;
 use crate::catalog::services::SetupFn;
@@ -182,58 +183,145 @@ pub(crate) enum Ending {
     Restart,
 }
 
-/// Runs `serve` (given the future that stops it) until a signal or a
-/// control command stops it; then, for `drain`, stays up until `quit`,
-/// `restart` or a signal. Announces `offline` at the end.
+/// Transports serving on a task of their own until told to stop.
+pub(crate) struct Stage<E> {
+    stop: Option<oneshot::Sender<()>>,
+    running: Option<JoinHandle<Result<(), E>>>,
+}
+
+impl<E: Send + 'static> Stage<E> {
+    /// Runs `serve` (given the future that stops it) on a task.
+    pub(crate) fn spawn(
+        serve: impl FnOnce(BoxFuture<'static, ()>) -> BoxFuture<'static, Result<(), E>>,
+    ) -> Self {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let running = tokio::spawn(serve(Box::pin(async move {
+            let _ = stopped.await;
+        })));
+        Self {
+            stop: Some(stop),
+            running: Some(running),
+        }
+    }
+
+    /// Serves nothing.
+    pub(crate) fn none() -> Self {
+        Self {
+            stop: None,
+            running: None,
+        }
+    }
+
+    /// Waits until it ends by itself (it stopped on an error).
+    async fn ended(&mut self) -> Result<(), E> {
+        match self.running.as_mut() {
+            Some(running) => {
+                let result = joined(running.await);
+                self.running = None;
+                result
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Tells it to stop and waits until it finished what runs.
+    async fn finish(&mut self) -> Result<(), E> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.running.take() {
+            Some(running) => joined(running.await),
+            None => Ok(()),
+        }
+    }
+}
+
+fn joined<E>(joined: Result<Result<(), E>, tokio::task::JoinError>) -> Result<(), E> {
+    match joined {
+        Ok(result) => result,
+        Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        // Cancelled: the runtime is going down.
+        Err(_) => Ok(()),
+    }
+}
+
+/// What a process serves, for [`serve_until_told`].
+pub(crate) struct Serving<E> {
+    /// Stopped when draining begins: they take no new work and finish what
+    /// runs (queue and broker consumers).
+    pub(crate) consumers: Stage<E>,
+    /// Kept serving until the end, refusing new calls while `draining`
+    /// is on (HTTP: `503` with `Retry-After`).
+    pub(crate) listeners: Stage<E>,
+    /// The switch the listeners read.
+    pub(crate) draining: Draining,
+    /// The calls running, waited for before `drained`.
+    pub(crate) counts: Arc<CallCounts>,
+}
+
+/// Serves until a signal or a control command; then drains (the
+/// consumers stop, the listeners refuse new calls, running calls finish),
+/// and for `drain` stays up until `quit`, `restart` or a signal. Stops the
+/// listeners and announces `offline` at the end.
 ///
 /// # Errors
-/// `serve`'s error.
-pub(crate) async fn serve_until_told<E>(
+/// The first transport error.
+pub(crate) async fn serve_until_told<E: Send + 'static>(
     component: Option<Component>,
-    signal_first: impl Future<Output = ()> + Send,
-    serve: impl FnOnce(BoxFuture<'static, ()>) -> BoxFuture<'static, Result<(), E>>,
+    signal: impl Future<Output = ()> + Send,
+    mut serving: Serving<E>,
 ) -> Result<Ending, E> {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let serving = serve(Box::pin(async move {
-        let _ = stopped.await;
-    }));
-    let (first, served) = until_stopped(&component, signal_first, serving, stop).await;
-    let ending = match (first, component.as_ref()) {
+    let order = tokio::select! {
+        () = signal => None,
+        order = next_order(&component) => Some(order),
+        ended = serving.consumers.ended() => return stop_after(ended, serving.listeners.finish().await, component).await,
+        ended = serving.listeners.ended() => return stop_after(ended, serving.consumers.finish().await, component).await,
+    };
+    if let (Some(component), Some(order)) = (&component, &order) {
+        component.set_activity(Activity::Draining).await;
+        tracing::info!(
+            command = order.command.as_str(),
+            "draining: taking no new work, finishing what runs"
+        );
+    }
+    serving.draining.start();
+    let consumed = serving.consumers.finish().await;
+    idle(&serving.counts).await;
+    let ending = match (order, component.as_ref()) {
         (Some(order), Some(component)) => after_drain(component, order).await,
         _ => Ending::Exit,
     };
+    let listened = serving.listeners.finish().await;
     if let Some(component) = component {
         component.stop().await;
     }
-    served.map(|()| ending)
+    consumed.and(listened).map(|()| ending)
 }
 
-/// Serves until the signal or an order, which it returns with the result.
-async fn until_stopped<E>(
-    component: &Option<Component>,
-    signal: impl Future<Output = ()> + Send,
-    serving: BoxFuture<'static, Result<(), E>>,
-    stop: oneshot::Sender<()>,
-) -> (Option<Order>, Result<(), E>) {
-    let mut serving = serving;
-    let mut signal = std::pin::pin!(signal);
-    let mut stop = Some(stop);
-    let mut first = None;
-    loop {
-        tokio::select! {
-            served = &mut serving => return (first, served),
-            () = &mut signal, if stop.is_some() => {
-                stop.take().map(|s| s.send(()));
-            }
-            order = next_order(component), if stop.is_some() => {
-                if let Some(component) = component.as_ref() {
-                    component.set_activity(Activity::Draining).await;
-                }
-                tracing::info!(command = order.command.as_str(), "draining: taking no new work, finishing what runs");
-                first = Some(order);
-                stop.take().map(|s| s.send(()));
-            }
-        }
+/// One stage ended by itself with `ended`, the other was stopped with
+/// `other`: announce `offline`, and return the first error.
+async fn stop_after<E>(
+    ended: Result<(), E>,
+    other: Result<(), E>,
+    component: Option<Component>,
+) -> Result<Ending, E> {
+    if let Some(component) = component {
+        component.stop().await;
+    }
+    ended.and(other).map(|()| Ending::Exit)
+}
+
+/// Waits until no call runs (checked twice, 50 ms apart, so a call
+/// admitted just before draining began is waited for too).
+async fn idle(counts: &CallCounts) {
+    let mut quiet = 0;
+    while quiet < 2 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        quiet = if counts.in_flight() == 0 {
+            quiet + 1
+        } else {
+            0
+        };
     }
 }
 

@@ -14,7 +14,7 @@ use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::Context;
 use super::amqp::AmqpServeArgs;
-use super::component::{self, ComponentArgs, Ending};
+use super::component::{self, ComponentArgs, Ending, Serving, Stage};
 use super::hosted::{Hosted, ProtocolsArg};
 use crate::components::{CallCounts, Served};
 use crate::hosting;
@@ -218,12 +218,28 @@ pub(crate) async fn run(
     };
     let component = args
         .component
-        .start(&context.info, &fingerprint, served, counts, &addresses)
+        .start(
+            &context.info,
+            &fingerprint,
+            served,
+            Arc::clone(&counts),
+            &addresses,
+        )
         .await?;
-    let ending = component::serve_until_told(component, shutdown, move |stop| {
-        Box::pin(hosting::serve_all(bound, stop))
-    })
-    .await;
+    let (listeners, consumers): (Vec<_>, Vec<_>) = bound.into_iter().partition(|(name, _)| {
+        switchboard::catalog::transport(name).is_some_and(|t| t.keeps_serving_while_draining())
+    });
+    let stage = |bound: Vec<_>| match bound.is_empty() {
+        true => Stage::none(),
+        false => Stage::spawn(|stop| Box::pin(hosting::serve_all(bound, stop))),
+    };
+    let serving = Serving {
+        consumers: stage(consumers),
+        listeners: stage(listeners),
+        draining: settings.draining.clone(),
+        counts: Arc::clone(&counts),
+    };
+    let ending = component::serve_until_told(component, shutdown, serving).await;
     for companion in companions {
         (companion.stop)().await?;
     }

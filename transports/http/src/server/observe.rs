@@ -19,6 +19,9 @@ where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
 {
+    if shared.config.draining.is_on() {
+        return super::status::draining();
+    }
     // A free slot is taken without queueing; the semaphore is never
     // closed, so acquiring only fails if it were.
     let permit = match shared.slots.try_acquire() {

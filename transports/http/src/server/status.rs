@@ -95,6 +95,20 @@ pub(crate) fn with_body(status: StatusCode, content_type: &'static str, body: Ve
     response
 }
 
+/// Seconds a client is told to wait before calling a draining server again
+/// (by then a load balancer has moved it elsewhere, or it restarted).
+pub(crate) const RETRY_AFTER_S: &str = "5";
+
+/// `503 Service Unavailable` with `Retry-After`: the process drains.
+pub(crate) fn draining() -> Response {
+    let mut response = empty(StatusCode::SERVICE_UNAVAILABLE);
+    response.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from_static(RETRY_AFTER_S),
+    );
+    response
+}
+
 /// A bodiless response.
 pub(crate) fn empty(status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());

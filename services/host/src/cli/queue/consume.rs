@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use switchboard::Server;
-use switchboard::catalog::ProtocolEntry;
+use switchboard::catalog::{Draining, ProtocolEntry};
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
@@ -15,7 +15,7 @@ use super::QueueFile;
 use super::progress::{self, Meter, Watched};
 use crate::catalog::protocols;
 use crate::cli::Context;
-use crate::cli::component::{self, ComponentArgs, Ending};
+use crate::cli::component::{self, ComponentArgs, Ending, Serving, Stage};
 use crate::cli::hosted::Hosted;
 use crate::components::{CallCounts, Served};
 use crate::tools::CommandError;
@@ -191,13 +191,23 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     };
     let component = args
         .component
-        .start(&context.info, &fingerprint, served, counts, &[])
+        .start(
+            &context.info,
+            &fingerprint,
+            served,
+            Arc::clone(&counts),
+            &[],
+        )
         .await?;
-    let ending = component::serve_until_told(component, signal, move |stop| {
-        Box::pin(consumer.run(server, stop))
-    })
-    .await
-    .map_err(CommandError::queue("the consumer stopped"))?;
+    let serving = Serving {
+        consumers: Stage::spawn(|stop| Box::pin(consumer.run(server, stop))),
+        listeners: Stage::none(),
+        draining: Draining::default(),
+        counts: Arc::clone(&counts),
+    };
+    let ending = component::serve_until_told(component, signal, serving)
+        .await
+        .map_err(CommandError::queue("the consumer stopped"))?;
     if ending == Ending::Restart {
         component::restart()?;
     }
