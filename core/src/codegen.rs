@@ -7,7 +7,7 @@ pub use regex::Regex;
 pub use schemars;
 pub use serde;
 
-pub use crate::method::Invoked;
+pub use crate::method::{CallStruct, Invoked};
 pub use crate::registry::Registration;
 
 use std::any::TypeId;
@@ -16,7 +16,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::method::{Args, MethodDescriptor, Reply, SchemaFn, StateRequirement};
+use crate::method::{Args, Reply, SchemaFn, StateRequirement};
 use crate::protocol::ProtocolError;
 use crate::validate::Validate;
 use crate::{Fault, MethodContext, State};
@@ -121,21 +121,6 @@ impl<T: Send + Sync + 'static> SharedState for T {}
 /// A `Server` fault if it is missing (the builder prevents that).
 pub fn state<T: SharedState>(ctx: &MethodContext) -> Result<State<T>, Fault> {
     ctx.state::<T>()
-}
-
-/// What `#[rpc]` implements for its call struct; [`Method`](crate::Method)
-/// follows from it. It puts no bound on `Output`: the macro checks the
-/// result type once, with [`reply_fns`], so that an unfit one gets a single
-/// error naming the fix rather than one per bound that needs it.
-pub trait CallStruct {
-    /// What the function returns on success.
-    type Output;
-    /// The method's wire name.
-    const NAME: &'static str;
-    /// Whether the method is one-way (no reply expected).
-    const ONE_WAY: bool;
-    /// The registered descriptor.
-    fn descriptor() -> &'static MethodDescriptor;
 }
 
 /// A type an `#[rpc]` function can return (the `T` of `Result<T, E>`). It

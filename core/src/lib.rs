@@ -4,7 +4,8 @@
 //!
 //! This crate holds the contracts and the pipeline; protocols
 //! (`switchboard-json`, ...) and transports (`switchboard-http`, ...) live in
-//! their own crates.
+//! their own crates, and so do the conformance suites they run
+//! (`switchboard-testing`).
 //!
 //! # Example
 //!
@@ -46,8 +47,6 @@
 //! - [`local`]: the in-process loopback transport.
 //! - [`method`]: what `#[rpc]` registers for each method (descriptors,
 //!   arguments, replies).
-//! - `testing` (feature `testing`): the conformance suites every protocol
-//!   and transport runs.
 //! - [`validate`]: declared constraints, checked before a function runs.
 
 mod application;
@@ -67,8 +66,6 @@ pub mod interface;
 pub mod local;
 pub mod method;
 pub mod protocol;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod transport;
 pub mod validate;
 

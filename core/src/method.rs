@@ -11,7 +11,12 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{Fault, MethodContext};
+// `MethodContext` is the one name this module takes from above it: a
+// descriptor's `invoke` runs the function with the call's context, and the
+// context holds the `Application`, which holds the descriptors. Those types
+// name one another; everything else here needs only `Fault`.
+use crate::context::MethodContext;
+use crate::fault::Fault;
 
 /// A boxed, sendable future, as stored in descriptors.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -393,15 +398,28 @@ pub trait Method: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'sta
     fn descriptor() -> &'static MethodDescriptor;
 }
 
+/// What `#[rpc]` implements for its call struct; [`Method`] follows from it.
+/// It puts no bound on `Output`: the macro checks the result type once, with
+/// `codegen::reply_fns`, so that an unfit one gets a single error naming the
+/// fix rather than one per bound that needs it.
+///
+/// Named by the macro as `switchboard::codegen::CallStruct`; it is defined
+/// here, beside [`Method`], so that this module needs nothing from `codegen`.
+#[doc(hidden)]
+pub trait CallStruct {
+    /// What the function returns on success.
+    type Output;
+    /// The method's wire name.
+    const NAME: &'static str;
+    /// Whether the method is one-way (no reply expected).
+    const ONE_WAY: bool;
+    /// The registered descriptor.
+    fn descriptor() -> &'static MethodDescriptor;
+}
+
 impl<C> Method for C
 where
-    C: crate::codegen::CallStruct
-        + Serialize
-        + DeserializeOwned
-        + JsonSchema
-        + Send
-        + Sync
-        + 'static,
+    C: CallStruct + Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static,
     C::Output: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
     type Output = C::Output;

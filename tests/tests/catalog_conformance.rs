@@ -5,7 +5,6 @@
 //! being a dev-dependency here.
 
 use switchboard_amqp as _;
-use switchboard_demo as _;
 use switchboard_http as _;
 use switchboard_json as _;
 use switchboard_sqlite_queue as _;
@@ -14,7 +13,7 @@ use switchboard_test_transport as _;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_linked_transport_keeps_the_contract() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
-    let (checked, skipped) = switchboard::testing::catalog_suite(dir.path()).await?;
+    let (checked, skipped) = switchboard_testing::catalog_suite(dir.path()).await?;
     assert_eq!(
         checked,
         ["amqp", "http", "sqlite", "test"],

@@ -1,13 +1,12 @@
-//! The shared transport suite (`switchboard::testing`) over the loopback
+//! The shared transport suite (`switchboard-testing`) over the loopback
 //! transport, and proof that it fails a transport breaking its contract.
 
 use std::sync::Arc;
 
 use switchboard::local::{self, DEFAULT_CHANNEL_CAPACITY};
-use switchboard::testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use switchboard::{ServerTransport, async_trait};
-use switchboard_demo as _;
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 
 /// The loopback pair; with `abandon`, a broken one whose `serve` returns
 /// at shutdown without waiting for the calls in flight.

@@ -580,7 +580,7 @@ impl TransportEntry {
         }
     }
 
-    /// Where the transport conformance suite (`switchboard::testing`)
+    /// Where the transport conformance suite (`switchboard-testing`)
     /// serves it: every transport that gives one is checked by the same
     /// test, with no test of its own to write.
     #[must_use]

@@ -1,15 +1,14 @@
-//! The shared protocol suite (`switchboard::testing`) for both JSON
+//! The shared protocol suite (`switchboard-testing`) for both JSON
 //! protocols, and proof that it catches a protocol breaking its contract.
 
 use std::sync::Arc;
 
 use switchboard::protocol::{Envelope, InDocument};
-use switchboard::testing::protocol_suite;
 use switchboard::{
     Args, InProtocol, Limits, MethodContext, MethodDescriptor, ProtocolError, RequestInfo,
 };
-use switchboard_demo as _;
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_testing::protocol_suite;
 
 #[tokio::test]
 async fn json_rpc_keeps_the_protocol_contract() {

@@ -1,10 +1,9 @@
-//! The shared protocol suite (`switchboard::testing`) for SOAP.
+//! The shared protocol suite (`switchboard-testing`) for SOAP.
 
 use std::sync::Arc;
 
-use switchboard::testing::protocol_suite;
-use switchboard_demo as _;
 use switchboard_soap::Soap;
+use switchboard_testing::protocol_suite;
 
 #[tokio::test]
 async fn soap_keeps_the_protocol_contract() {

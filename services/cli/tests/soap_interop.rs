@@ -27,7 +27,7 @@ fn python() -> Result<PathBuf, String> {
     let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
     VENV.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("soap-venv");
-        switchboard::testing::python_venv(
+        switchboard_testing::python_venv(
             &dir,
             &["zeep", "suds-community", "xmlschema"],
             "import zeep, suds, xmlschema",

@@ -19,7 +19,7 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/course/sensorhu
 async fn python() -> Result<PathBuf, String> {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("course-venv");
     tokio::task::spawn_blocking(move || {
-        switchboard::testing::python_venv(&venv, &["pika", "requests"], "import pika, requests")
+        switchboard_testing::python_venv(&venv, &["pika", "requests"], "import pika, requests")
     })
     .await
     .map_err(|err| err.to_string())?

@@ -9,10 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use switchboard::catalog;
-use switchboard::testing::{CatalogHarness, transport_suite};
-use switchboard_demo as _;
 use switchboard_json as _;
 use switchboard_test_transport as _;
+use switchboard_testing::{CatalogHarness, transport_suite};
 
 type TestResult = Result<(), Box<dyn Error>>;
 

@@ -10,7 +10,6 @@ use lapin::options::{BasicGetOptions, ExchangeDeclareOptions, QueueDeclareOption
 use lapin::types::FieldTable;
 use switchboard::catalog::{self, Address, BusSettings};
 use switchboard_amqp as _; // its catalog entry
-use switchboard_demo as _; // the suite's worker runs the `demo` service
 use switchboard_json as _; // tasks are encoded in the JSON document
 
 fn settings() -> Result<BusSettings, &'static str> {
@@ -22,7 +21,7 @@ fn settings() -> Result<BusSettings, &'static str> {
 async fn the_bus_keeps_the_contract() -> TestResult {
     connect("bus suite").await?;
     let name = unique("bus");
-    let suite = switchboard::testing::bus_suite(Address::parse(&addr())?, &name).await;
+    let suite = switchboard_testing::bus_suite(Address::parse(&addr())?, &name).await;
     let (a, b, failed) = (
         format!("{name}.a"),
         format!("{name}.b"),

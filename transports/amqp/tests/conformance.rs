@@ -1,4 +1,4 @@
-//! The shared transport suite (`switchboard::testing`) over RabbitMQ:
+//! The shared transport suite (`switchboard-testing`) over RabbitMQ:
 //! JSON-RPC on a work queue, and the JSON document with each method bound
 //! to a queue of its own (bodies are bare parameters).
 
@@ -6,11 +6,10 @@ mod common;
 
 use std::sync::Arc;
 
-use switchboard::testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use switchboard::{ServerTransport, async_trait};
 use switchboard_amqp::{AmqpClient, AmqpServer, Binding, ClientOptions, QueueSpec, ServerOptions};
-use switchboard_demo as _;
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 
 use common::{TestResult, connect, settings, unique, wait_consumers};
 

@@ -28,7 +28,7 @@ async fn python() -> Result<PathBuf, String> {
     VENV.get_or_init(|| async {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
         tokio::task::spawn_blocking(move || {
-            switchboard::testing::python_venv(&dir, &["pika"], "import pika")
+            switchboard_testing::python_venv(&dir, &["pika"], "import pika")
         })
         .await
         .map_err(|e| format!("venv setup panicked: {e}"))?

@@ -1,13 +1,12 @@
-//! The shared transport suite (`switchboard::testing`) over HTTP on a real
+//! The shared transport suite (`switchboard-testing`) over HTTP on a real
 //! socket, in both JSON protocols.
 
 use std::sync::Arc;
 
-use switchboard::testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use switchboard::{ServerTransport, async_trait};
-use switchboard_demo as _;
 use switchboard_http::{HttpClient, HttpTransport};
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use tokio::net::TcpListener;
 
 /// `HttpTransport` on 127.0.0.1:0 at `/rpc`, and an `HttpClient` for it.

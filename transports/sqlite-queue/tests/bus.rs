@@ -4,7 +4,6 @@
 //! service's older versions) rely on.
 
 use switchboard::catalog::{self, Address, BindError, BusSettings, ServeSettings, WorkQueue};
-use switchboard_demo as _; // the suite's worker runs the `demo` service
 use switchboard_json as _; // tasks are encoded in the JSON document
 use switchboard_sqlite_queue as _; // its catalog entry
 
@@ -28,7 +27,7 @@ async fn the_bus_keeps_the_contract() -> TestResult {
     let dir = tempfile::tempdir()?;
     let queue = dir.path().join("queue.db");
     let address = Address::new("sqlite", queue.display().to_string());
-    switchboard::testing::bus_suite(address, "suite").await?;
+    switchboard_testing::bus_suite(address, "suite").await?;
     // Without `events=`, messages went beside the queue file.
     assert!(dir.path().join("queue-events.db").exists());
     Ok(())

@@ -1,13 +1,12 @@
-//! The shared transport suite (`switchboard::testing`) over the SQLite
+//! The shared transport suite (`switchboard-testing`) over the SQLite
 //! queue: a producer and a fan-out consumer on a real WAL file.
 
 use std::sync::Arc;
 
-use switchboard::testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use switchboard::{ServerTransport, async_trait};
-use switchboard_demo as _;
 use switchboard_json::{JsonDocument, JsonRpc};
 use switchboard_sqlite_queue::{ConsumerOptions, QueueConsumer, QueueOptions, QueueProducer};
+use switchboard_testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 use tempfile::TempDir;
 
 /// A queue file in a temporary directory, a consumer and a producer on it.

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use switchboard::testing::bench::PipelineBench;
 use switchboard::{Application, Server};
 use switchboard_demo::Echo;
 use switchboard_json::JsonRpc;
+use switchboard_testing::bench::PipelineBench;
 
 /// A JSON-RPC `echo` call.
 pub(crate) const REQUEST: &[u8] =

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use switchboard::testing::bench::PipelineBench;
 use switchboard::{Application, Server};
 use switchboard_demo::Echo;
 use switchboard_soap::Soap;
+use switchboard_testing::bench::PipelineBench;
 
 pub(crate) mod by_hand;
 

@@ -14,7 +14,7 @@ fn python() -> Result<PathBuf, String> {
     static VENV: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     VENV.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("interface-venv");
-        switchboard::testing::python_venv(
+        switchboard_testing::python_venv(
             &dir,
             &["openapi-spec-validator", "jsonschema", "referencing"],
             "import openapi_spec_validator, jsonschema, referencing",

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use tokio::sync::Notify;
 
-use super::SLOW_FOR;
-use crate::events::{CallWrapper, Event, EventListener, Next};
-use crate::method::Reply;
-use crate::{Application, Fault, Limits, MethodContext};
+use crate::SLOW_FOR;
+use switchboard::Reply;
+use switchboard::{Application, Fault, Limits, MethodContext};
+use switchboard::{CallWrapper, Event, EventListener, Next};
 
 /// An `echo` argument starting with this makes the call panic.
 pub const PANIC: &str = "conformance:panic";
@@ -69,15 +69,21 @@ impl Record {
     }
 }
 
+/// The listener that fills a [`Record`] (a type of this crate, so that it
+/// may implement `switchboard`'s trait).
+#[derive(Debug)]
+struct Recording(Arc<Record>);
+
 #[async_trait]
-impl EventListener for Arc<Record> {
+impl EventListener for Recording {
     async fn on_event(&self, event: Event, ctx: &MethodContext) {
+        let Recording(record) = self;
         let Some(method) = ctx.method().map(|m| m.name) else {
             return;
         };
         let request = ctx.request().in_bytes.clone();
         {
-            let mut ran = self.lock();
+            let mut ran = record.lock();
             match event {
                 Event::MethodCall => ran.push(Ran {
                     method,
@@ -96,7 +102,7 @@ impl EventListener for Arc<Record> {
                 _ => return,
             }
         }
-        self.changed.notify_waiters();
+        record.changed.notify_waiters();
     }
 }
 
@@ -127,7 +133,8 @@ pub(super) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// The demo application with the wrapper, the recorder and small limits.
 ///
 /// # Errors
-/// A message saying how to link the demo service, if it is not linked.
+/// A message saying why, if the application does not build (a binary that
+/// also links a method of the same name in another service).
 pub(super) fn application() -> Result<(Application, Arc<Record>), String> {
     let record = Arc::new(Record::default());
     let limits = Limits {
@@ -135,16 +142,13 @@ pub(super) fn application() -> Result<(Application, Arc<Record>), String> {
         ..Limits::default()
     };
     let app = Application::builder()
-        .services(["demo"])
+        // Naming the crate is also what links it, and with it the methods
+        // `#[rpc]` registered there.
+        .services([switchboard_demo::SERVICE])
         .limits(limits)
-        .listener(Arc::clone(&record))
+        .listener(Recording(Arc::clone(&record)))
         .call_wrapper(Misbehave)
         .build()
-        .map_err(|err| {
-            format!(
-                "the suites run the `demo` service; link it in the test with \
-                 `use switchboard_demo as _;` ({err})"
-            )
-        })?;
+        .map_err(|err| format!("the suites' `demo` application does not build: {err}"))?;
     Ok((app, record))
 }

@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::fixture::{Ran, Record, SLOW, contains};
-use super::protocol::{TRICKY_TEXT, call, fault_is, round_trip};
-use super::{Checks, SLOW_FOR, SuiteFailure, ensure};
-use crate::{
+use crate::fixture::{Ran, Record, SLOW, contains};
+use crate::protocol::{TRICKY_TEXT, call, fault_is, round_trip};
+use crate::{Checks, SLOW_FOR, SuiteFailure, ensure};
+use switchboard::{
     CallError, Client, ClientProtocol, ClientTransport, Protocols, Server, TransportError, code,
 };
 

@@ -1,6 +1,6 @@
 //! The bus suite: a transport's [`Bus`] keeps the contract the trait
 //! states, checked through the catalog as a service reaches it
-//! ([`open_bus`](crate::catalog::open_bus)), with the `demo` service as
+//! ([`open_bus`](switchboard::catalog::open_bus)), with the `demo` service as
 //! the worker's application and its tasks in the JSON document.
 
 use std::sync::Arc;
@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::fixture::{self, Record, contains};
-use super::{Checks, SuiteFailure, ensure};
-use crate::catalog::bus::{Bus, BusSettings, Subscription, WorkQueue};
-use crate::catalog::{self, Address, ServeSettings};
+use crate::fixture::{self, Record, contains};
+use crate::{Checks, SuiteFailure, ensure};
+use switchboard::catalog::bus::{Bus, BusSettings, Subscription, WorkQueue};
+use switchboard::catalog::{self, Address, ServeSettings};
 
 /// How long the suite waits for anything to happen before calling it lost.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -25,8 +25,8 @@ const AFTER_BAD: &str = "bus:after-bad";
 /// Runs the bus suite on the bus at `address`. Its queue is named
 /// `unique`, its topics `unique.a` and `unique.b`, its dead letters
 /// `unique.failed`, so runs do not meet; a transport's test removes what
-/// its broker keeps. Links needed: `switchboard_demo` and
-/// `switchboard_json`.
+/// its broker keeps. The worker decodes the tasks with the JSON document
+/// protocol, so the test links `switchboard_json` too.
 ///
 /// # Errors
 /// Every failed check, by name.
@@ -48,7 +48,7 @@ pub async fn bus_suite(address: Address, unique: &str) -> Result<(), SuiteFailur
 /// The bus, and the demo application with its recorder.
 struct Opened {
     bus: Arc<dyn Bus>,
-    app: crate::Application,
+    app: switchboard::Application,
     record: Arc<Record>,
 }
 
@@ -112,7 +112,7 @@ fn text(bytes: &[u8]) -> String {
 /// one that cannot run is passed; the worker stops on shutdown.
 async fn tasks(
     bus: &dyn Bus,
-    app: &crate::Application,
+    app: &switchboard::Application,
     record: &Record,
     queue: &str,
 ) -> Result<(), String> {

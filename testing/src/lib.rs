@@ -1,21 +1,30 @@
-//! Conformance suites (feature `testing`): one call proves that a protocol
-//! or a transport keeps the contract every other one keeps, as `tower-test`
-//! and Spyne's shared protocol suite do.
+//! The test kit of switchboard, kept out of the `switchboard` crate as
+//! `tower-test` is kept out of `tower`: conformance suites where one call
+//! proves that a protocol or a transport keeps the contract every other one
+//! keeps (as Spyne's shared protocol suite does), the benchmark harness the
+//! pipeline benches share, and helpers for interop tests. Add it as a
+//! dev-dependency.
 //!
-//! - [`protocol_suite`]: a protocol's server side, driven through its own
-//!   [`ClientProtocol`](crate::ClientProtocol) over the loopback transport;
-//! - [`transport_suite`]: a client transport and a server transport,
-//!   started by a [`TransportHarness`] the transport's tests provide;
-//! - [`bus_suite`]: a transport's message bus, opened by address;
-//! - [`python_venv`]: a Python virtual environment with interop clients
-//!   (pika, document validators), made once and reused;
-//! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share.
+//! # Example
 //!
-//! The suites run against the `demo` service (`echo`, `sum`, `subtract`, `fail`,
-//! `sleep`), which the calling test links (`use switchboard_demo as _;`),
-//! with a call wrapper that adds the misbehaviour the suites need: an
-//! `echo` whose argument starts with [`PANIC`] panics, one starting with
-//! [`SLOW`] takes [`SLOW_FOR`] before answering.
+//! ```
+//! use std::sync::Arc;
+//!
+//! use switchboard_json::JsonRpc;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! switchboard_testing::protocol_suite(JsonRpc, Arc::new(JsonRpc))
+//!     .await
+//!     .unwrap_or_else(|failure| panic!("{failure}"));
+//! # }
+//! ```
+//!
+//! The suites run against the `demo` service (`echo`, `sum`, `subtract`,
+//! `fail`, `sleep`), which this crate links (`switchboard-demo`), with a
+//! call wrapper that adds the misbehaviour the suites need: an `echo` whose
+//! argument starts with [`PANIC`] panics, one starting with [`SLOW`] takes
+//! [`SLOW_FOR`] before answering.
 //!
 //! Every check runs, and the result lists each failed check by name:
 //!
@@ -24,6 +33,19 @@
 //!   - unknown method: expected a `Client.UnknownMethod` fault, got Ok("...")
 //!   - panic: ...
 //! ```
+//!
+//! # Layout
+//!
+//! - [`protocol_suite`]: a protocol's server side, driven through its own
+//!   [`ClientProtocol`](switchboard::ClientProtocol) over the loopback transport;
+//! - [`transport_suite`]: a client transport and a server transport,
+//!   started by a [`TransportHarness`] the transport's tests provide;
+//! - [`catalog_suite`]: the transport suite for every linked entry of the
+//!   transport catalog, each bound and reached through a [`CatalogHarness`];
+//! - [`bus_suite`]: a transport's message bus, opened by address;
+//! - [`python_venv`]: a Python virtual environment with interop clients
+//!   (pika, document validators), made once and reused;
+//! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share.
 
 pub mod bench;
 mod bus;
@@ -93,13 +115,13 @@ impl Checks {
     }
 
     /// The demo application served in `protocols`, with what it records;
-    /// `None` (and a failed `setup` check) when the demo is not linked.
+    /// `None` (and a failed `setup` check) when it does not build.
     fn server(
         &mut self,
-        protocols: impl Into<crate::Protocols>,
-    ) -> Option<(crate::Server, std::sync::Arc<fixture::Record>)> {
+        protocols: impl Into<switchboard::Protocols>,
+    ) -> Option<(switchboard::Server, std::sync::Arc<fixture::Record>)> {
         match fixture::application() {
-            Ok((app, record)) => Some((crate::Server::new(app, protocols), record)),
+            Ok((app, record)) => Some((switchboard::Server::new(app, protocols), record)),
             Err(why) => {
                 self.record("setup", Err(why));
                 None

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::fixture::{MAX_BODY, PANIC};
-use super::{Checks, SuiteFailure, ensure};
-use crate::local::LocalClient;
-use crate::{CallError, Client, ClientProtocol, Fault, Protocols, code};
+use crate::fixture::{MAX_BODY, PANIC};
+use crate::{Checks, SuiteFailure, ensure};
+use switchboard::local::LocalClient;
+use switchboard::{CallError, Client, ClientProtocol, Fault, Protocols, code};
 
-/// Runs the protocol suite: a [`Server`](crate::Server) speaking `protocols`, called
+/// Runs the protocol suite: a [`Server`](switchboard::Server) speaking `protocols`, called
 /// through `client` (the same protocol's [`ClientProtocol`]) over the
 /// loopback transport.
 ///
@@ -28,7 +28,7 @@ use crate::{CallError, Client, ClientProtocol, Fault, Protocols, code};
 /// # ) {
 /// use std::sync::Arc;
 ///
-/// switchboard::testing::protocol_suite(protocol.clone(), Arc::new(protocol))
+/// switchboard_testing::protocol_suite(protocol.clone(), Arc::new(protocol))
 ///     .await
 ///     .unwrap_or_else(|failure| panic!("{failure}"));
 /// # }

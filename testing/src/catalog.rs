@@ -1,6 +1,6 @@
 //! The transport suite for every entry of the transport catalog, from one
 //! place: [`CatalogHarness`] binds an entry through the catalog, as a host
-//! does, and calls it where its [`Bound`](crate::catalog::Bound) says it is
+//! does, and calls it where its [`Bound`](switchboard::catalog::Bound) says it is
 //! reached; [`catalog_suite`] runs the suite on every linked transport
 //! that says where to serve it ([`TransportEntry::conformance`]).
 
@@ -8,9 +8,9 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
-use super::transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
-use crate::Server;
-use crate::catalog::{
+use crate::transport::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
+use switchboard::Server;
+use switchboard::catalog::{
     self, Address, ConnectSettings, ProtocolEntry, ServeSettings, TransportEntry,
 };
 

@@ -6,7 +6,7 @@
 //! plotting stack into every protocol crate's build.
 //!
 //! ```no_run
-//! use switchboard::testing::bench::{Contender, alternate, options};
+//! use switchboard_testing::bench::{Contender, alternate, options};
 //!
 //! let (rounds, calls) = options(100_000);
 //! let mut contenders = [
@@ -24,8 +24,8 @@ use std::time::Instant;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use crate::local::LocalClient;
-use crate::{Client, ClientProtocol, Method, RequestInfo, Server, TransportFacts};
+use switchboard::local::LocalClient;
+use switchboard::{Client, ClientProtocol, Method, RequestInfo, Server, TransportFacts};
 
 /// One contender: a name and one call of the work measured.
 pub struct Contender<'a> {
