@@ -4,6 +4,7 @@
 //! (`restart`).
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,19 +33,22 @@ pub(crate) struct StatusBusArgs {
     /// `switchboard.control` fanout exchanges) or
     /// `sqlite:QUEUE?events=EVENTS` (rows of the events file). Default: the
     /// broker of the first amqp:// address served, else
-    /// sqlite:switchboard-queue.db?events=switchboard-events.db in the
-    /// working directory.
+    /// sqlite:switchboard-queue.db?events=switchboard-events.db beside the
+    /// state file (--db), or in the working directory for commands
+    /// without one.
     #[arg(long, env = "SWITCHBOARD_STATUS_BUS", value_name = "ADDRESS")]
     pub(crate) status_bus: Option<Address>,
 }
 
 impl StatusBusArgs {
     /// The bus: as given, else the broker of the first AMQP address among
-    /// `served`, else the embedded default of host `info`.
+    /// `served`, else the embedded default of host `info`, in `dir` (the
+    /// state file's directory; the working directory if empty).
     pub(crate) fn address(
         &self,
         info: &HostInfo,
         served: &[Address],
+        dir: &Path,
     ) -> Result<Address, CommandError> {
         if let Some(address) = &self.status_bus {
             return Ok(address.clone());
@@ -58,7 +62,14 @@ impl StatusBusArgs {
             return Ok(bus);
         }
         let name = info.name();
-        Address::parse(&format!("sqlite:{name}-queue.db?events={name}-events.db")).map_err(bad_bus)
+        let queue = dir.join(format!("{name}-queue.db"));
+        let events = dir.join(format!("{name}-events.db"));
+        Address::parse(&format!(
+            "sqlite:{}?events={}",
+            queue.display(),
+            events.display()
+        ))
+        .map_err(bad_bus)
     }
 
     /// The bus opened for a process of `fingerprint`.
@@ -152,11 +163,12 @@ impl ComponentArgs {
         served: Served,
         counts: Arc<CallCounts>,
         serving_at: &[Address],
+        state_dir: &Path,
     ) -> Result<Option<Component>, CommandError> {
         if self.heartbeat.is_zero() {
             return Ok(None);
         }
-        let address = self.bus.address(info, serving_at)?;
+        let address = self.bus.address(info, serving_at, state_dir)?;
         let bus = StatusBusArgs::open(address, fingerprint)?;
         let settings = ComponentSettings {
             fingerprint: Arc::clone(fingerprint),

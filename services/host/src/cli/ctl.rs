@@ -2,6 +2,7 @@
 //! their answers.
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,7 +69,7 @@ pub(crate) async fn run(args: CtlArgs, context: &Context) -> Result<(), CommandE
         "tool",
         context.info.version(),
     ));
-    let address = args.bus.address(&context.info, &[])?;
+    let address = args.bus.address(&context.info, &[], Path::new(""))?;
     let bus = StatusBusArgs::open(address, &me)?;
     let request = ControlRequest {
         command: match args.command {

@@ -2,7 +2,7 @@
 //! (`serve`, `consume`, `interface`), the state file `--db` (`serve`,
 //! `consume`) and `--protocols` (`serve`, `interface`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use switchboard::Application;
@@ -77,6 +77,11 @@ impl Hosted {
             &self.db,
             public_url,
         )?)
+    }
+
+    /// The directory of the state file (empty: the working directory).
+    pub(crate) fn state_dir(&self) -> &Path {
+        self.db.parent().unwrap_or(Path::new(""))
     }
 
     /// The services' names, comma-separated, for banners.

@@ -224,6 +224,7 @@ pub(crate) async fn run(
             served,
             Arc::clone(&counts),
             &addresses,
+            args.hosted.state_dir(),
         )
         .await?;
     let (listeners, consumers): (Vec<_>, Vec<_>) = bound.into_iter().partition(|(name, _)| {

@@ -2,6 +2,7 @@
 //! their heartbeats (nothing is asked of them).
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,7 +52,7 @@ pub(crate) async fn run(args: StatusArgs, context: &Context) -> Result<(), Comma
         "tool",
         context.info.version(),
     ));
-    let address = args.bus.address(&context.info, &[])?;
+    let address = args.bus.address(&context.info, &[], Path::new(""))?;
     let bus = StatusBusArgs::open(address, &me)?;
     let mut feed = StatusFeed::follow(&bus)
         .await

@@ -197,6 +197,7 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
             served,
             Arc::clone(&counts),
             &[],
+            args.hosted.state_dir(),
         )
         .await?;
     let serving = Serving {
