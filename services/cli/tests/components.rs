@@ -300,3 +300,198 @@ mod http_get {
             && answer.starts_with("HTTP/1.1 200")
     }
 }
+
+/// Kills a process by pid when dropped (one this test did not start
+/// itself: the process a `restart` started).
+struct KillOnDrop(String);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", &self.0]).status();
+    }
+}
+
+fn broker() -> String {
+    std::env::var("AMQP_ADDR").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".to_owned())
+}
+
+/// `echo` `n` times over RabbitMQ, 16 at once, calling `midway` (on a
+/// blocking thread) once `at` answers came; every answer checked.
+async fn echo_stream(
+    client: std::sync::Arc<switchboard::Client>,
+    n: usize,
+    at: usize,
+    midway: impl FnOnce() + Send + 'static,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let answered = std::sync::Arc::new(AtomicUsize::new(0));
+    let next = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (client, answered, next) = (client.clone(), answered.clone(), next.clone());
+        workers.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n {
+                    return Ok::<(), String>(());
+                }
+                let s = format!("call {i}");
+                let params = serde_json::json!({ "s": s });
+                let got: String = client
+                    .call_named("echo", &params, None)
+                    .await
+                    .map_err(|err| format!("call {i}: {err}"))?;
+                if got != s {
+                    return Err(format!("call {i} answered {got:?}"));
+                }
+                answered.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    }
+    let watcher = {
+        let answered = answered.clone();
+        tokio::spawn(async move {
+            while answered.load(Ordering::SeqCst) < at {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            tokio::task::spawn_blocking(midway)
+                .await
+                .map_err(|err| err.to_string())
+        })
+    };
+    while let Some(joined) = workers.join_next().await {
+        joined.map_err(|err| err.to_string())??;
+    }
+    watcher.await.map_err(|err| err.to_string())??;
+    assert_eq!(answered.load(Ordering::SeqCst), n);
+    Ok(())
+}
+
+#[test]
+fn on_rabbitmq_drain_quit_and_restart_lose_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path().to_owned();
+    let unique = format!(
+        "{}-{:x}",
+        std::process::id(),
+        std::time::UNIX_EPOCH.elapsed()?.as_millis()
+    );
+    let queue = format!("sbtest-components-{unique}");
+    let (a_name, b_name) = (format!("a-{unique}"), format!("b-{unique}"));
+    let on = format!("{}?queue={queue}", broker());
+    let bus = broker();
+    let serve = |name: &str| -> Result<(Running, String), Box<dyn Error>> {
+        start(
+            &d,
+            &[
+                "serve",
+                "--on",
+                &on,
+                "--db",
+                "x.db",
+                "--services",
+                "demo",
+                "--component-name",
+                name,
+                "--heartbeat",
+                BEAT,
+            ],
+        )
+    };
+    let (mut a, _) = serve(&a_name)?;
+    let (mut b, _) = serve(&b_name)?;
+    let status_of = |name: &str| -> Result<Value, Box<dyn Error>> {
+        let list = status(&d, &["--status-bus", &bus])?;
+        named(&list, name)
+            .cloned()
+            .ok_or_else(|| format!("{name} not listed: {list:?}").into())
+    };
+    assert_eq!(status_of(&a_name)?["fingerprint"]["vhost"], "/");
+
+    // Drain A in the middle of 1 000 calls: every call is answered once.
+    let runtime = tokio::runtime::Runtime::new()?;
+    let client = runtime.block_on(async {
+        let address = switchboard::catalog::Address::parse(&on)?;
+        let protocol = switchboard::catalog::protocol("jsonrpc").ok_or("no jsonrpc")?;
+        let info = switchboard_host::HostInfo::new("components-test", "1.0.0");
+        switchboard_host::tools::client(&info, &address, protocol, None)
+            .await
+            .map_err(|err| Box::<dyn Error>::from(err.to_string()))
+    })?;
+    let client = std::sync::Arc::new(client);
+    let (d2, a2, bus2) = (d.clone(), a_name.clone(), bus.clone());
+    let drained = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let drained_out = drained.clone();
+    runtime.block_on(echo_stream(client.clone(), 1000, 300, move || {
+        let out = run(&d2, &["ctl", "drain", &a2, "--status-bus", &bus2]);
+        *drained_out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(out.map_err(|e| e.to_string()));
+    }))?;
+    let drained = drained
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+        .ok_or("no drain")??;
+    assert!(
+        String::from_utf8_lossy(&drained.stdout)
+            .trim_end()
+            .ends_with(" drained"),
+        "{drained:?}"
+    );
+    // Heartbeats carry the counts: wait for one after the last call.
+    thread::sleep(Duration::from_millis(1200));
+    let (sa, sb) = (status_of(&a_name)?, status_of(&b_name)?);
+    assert_eq!(sa["state"], "drained");
+    let done = |s: &Value| s["liveness"]["done"].as_u64().unwrap_or(0);
+    assert_eq!(
+        done(&sa) + done(&sb),
+        1000,
+        "a call ran twice or not at all: {sa} {sb}"
+    );
+    assert!(done(&sb) > 0, "B took nothing");
+
+    // Restart B: a new process, pid and instance, serving again.
+    let (old_pid, old_instance) = (b.pid().to_string(), sb["fingerprint"]["instance"].clone());
+    let restarted = run(&d, &["ctl", "restart", &b_name, "--status-bus", &bus])?;
+    assert!(
+        String::from_utf8_lossy(&restarted.stdout)
+            .trim_end()
+            .ends_with(" restarting"),
+        "{restarted:?}"
+    );
+    assert_eq!(b.exited_within(Duration::from_secs(10))?, Some(0));
+    let mut fresh = Value::Null;
+    for _ in 0..20 {
+        fresh = status_of(&b_name).unwrap_or(Value::Null);
+        if fresh["fingerprint"]["pid"] != old_pid.as_str() && fresh["state"] == "online" {
+            break;
+        }
+    }
+    let new_pid = fresh["fingerprint"]["pid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let _b2 = KillOnDrop(new_pid.clone());
+    assert!(!new_pid.is_empty() && new_pid != old_pid, "{fresh}");
+    assert_ne!(fresh["fingerprint"]["instance"], old_instance);
+    runtime.block_on(echo_stream(client, 10, 0, || {}))?;
+
+    // The broker shows who is connected.
+    let connections = Command::new("rabbitmqctl")
+        .args(["-q", "list_connections", "client_properties"])
+        .output()?;
+    let instance = fresh["fingerprint"]["instance"].as_str().unwrap_or("?");
+    assert!(
+        String::from_utf8_lossy(&connections.stdout).contains(instance),
+        "rabbitmqctl does not show {instance}"
+    );
+
+    for name in [&a_name, &b_name] {
+        let quit = run(&d, &["ctl", "quit", name, "--status-bus", &bus])?;
+        assert!(quit.status.success(), "{quit:?}");
+    }
+    assert_eq!(a.exited_within(Duration::from_secs(10))?, Some(0));
+    Ok(())
+}

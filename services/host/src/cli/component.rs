@@ -169,15 +169,41 @@ impl ComponentArgs {
             return Ok(None);
         }
         let address = self.bus.address(info, serving_at, state_dir)?;
-        let bus = StatusBusArgs::open(address, fingerprint)?;
+        let all: Vec<&Address> = serving_at.iter().chain([&address]).collect();
+        let fingerprint = on_vhost(fingerprint, &all);
+        let bus = StatusBusArgs::open(address, &fingerprint)?;
         let settings = ComponentSettings {
-            fingerprint: Arc::clone(fingerprint),
+            fingerprint,
             bus,
             heartbeat: self.heartbeat,
             secret: self.control_secret.clone().map(ControlSecret::new),
         };
         Ok(Some(Component::start(settings, served, counts).await))
     }
+}
+
+/// `fingerprint` with the virtual host of the first AMQP address among
+/// `addresses`, if there is one (its `vhost` option, else the URL's path,
+/// percent-decoded; `/` when empty).
+pub(crate) fn on_vhost(fingerprint: &Arc<Fingerprint>, addresses: &[&Address]) -> Arc<Fingerprint> {
+    let Some(amqp) = addresses.iter().find(|a| a.scheme().starts_with("amqp")) else {
+        return Arc::clone(fingerprint);
+    };
+    let vhost = amqp.option("vhost").map_or_else(
+        || {
+            let path = amqp.path().split_once('/').map_or("", |(_, vhost)| vhost);
+            percent_encoding::percent_decode_str(path)
+                .decode_utf8_lossy()
+                .into_owned()
+        },
+        str::to_owned,
+    );
+    let vhost = if vhost.is_empty() {
+        "/".to_owned()
+    } else {
+        vhost
+    };
+    Arc::new(Fingerprint::clone(fingerprint).with_vhost(vhost))
 }
 
 /// A setup counting the application's calls into `counts`.
