@@ -165,18 +165,22 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
 
 fn connect(
     address: Address,
-    _settings: ConnectSettings,
+    settings: ConnectSettings,
 ) -> BoxFuture<'static, Result<Arc<dyn ClientTransport>, BindError>> {
     Box::pin(async move {
         address.check_options(&[])?;
         let path = file_of(&address)?;
-        let producer = QueueProducer::open(&path, QueueOptions::default()).map_err(|source| {
-            BindError::Local {
-                action: "open the queue",
-                target: path.display().to_string(),
-                source: source.into(),
-            }
-        })?;
+        let mut producer =
+            QueueProducer::open(&path, QueueOptions::default()).map_err(|source| {
+                BindError::Local {
+                    action: "open the queue",
+                    target: path.display().to_string(),
+                    source: source.into(),
+                }
+            })?;
+        if let Some(fingerprint) = &settings.fingerprint {
+            producer = producer.with_fingerprint(fingerprint);
+        }
         Ok(Arc::new(producer) as Arc<dyn ClientTransport>)
     })
 }

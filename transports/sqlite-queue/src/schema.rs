@@ -3,7 +3,7 @@
 //!
 //! | table | what it holds |
 //! |---|---|
-//! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms) |
+//! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms), `caller` (the producer's fingerprint as JSON, or `NULL`) |
 //! | `worker_status` | each fan-out consumer's checkpoint: the last task id it has passed |
 //! | `group_status` | each work-queue group's floor: every task up to it is done |
 //! | `group_leases` | claims above a group's floor: who holds the task, until when, how often it was delivered, whether it is done |
@@ -14,7 +14,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::QueueError;
 
 /// The newest schema version this crate writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migration `n` takes the file from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -56,6 +56,8 @@ const MIGRATIONS: &[&str] = &[
         retried_as INTEGER NULL
     );
     CREATE INDEX failures_task ON failures (task_id);",
+    // 1 -> 2: who enqueued each task (the producer's fingerprint, JSON).
+    "ALTER TABLE task_queue ADD COLUMN caller TEXT NULL;",
 ];
 
 /// Brings the file up to [`SCHEMA_VERSION`], one transaction per step.

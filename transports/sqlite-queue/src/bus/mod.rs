@@ -57,6 +57,13 @@ pub(crate) fn open(address: Address, settings: BusSettings) -> Result<Arc<dyn Bu
     };
     // Opened now, not on first use: a file that cannot be created is a
     // setup error, reported before the host serves anything.
+    let producer = |path: &Path| {
+        let producer = producer(path)?;
+        Ok::<_, BindError>(match &settings.fingerprint {
+            Some(fingerprint) => producer.with_fingerprint(fingerprint),
+            None => producer,
+        })
+    };
     Ok(Arc::new(SqliteBus {
         tasks: producer(&queue_path)?,
         events: producer(&events_path)?,

@@ -227,7 +227,8 @@ fn next_claimable(
     now: i64,
 ) -> rusqlite::Result<Option<(Task, u32)>> {
     tx.prepare_cached(
-        "SELECT t.id, t.data, t.method, t.content_type, t.expires_at, COALESCE(l.attempts, 0)
+        "SELECT t.id, t.data, t.method, t.content_type, t.expires_at, t.caller,
+                COALESCE(l.attempts, 0)
          FROM task_queue t
          LEFT JOIN group_leases l ON l.group_name = ?1 AND l.task_id = t.id
          WHERE t.id > (SELECT task_id FROM group_status WHERE group_name = ?1)
@@ -235,7 +236,7 @@ fn next_claimable(
          ORDER BY t.id LIMIT 1",
     )?
     .query_row(params![group, now], |row| {
-        Ok((Task::from_row(row)?, row.get(5)?))
+        Ok((Task::from_row(row)?, row.get(6)?))
     })
     .optional()
 }

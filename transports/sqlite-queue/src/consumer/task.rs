@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use rusqlite::types::ValueRef;
 use rusqlite::{Transaction, params};
 use switchboard::protocol::{pick_protocol, protocol_tag};
-use switchboard::{Fault, RequestInfo, Server, TransportFacts};
+use switchboard::{Fault, Fingerprint, RequestInfo, Server, TransportFacts};
 
 use crate::facts::QueueFacts;
 
@@ -28,17 +29,26 @@ pub(crate) struct Task {
     pub(crate) method: String,
     pub(crate) content_type: String,
     pub(crate) expires_at: Option<i64>,
+    /// Who enqueued it (its fingerprint's JSON), if the producer said.
+    pub(crate) caller: Option<String>,
 }
 
 impl Task {
-    /// Reads the columns `id, data, method, content_type, expires_at`.
+    /// Reads the columns `id, data, method, content_type, expires_at,
+    /// caller`. A `caller` that is not text (another program's row) is
+    /// no caller.
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let caller = match row.get_ref(5)? {
+            ValueRef::Text(text) => Some(String::from_utf8_lossy(text).into_owned()),
+            _ => None,
+        };
         Ok(Self {
             id: row.get(0)?,
             data: Bytes::from(row.get::<_, Vec<u8>>(1)?),
             method: row.get(2)?,
             content_type: row.get(3)?,
             expires_at: row.get(4)?,
+            caller,
         })
     }
 }
@@ -145,6 +155,13 @@ fn run_once(
         attempt,
     });
     let mut request = RequestInfo::new(task.data.clone(), facts);
+    if let Some(caller) = task
+        .caller
+        .as_deref()
+        .and_then(|json| Fingerprint::from_peer(json.as_bytes()))
+    {
+        request = request.with_caller(caller);
+    }
     if server.in_protocol().accepts_named_method() {
         request = request.with_method(task.method.as_str());
     }

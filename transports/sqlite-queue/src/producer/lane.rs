@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
 
-use super::{NewTask, insert_all};
+use super::{Row, insert_all};
 use crate::db::Db;
 use crate::error::QueueError;
 
@@ -18,7 +18,7 @@ type Outcome = Result<Vec<i64>, QueueError>;
 /// One caller's batch, waiting for the next commit.
 #[derive(Debug)]
 struct Job {
-    tasks: Vec<NewTask>,
+    tasks: Vec<Row>,
     done: oneshot::Sender<Outcome>,
 }
 
@@ -45,7 +45,7 @@ impl Lane {
 
     /// Queues `tasks` for the next commit and waits for it. Dropping the
     /// future does not withdraw them.
-    pub(super) async fn submit(self: &Arc<Self>, db: &Db, tasks: Vec<NewTask>) -> Outcome {
+    pub(super) async fn submit(self: &Arc<Self>, db: &Db, tasks: Vec<Row>) -> Outcome {
         let (done, outcome) = oneshot::channel();
         let start = {
             let mut state = self.state();

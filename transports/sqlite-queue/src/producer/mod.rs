@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 use rusqlite::{Transaction, params};
-use switchboard::{ClientTransport, OutgoingRequest, Receipt, TransportError};
+use switchboard::{ClientTransport, Fingerprint, OutgoingRequest, Receipt, TransportError};
 
 use crate::db::{Db, now_ms, to_ms};
 use crate::error::QueueError;
@@ -55,6 +55,15 @@ pub struct QueueProducer {
     db: Db,
     lane: Arc<Lane>,
     task_ttl: Option<Duration>,
+    /// The producing process's fingerprint (JSON), written with each task.
+    caller: Option<Arc<str>>,
+}
+
+/// A task as inserted: the task and who sent it.
+#[derive(Debug)]
+pub(crate) struct Row {
+    task: NewTask,
+    caller: Option<Arc<str>>,
 }
 
 impl QueueProducer {
@@ -69,7 +78,17 @@ impl QueueProducer {
             db,
             lane: Arc::default(),
             task_ttl: None,
+            caller: None,
         })
+    }
+
+    /// Writes this process's fingerprint with every task it enqueues (the
+    /// `caller` column), so the method running it sees who enqueued it
+    /// ([`MethodContext::caller`](switchboard::MethodContext::caller)).
+    #[must_use]
+    pub fn with_fingerprint(mut self, fingerprint: &Fingerprint) -> Self {
+        self.caller = Some(fingerprint.to_json().into());
+        self
     }
 
     /// Tasks sent through the [`ClientTransport`] impl expire `ttl` after
@@ -122,7 +141,13 @@ impl QueueProducer {
         &self,
         tasks: impl IntoIterator<Item = NewTask>,
     ) -> Result<Vec<i64>, QueueError> {
-        let tasks: Vec<NewTask> = tasks.into_iter().collect();
+        let tasks: Vec<Row> = tasks
+            .into_iter()
+            .map(|task| Row {
+                task,
+                caller: self.caller.clone(),
+            })
+            .collect();
         let quick = if tasks.len() <= QUICK_BATCH {
             self.db
                 .try_quick(|conn| conn.write(|tx| insert_all(tx, &tasks)))
@@ -173,22 +198,23 @@ impl QueueProducer {
     }
 }
 
-fn insert_all(tx: &Transaction<'_>, tasks: &[NewTask]) -> rusqlite::Result<Vec<i64>> {
+fn insert_all(tx: &Transaction<'_>, rows: &[Row]) -> rusqlite::Result<Vec<i64>> {
     let now = now_ms();
-    let mut ids = Vec::with_capacity(tasks.len());
+    let mut ids = Vec::with_capacity(rows.len());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at, caller)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for task in tasks {
+        for Row { task, caller } in rows {
             let expires_at = task.expires_at.map(to_ms);
             insert.execute(params![
                 task.data,
                 task.method,
                 task.content_type,
                 now,
-                expires_at
+                expires_at,
+                caller.as_deref()
             ])?;
             ids.push(tx.last_insert_rowid());
         }
