@@ -495,3 +495,62 @@ fn on_rabbitmq_drain_quit_and_restart_lose_nothing() -> TestResult {
     assert_eq!(a.exited_within(Duration::from_secs(10))?, Some(0));
     Ok(())
 }
+
+/// The guide's Python example (`docs/examples/components.py`, pika only).
+const PIKA_EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../docs/examples/components.py"
+);
+
+#[test]
+fn a_python_program_with_pika_lists_components_and_quits_one() -> TestResult {
+    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv-components");
+    let python = switchboard_testing::python_venv(&venv, &["pika"], "import pika")?;
+    let dir = tempfile::tempdir()?;
+    let unique = format!(
+        "{}-{:x}",
+        std::process::id(),
+        std::time::UNIX_EPOCH.elapsed()?.as_millis()
+    );
+    let name = format!("py-{unique}");
+    let on = format!("{}?queue=sbtest-py-{unique}", broker());
+    let (mut served, _) = start(
+        dir.path(),
+        &[
+            "serve",
+            "--on",
+            &on,
+            "--db",
+            "x.db",
+            "--component-name",
+            &name,
+            "--heartbeat",
+            BEAT,
+        ],
+    )?;
+    let url = broker().replace("amqp://", "amqp://guest:guest@");
+    let out = Command::new(python)
+        .arg(PIKA_EXAMPLE)
+        .args([&url, &name])
+        .env("LISTEN_SECONDS", "1.5")
+        .output()?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = format!("{name} service {}@{} ", served.pid(), host_name());
+    assert!(
+        said.lines()
+            .any(|line| line.starts_with(&listed) && line.contains(" serving ")),
+        "{said}"
+    );
+    assert_eq!(
+        said.lines().last(),
+        Some(format!("{name} quitting").as_str()),
+        "{said}"
+    );
+    assert_eq!(served.exited_within(Duration::from_secs(10))?, Some(0));
+    Ok(())
+}
