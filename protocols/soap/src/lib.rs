@@ -41,6 +41,13 @@
 //! Nesting depth is checked at each start tag while streaming, and the
 //! body size before parsing, both from [`Limits`](switchboard::Limits).
 //!
+//! A request must be well-formed as XML 1.0 and Namespaces in XML 1.0
+//! define it (characters XML allows, raw or by reference; every prefix
+//! declared; the XML declaration at the very start only), and in UTF-8: a
+//! declared encoding other than UTF-8 or US-ASCII, or a UTF-16 or UTF-32
+//! document, is refused naming the encoding. Anything else is a
+//! `Client.Malformed` fault.
+//!
 //! # Values
 //!
 //! | Rust (serde) | XML |

@@ -14,6 +14,7 @@ use crate::envelope::{Scanned, scan};
 use crate::reply;
 use crate::settings::SoapSettings;
 use crate::value::de::ElementDe;
+use crate::xml::encoding;
 use crate::xml::tree::Element;
 
 /// The media type of SOAP 1.1 messages.
@@ -64,9 +65,10 @@ impl Soap {
     }
 }
 
-/// The request as text: XML here is UTF-8 only.
+/// The request as text: XML here is UTF-8 only (see
+/// [`encoding`](crate::xml::encoding)).
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, ProtocolError> {
-    std::str::from_utf8(bytes).map_err(|err| ProtocolError::Malformed(Box::new(err)))
+    Ok(encoding::text(bytes)?)
 }
 
 impl InProtocol for Soap {

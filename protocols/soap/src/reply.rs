@@ -112,7 +112,7 @@ fn lossy_text(out: &mut Vec<u8>, text: &str) {
         let kept: String = text
             .chars()
             .map(|c| {
-                if crate::xml::tree::is_xml_char(c) {
+                if crate::xml::chars::is_xml_char(c) {
                     c
                 } else {
                     '\u{FFFD}'

@@ -85,7 +85,7 @@ impl<'a> Shape<'a> {
                 self.part = Part::Envelope;
             }
             (Part::Done, 1) => {
-                return Err(XmlError::Syntax("more than one root element".into()).into());
+                return Err(XmlError::malformed("more than one root element").into());
             }
             (Part::Envelope, 2) => {
                 self.part = match (ns == Ns::Soap11, local) {
