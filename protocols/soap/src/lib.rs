@@ -46,7 +46,8 @@
 //! declared; the XML declaration at the very start only), and in UTF-8: a
 //! declared encoding other than UTF-8 or US-ASCII, or a UTF-16 or UTF-32
 //! document, is refused naming the encoding. Anything else is a
-//! `Client.Malformed` fault.
+//! `Client.Malformed` fault. An envelope outside SOAP 1.1's namespace gets
+//! [`VERSION_MISMATCH`] with SOAP 1.2's upgrade header.
 //!
 //! # Values
 //!

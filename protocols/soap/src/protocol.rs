@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use switchboard::protocol::{
     Envelope, InDocument, InProtocol, OutDocument, OutProtocol, ProtocolError, Replies, calls,
+    same_media_type,
 };
 use switchboard::{
     Args, Fault, IncomingCall, Limits, MethodContext, MethodDescriptor, RequestInfo, code,
 };
 
-use crate::envelope::{Scanned, scan};
+use crate::envelope::{Scanned, VERSION_MISMATCH, scan};
 use crate::reply;
 use crate::settings::SoapSettings;
 use crate::value::de::ElementDe;
@@ -19,6 +20,10 @@ use crate::xml::tree::Element;
 
 /// The media type of SOAP 1.1 messages.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+/// The media type of SOAP 1.2 messages: read only to answer them with a
+/// version mismatch.
+const SOAP12_CONTENT_TYPE: &str = "application/soap+xml";
 
 /// SOAP 1.1, document/literal wrapped; one value serves as in, out and
 /// client protocol. Cheap to clone.
@@ -59,6 +64,24 @@ impl Soap {
         out
     }
 
+    /// [`start_envelope`](Self::start_envelope) for a reply carrying
+    /// `fault`: a version mismatch also gets SOAP 1.2's upgrade header,
+    /// which tells a SOAP 1.2 client the envelope to send instead.
+    fn start_fault_envelope(&self, fault: &Fault) -> Vec<u8> {
+        if fault.code() != VERSION_MISMATCH {
+            return self.start_envelope();
+        }
+        let mut out = Vec::with_capacity(self.envelope_start.len() + 768);
+        let opening = self
+            .envelope_start
+            .len()
+            .saturating_sub(reply::BODY_OPEN.len());
+        out.extend_from_slice(self.envelope_start.get(..opening).unwrap_or_default());
+        reply::upgrade_header(&mut out);
+        out.extend_from_slice(reply::BODY_OPEN);
+        out
+    }
+
     /// Its settings.
     pub fn settings(&self) -> &SoapSettings {
         &self.settings
@@ -78,6 +101,14 @@ impl InProtocol for Soap {
 
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
+    }
+
+    /// SOAP 1.1's `text/xml`, and SOAP 1.2's `application/soap+xml`: a SOAP
+    /// 1.2 request is read far enough to answer it with SOAP 1.1's version
+    /// mismatch, which names the envelope to send instead.
+    fn reads_media_type(&self, content_type: &str) -> bool {
+        same_media_type(content_type, CONTENT_TYPE)
+            || same_media_type(content_type, SOAP12_CONTENT_TYPE)
     }
 
     fn create_in_document(
@@ -163,7 +194,10 @@ impl OutProtocol for Soap {
         if one_way && outcome.result.is_ok() {
             return Ok(OutDocument::bytes(None));
         }
-        let mut out = self.start_envelope();
+        let mut out = match &outcome.result {
+            Ok(_) => self.start_envelope(),
+            Err(fault) => self.start_fault_envelope(fault),
+        };
         let body_start = out.len();
         match &outcome.result {
             Ok(value) => {

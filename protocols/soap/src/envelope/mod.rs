@@ -34,14 +34,17 @@ use crate::xml::encoding::without_bom;
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP11_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-/// The SOAP 1.2 envelope namespace (answered with `VersionMismatch`).
+/// The SOAP 1.2 envelope namespace (answered with `VersionMismatch`, like
+/// every envelope outside [`SOAP11_ENVELOPE`]; also the namespace of the
+/// `Upgrade` header block that names the envelope to send instead).
 pub const SOAP12_ENVELOPE: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// The XML Schema instance namespace (`xsi:nil`).
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The actor a header block names when it is for whoever receives it first.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
 
-/// The SOAP 1.1 fault code for an envelope of another SOAP version.
+/// The SOAP 1.1 fault code for an envelope in another namespace than
+/// [`SOAP11_ENVELOPE`], or in none (SOAP 1.1 §4.4.1).
 pub const VERSION_MISMATCH: &str = "VersionMismatch";
 /// The SOAP 1.1 fault code for a `mustUnderstand` header nobody understood.
 pub const MUST_UNDERSTAND: &str = "MustUnderstand";

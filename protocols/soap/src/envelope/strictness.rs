@@ -61,3 +61,21 @@ fn both_passes_read_odd_but_well_formed_documents_alike() {
         }
     }
 }
+
+#[test]
+fn the_careful_pass_answers_other_envelopes_with_version_mismatch() {
+    let settings = SoapSettings::default();
+    for case in corpus::other_versions() {
+        let request = std::str::from_utf8(&case.bytes).expect("the corpus's documents are UTF-8");
+        assert_eq!(
+            plain::scan(request, Some(&settings), 64),
+            None,
+            "{}",
+            case.name
+        );
+        match careful::scan(request, Some(&settings), &Limits::default()) {
+            Ok(Scanned::Refused(fault)) => assert_eq!(fault.code(), case.code, "{}", case.name),
+            other => panic!("{}: {other:?}", case.name),
+        }
+    }
+}

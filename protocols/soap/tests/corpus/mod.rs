@@ -1,7 +1,8 @@
 //! A corpus of SOAP requests for the reader's strictness: documents XML
 //! 1.0 (fifth edition) or Namespaces in XML 1.0 say are not well-formed,
 //! or that declare an encoding this reader does not decode, each refused
-//! with a client fault; and well-formed documents that look odd, each
+//! with a client fault; envelopes outside SOAP 1.1's namespace, refused
+//! with `VersionMismatch`; and well-formed documents that look odd, each
 //! read. Every one is an `echo` call of the demo service, so that only its
 //! one flaw can make it fail.
 //!
@@ -483,6 +484,33 @@ pub(crate) fn not_well_formed() -> Vec<Refused> {
     all.extend(unread_encodings());
     all.extend(other_markup());
     all
+}
+
+/// Envelopes that SOAP 1.1 (§4.4.1) answers with `VersionMismatch`.
+pub(crate) fn other_versions() -> Vec<Refused> {
+    let call = "<Body><echo><s>hi</s></echo></Body>";
+    let mismatch = |name, text| refused(name, text, "VersionMismatch", "");
+    vec![
+        mismatch(
+            "a SOAP 1.2 envelope",
+            echo("hi").replace(SOAP11, "http://www.w3.org/2003/05/soap-envelope"),
+        ),
+        mismatch(
+            "an envelope in no namespace",
+            format!("<Envelope>{call}</Envelope>"),
+        ),
+        mismatch(
+            "an envelope in another namespace",
+            "<e:Envelope xmlns:e=\"urn:not-soap\"><e:Body><echo><s>hi</s></echo></e:Body></e:Envelope>"
+                .to_owned(),
+        ),
+        mismatch(
+            "an envelope in a namespace one slash short of SOAP 1.1's",
+            format!(
+                "<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope\">{call}</Envelope>"
+            ),
+        ),
+    ]
 }
 
 fn accepted(name: &'static str, text: String, echoed: &'static str) -> Accepted {
