@@ -66,7 +66,8 @@
 //! | timestamps | RFC 3339 text, `xs:dateTime` in the WSDL |
 //!
 //! XML 1.0 cannot carry U+0000–U+001F other than tab, line feed and
-//! carriage return, nor U+FFFE and U+FFFF: a value holding one is refused.
+//! carriage return, nor U+FFFE and U+FFFF: a value holding one is refused
+//! (a result holding one is answered with a `Server` fault).
 //!
 //! # Layout
 //!

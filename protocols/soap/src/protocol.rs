@@ -14,6 +14,7 @@ use switchboard::{
 use crate::envelope::{Scanned, VERSION_MISMATCH, scan};
 use crate::reply;
 use crate::settings::SoapSettings;
+use crate::value::ValueError;
 use crate::value::de::ElementDe;
 use crate::xml::encoding;
 use crate::xml::tree::Element;
@@ -198,18 +199,17 @@ impl OutProtocol for Soap {
             Ok(_) => self.start_envelope(),
             Err(fault) => self.start_fault_envelope(fault),
         };
-        let body_start = out.len();
         match &outcome.result {
             Ok(value) => {
                 let method = outcome.method.map_or("", |method| method.name);
-                if let Err(err) = reply::response(&mut out, method, value.value()) {
-                    tracing::error!(error = %err, "result could not be encoded as XML");
-                    out.truncate(body_start);
-                    reply::fault(
-                        &mut out,
-                        &Fault::server("internal error: the result could not be encoded"),
-                    );
-                }
+                // A result XML cannot carry (a string holding U+0001) makes
+                // the whole reply fail: the driver then answers a `Server`
+                // fault, and reports it, so HTTP sends it with 500 like
+                // every SOAP fault.
+                reply::response(&mut out, method, value.value()).map_err(|err| {
+                    let why = format!("the result of `{method}` cannot be written as XML: {err}");
+                    ProtocolError::Encode(Box::new(ValueError::new(why)))
+                })?;
             }
             Err(fault) => reply::fault(&mut out, fault),
         }

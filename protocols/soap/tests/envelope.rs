@@ -26,9 +26,15 @@ fn whoami(ctx: &MethodContext) -> Result<String, switchboard::Fault> {
     }
 }
 
+/// A string XML 1.0 cannot carry: U+0001 is no XML character.
+#[rpc(service = "unwritable")]
+fn control_character() -> String {
+    "bell \u{1}".to_owned()
+}
+
 fn server(settings: SoapSettings) -> Server {
     let app = Application::builder()
-        .services(["demo", "headers"])
+        .services(["demo", "headers", "unwritable"])
         .build()
         .expect("the demo and headers services are linked");
     Server::new(app, Soap::with_settings(settings))
@@ -234,6 +240,18 @@ async fn an_envelope_outside_soap_11_is_a_version_mismatch_with_an_upgrade_heade
     // Other faults have no header.
     let (reply, _) = post(&server, envelope("<tns:nope/>")).await;
     assert!(!reply.contains("<soap:Header>"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_result_xml_cannot_carry_is_a_server_fault_the_response_reports() {
+    let server = server(SoapSettings::default());
+    let (reply, fault) = post(&server, envelope("<tns:control_character/>")).await;
+    assert_eq!(fault.as_deref(), Some("Server"), "{reply}");
+    assert!(
+        reply.contains("<faultcode>soap:Server</faultcode>"),
+        "{reply}"
+    );
+    assert!(!reply.contains("control_characterResponse"), "{reply}");
 }
 
 fn with_header(header: &str) -> String {
