@@ -8,7 +8,7 @@
 //! this pass refuses all of it, whatever the plain pass did.
 
 use quick_xml::NsReader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, QName, ResolveResult};
 use switchboard::{Fault, Limits, ProtocolError};
 
@@ -35,10 +35,13 @@ pub(super) fn scan(
     chars::check(text)?;
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let mut depth = 0usize;
-    let mut rooted = false;
-    let mut shape = Shape::new(settings);
-    let mut refused: Option<Fault> = None;
+    let mut pass = Pass {
+        max_depth: limits.max_depth,
+        depth: 0,
+        rooted: false,
+        shape: Shape::new(settings),
+        refused: None,
+    };
     loop {
         let before = position(&reader);
         let (ns, event) = reader.read_resolved_event().map_err(XmlError::syntax)?;
@@ -51,75 +54,114 @@ pub(super) fn scan(
             }
             _ => Ns::Unbound,
         };
-        // Text is only allowed inside a header block or the call (or
-        // anywhere in an envelope already refused), white space aside.
-        let outside = depth == 0 || (refused.is_none() && depth < CONTENT_DEPTH);
         let empty = matches!(event, Event::Empty(_));
         match event {
             Event::Start(start) | Event::Empty(start) => {
-                let attributes = wellformed::start_tag(&start)?;
-                namespaces::check_attributes(reader.resolver(), &attributes)?;
-                depth += 1;
-                if depth > limits.max_depth {
-                    return Err(XmlError::TooDeep {
-                        limit: limits.max_depth,
-                    }
-                    .into());
-                }
-                if depth == 1 && std::mem::replace(&mut rooted, true) {
-                    return Err(XmlError::malformed("more than one root element").into());
-                }
-                if refused.is_none() {
-                    let opened = Opened {
-                        ns: element_ns,
-                        local: start.local_name().into_inner(),
-                        depth,
-                        empty,
-                        start: before,
-                        end: position(&reader),
-                    };
-                    let marks = || Ok(block_must_understand(&reader, &attributes));
-                    refused = shape.start(opened, marks)?;
-                }
-                if empty {
-                    depth -= 1;
-                }
+                let opened = Opened {
+                    ns: element_ns,
+                    local: start.local_name().into_inner(),
+                    depth: pass.depth + 1,
+                    empty,
+                    start: before,
+                    end: position(&reader),
+                };
+                pass.start(&reader, &start, opened)?;
             }
-            Event::End(_) => {
-                if refused.is_none() {
-                    shape.end(depth, position(&reader));
-                }
-                depth = depth.saturating_sub(1);
-            }
-            Event::Text(text) => {
-                wellformed::text(&text)?;
-                if outside && !text.chars().all(is_space) {
+            Event::End(_) => pass.end(position(&reader)),
+            Event::Eof => break,
+            other => pass.other(other, text, before)?,
+        }
+    }
+    pass.finish()
+}
+
+/// Where the careful pass is.
+struct Pass<'s> {
+    max_depth: usize,
+    /// How many elements are open.
+    depth: usize,
+    /// Whether the root element has started.
+    rooted: bool,
+    shape: Shape<'s>,
+    /// SOAP's own refusal of the envelope, once made: the rest is read
+    /// only to be sure it is well-formed.
+    refused: Option<Fault>,
+}
+
+impl Pass<'_> {
+    /// A start tag (or empty-element tag) whose name was checked.
+    fn start(
+        &mut self,
+        reader: &NsReader<&[u8]>,
+        start: &BytesStart<'_>,
+        opened: Opened<'_>,
+    ) -> Result<(), ProtocolError> {
+        let attributes = wellformed::start_tag(start)?;
+        namespaces::check_attributes(reader.resolver(), &attributes)?;
+        if opened.depth > self.max_depth {
+            let limit = self.max_depth;
+            return Err(XmlError::TooDeep { limit }.into());
+        }
+        if opened.depth == 1 && std::mem::replace(&mut self.rooted, true) {
+            return Err(XmlError::malformed("more than one root element").into());
+        }
+        let empty = opened.empty;
+        self.depth += 1;
+        if self.refused.is_none() {
+            let marks = || Ok(block_must_understand(reader, &attributes));
+            self.refused = self.shape.start(opened, marks)?;
+        }
+        if empty {
+            self.depth -= 1;
+        }
+        Ok(())
+    }
+
+    /// An end tag, which quick-xml matched to its start tag.
+    fn end(&mut self, end: usize) {
+        if self.refused.is_none() {
+            self.shape.end(self.depth, end);
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Any other event, found at byte `at` of `text`.
+    fn other(&mut self, event: Event<'_>, text: &str, at: usize) -> Result<(), ProtocolError> {
+        // Text is only allowed inside a header block or the call (or
+        // anywhere in an envelope already refused), white space aside.
+        let depth = self.depth;
+        let outside = depth == 0 || (self.refused.is_none() && depth < CONTENT_DEPTH);
+        match event {
+            Event::Text(content) => {
+                wellformed::text(&content)?;
+                if outside && !content.chars().all(is_space) {
                     return Err(XmlError::malformed("text outside the call").into());
                 }
             }
+            Event::GeneralRef(_) | Event::CData(_) if outside => {
+                return Err(XmlError::malformed("a reference or CDATA outside the call").into());
+            }
             Event::GeneralRef(reference) => {
-                if outside {
-                    return Err(XmlError::malformed("a reference outside the call").into());
-                }
                 resolve(&reference, &mut [0; 4])?;
             }
-            Event::CData(_) if outside => {
-                return Err(XmlError::malformed("CDATA outside the call").into());
-            }
-            Event::CData(_) => {}
             Event::Comment(comment) => wellformed::comment(&comment)?,
             Event::PI(pi) => wellformed::processing_instruction(&pi)?,
-            Event::Decl(_) => wellformed::xml_declaration(text, before)?,
+            Event::Decl(_) => wellformed::xml_declaration(text, at)?,
             Event::DocType(_) => return Err(XmlError::DocType.into()),
-            Event::Eof => break,
+            Event::CData(_) | Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof => {}
         }
+        Ok(())
     }
-    if depth > 0 {
-        return Err(XmlError::malformed("the document ends inside an element").into());
-    }
-    match refused {
-        Some(fault) => Ok(Scanned::Refused(fault)),
-        None => shape.finish().map(Scanned::Call),
+
+    /// The call, or SOAP's refusal, once the document has ended.
+    fn finish(self) -> Result<Scanned, ProtocolError> {
+        if self.depth > 0 {
+            return Err(XmlError::malformed("the document ends inside an element").into());
+        }
+        match self.refused {
+            Some(fault) => Ok(Scanned::Refused(fault)),
+            None => self.shape.finish().map(Scanned::Call),
+        }
     }
 }
 
