@@ -231,6 +231,22 @@ pub trait InProtocol: Send + Sync + 'static {
     /// The media type this protocol reads (`application/json`).
     fn content_type(&self) -> &'static str;
 
+    /// Whether this protocol reads a body whose content type is
+    /// `content_type` (a `Content-Type` header's value, parameters and
+    /// all). Transports that check media types (HTTP answers `415` to a
+    /// body no protocol there reads) ask this rather than comparing with
+    /// [`content_type`](InProtocol::content_type) themselves.
+    ///
+    /// By default, when its media type is [`content_type`]'s, parameters
+    /// aside. A protocol that reads more overrides it: SOAP 1.1 also reads
+    /// SOAP 1.2's `application/soap+xml`, to answer it with a version
+    /// mismatch a SOAP 1.2 client understands.
+    ///
+    /// [`content_type`]: InProtocol::content_type
+    fn reads_media_type(&self, content_type: &str) -> bool {
+        same_media_type(content_type, self.content_type())
+    }
+
     /// Whether the format has a bare-params form, so a transport may name the
     /// method itself ([`RequestInfo::method`]) and send only the parameters
     /// (`POST /json/{method}`, a queue bound to one method).

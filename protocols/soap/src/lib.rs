@@ -41,6 +41,14 @@
 //! Nesting depth is checked at each start tag while streaming, and the
 //! body size before parsing, both from [`Limits`](switchboard::Limits).
 //!
+//! A request must be well-formed as XML 1.0 and Namespaces in XML 1.0
+//! define it (characters XML allows, raw or by reference; every prefix
+//! declared; the XML declaration at the very start only), and in UTF-8: a
+//! declared encoding other than UTF-8 or US-ASCII, or a UTF-16 or UTF-32
+//! document, is refused naming the encoding. Anything else is a
+//! `Client.Malformed` fault. An envelope outside SOAP 1.1's namespace gets
+//! [`VERSION_MISMATCH`] with SOAP 1.2's upgrade header.
+//!
 //! # Values
 //!
 //! | Rust (serde) | XML |
@@ -58,7 +66,8 @@
 //! | timestamps | RFC 3339 text, `xs:dateTime` in the WSDL |
 //!
 //! XML 1.0 cannot carry U+0000–U+001F other than tab, line feed and
-//! carriage return, nor U+FFFE and U+FFFF: a value holding one is refused.
+//! carriage return, nor U+FFFE and U+FFFF: a value holding one is refused
+//! (a result holding one is answered with a `Server` fault).
 //!
 //! # Layout
 //!

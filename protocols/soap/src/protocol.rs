@@ -5,19 +5,26 @@ use std::sync::Arc;
 
 use switchboard::protocol::{
     Envelope, InDocument, InProtocol, OutDocument, OutProtocol, ProtocolError, Replies, calls,
+    same_media_type,
 };
 use switchboard::{
     Args, Fault, IncomingCall, Limits, MethodContext, MethodDescriptor, RequestInfo, code,
 };
 
-use crate::envelope::{Scanned, scan};
+use crate::envelope::{Scanned, VERSION_MISMATCH, scan};
 use crate::reply;
 use crate::settings::SoapSettings;
+use crate::value::ValueError;
 use crate::value::de::ElementDe;
+use crate::xml::encoding;
 use crate::xml::tree::Element;
 
 /// The media type of SOAP 1.1 messages.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+/// The media type of SOAP 1.2 messages: read only to answer them with a
+/// version mismatch.
+const SOAP12_CONTENT_TYPE: &str = "application/soap+xml";
 
 /// SOAP 1.1, document/literal wrapped; one value serves as in, out and
 /// client protocol. Cheap to clone.
@@ -58,15 +65,34 @@ impl Soap {
         out
     }
 
+    /// [`start_envelope`](Self::start_envelope) for a reply carrying
+    /// `fault`: a version mismatch also gets SOAP 1.2's upgrade header,
+    /// which tells a SOAP 1.2 client the envelope to send instead.
+    fn start_fault_envelope(&self, fault: &Fault) -> Vec<u8> {
+        if fault.code() != VERSION_MISMATCH {
+            return self.start_envelope();
+        }
+        let mut out = Vec::with_capacity(self.envelope_start.len() + 768);
+        let opening = self
+            .envelope_start
+            .len()
+            .saturating_sub(reply::BODY_OPEN.len());
+        out.extend_from_slice(self.envelope_start.get(..opening).unwrap_or_default());
+        reply::upgrade_header(&mut out);
+        out.extend_from_slice(reply::BODY_OPEN);
+        out
+    }
+
     /// Its settings.
     pub fn settings(&self) -> &SoapSettings {
         &self.settings
     }
 }
 
-/// The request as text: XML here is UTF-8 only.
+/// The request as text: XML here is UTF-8 only (see
+/// [`encoding`](crate::xml::encoding)).
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, ProtocolError> {
-    std::str::from_utf8(bytes).map_err(|err| ProtocolError::Malformed(Box::new(err)))
+    Ok(encoding::text(bytes)?)
 }
 
 impl InProtocol for Soap {
@@ -76,6 +102,14 @@ impl InProtocol for Soap {
 
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
+    }
+
+    /// SOAP 1.1's `text/xml`, and SOAP 1.2's `application/soap+xml`: a SOAP
+    /// 1.2 request is read far enough to answer it with SOAP 1.1's version
+    /// mismatch, which names the envelope to send instead.
+    fn reads_media_type(&self, content_type: &str) -> bool {
+        same_media_type(content_type, CONTENT_TYPE)
+            || same_media_type(content_type, SOAP12_CONTENT_TYPE)
     }
 
     fn create_in_document(
@@ -161,19 +195,21 @@ impl OutProtocol for Soap {
         if one_way && outcome.result.is_ok() {
             return Ok(OutDocument::bytes(None));
         }
-        let mut out = self.start_envelope();
-        let body_start = out.len();
+        let mut out = match &outcome.result {
+            Ok(_) => self.start_envelope(),
+            Err(fault) => self.start_fault_envelope(fault),
+        };
         match &outcome.result {
             Ok(value) => {
                 let method = outcome.method.map_or("", |method| method.name);
-                if let Err(err) = reply::response(&mut out, method, value.value()) {
-                    tracing::error!(error = %err, "result could not be encoded as XML");
-                    out.truncate(body_start);
-                    reply::fault(
-                        &mut out,
-                        &Fault::server("internal error: the result could not be encoded"),
-                    );
-                }
+                // A result XML cannot carry (a string holding U+0001) makes
+                // the whole reply fail: the driver then answers a `Server`
+                // fault, and reports it, so HTTP sends it with 500 like
+                // every SOAP fault.
+                reply::response(&mut out, method, value.value()).map_err(|err| {
+                    let why = format!("the result of `{method}` cannot be written as XML: {err}");
+                    ProtocolError::Encode(Box::new(ValueError::new(why)))
+                })?;
             }
             Err(fault) => reply::fault(&mut out, fault),
         }

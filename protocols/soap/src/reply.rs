@@ -8,10 +8,13 @@
 use serde_json::Value;
 use switchboard::Fault;
 
-use crate::envelope::{SOAP11_ENVELOPE, XSI};
+use crate::envelope::{SOAP11_ENVELOPE, SOAP12_ENVELOPE, XSI};
 use crate::value::ValueError;
 use crate::value::ser::{ElementSer, Position, close, is_ncname, open};
 use crate::xml::escape;
+
+/// The body's start tag, the last thing [`begin`] writes.
+pub(crate) const BODY_OPEN: &[u8] = b"<soap:Body>";
 
 /// Opens the envelope and its body.
 pub(crate) fn begin(out: &mut Vec<u8>, namespace: &str) {
@@ -24,7 +27,19 @@ pub(crate) fn begin(out: &mut Vec<u8>, namespace: &str) {
     out.extend_from_slice(b"\" xmlns:tns=\"");
     // The namespace is configuration; escaping keeps a stray `"` harmless.
     attribute(out, namespace);
-    out.extend_from_slice(b"\"><soap:Body>");
+    out.extend_from_slice(b"\">");
+    out.extend_from_slice(BODY_OPEN);
+}
+
+/// A header holding SOAP 1.2's `Upgrade` block (SOAP 1.2 Part 1 §5.4.7 and
+/// Appendix A), which names the one envelope this endpoint reads: SOAP
+/// 1.1's.
+pub(crate) fn upgrade_header(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"<soap:Header><upg:Upgrade xmlns:upg=\"");
+    out.extend_from_slice(SOAP12_ENVELOPE.as_bytes());
+    out.extend_from_slice(b"\"><upg:SupportedEnvelope qname=\"ns1:Envelope\" xmlns:ns1=\"");
+    out.extend_from_slice(SOAP11_ENVELOPE.as_bytes());
+    out.extend_from_slice(b"\"/></upg:Upgrade></soap:Header>");
 }
 
 /// Closes the body and the envelope.
@@ -112,7 +127,7 @@ fn lossy_text(out: &mut Vec<u8>, text: &str) {
         let kept: String = text
             .chars()
             .map(|c| {
-                if crate::xml::tree::is_xml_char(c) {
+                if crate::xml::chars::is_xml_char(c) {
                     c
                 } else {
                     '\u{FFFD}'

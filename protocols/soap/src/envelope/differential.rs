@@ -11,7 +11,7 @@ use super::{Scanned, careful, plain};
 use crate::settings::SoapSettings;
 use crate::xml::tree::Element;
 
-const REQUESTS: [&str; 7] = [
+const REQUESTS: [&str; 8] = [
     concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="urn:switchboard">"#,
         r#"<soap:Body><tns:echo><tns:s>hello, world</tns:s></tns:echo></soap:Body></soap:Envelope>"#
@@ -40,6 +40,13 @@ const REQUESTS: [&str; 7] = [
         r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>"#,
         r#"<tns:a xmlns:tns="urn:switchboard"><tns:b><tns:c><tns:d>x</tns:d></tns:c></tns:b></tns:a></soap:Body></soap:Envelope>"#
     ),
+    // Prefixes declared at every depth, attributes on deep elements, and
+    // characters whose UTF-8 starts with EF, the lead byte of U+FFFE/U+FFFF.
+    concat!(
+        "<?xml version='1.0' encoding='Utf-8' standalone='no'?><s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/' xmlns:t='urn:switchboard'>",
+        "<s:Body><t:put xml:lang='en'><t:v t:a='1' b=\"2\">x\u{FFFD}\u{F900}</t:v><t:w><t:x xmlns:t='urn:other' xmlns:u='urn:u'>",
+        "<u:y u:z='3' t:q='4'/></t:x><t:x/></t:w></t:put></s:Body></s:Envelope>"
+    ),
     // Pretty-printed on Windows: CRLF line ends, in text and CDATA too.
     concat!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<soap:Envelope\r\n xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\r\n",
@@ -49,7 +56,7 @@ const REQUESTS: [&str; 7] = [
 ];
 
 /// Bytes that change the meaning of XML where they land.
-const SUBSTITUTES: &[u8] = b"<>&;/:=\"' \r\n\0]![?-xa#";
+const SUBSTITUTES: &[u8] = b"<>&;/:=\"' \r\n\0\x01]![?-xa#";
 
 /// Every document checked: the requests, each truncated at every byte, and
 /// each with every byte replaced by each substitute (kept if still UTF-8).
@@ -75,6 +82,9 @@ fn variants() -> impl Iterator<Item = String> {
 fn the_plain_envelope_pass_accepts_only_what_the_careful_one_reads_alike() {
     let settings = SoapSettings::default();
     let limits = Limits::default();
+    for request in REQUESTS {
+        assert!(plain::scan(request, None, 6).is_some(), "{request}");
+    }
     let mut accepted = 0;
     for text in variants() {
         for settings in [Some(&settings), None] {

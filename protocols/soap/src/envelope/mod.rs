@@ -11,13 +11,18 @@
 //! for plain XML, which answers the usual request; and the [`careful`] one,
 //! over quick-xml's namespace-aware reader, which reads whatever the plain
 //! one leaves (comments, a DOCTYPE, SOAP 1.2, any error) and words every
-//! refusal.
+//! refusal. Each is strict on its own, as XML 1.0 and Namespaces in XML
+//! 1.0 are: `strictness.rs` runs a corpus of documents that are not
+//! well-formed through each and checks that the plain pass leaves every one
+//! and the careful pass refuses it.
 
 mod careful;
 #[cfg(test)]
 mod differential;
 mod plain;
 mod shape;
+#[cfg(test)]
+mod strictness;
 
 use std::ops::Range;
 
@@ -25,17 +30,21 @@ use smol_str::SmolStr;
 use switchboard::{Fault, Limits, ProtocolError};
 
 use crate::settings::SoapSettings;
+use crate::xml::encoding::without_bom;
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP11_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-/// The SOAP 1.2 envelope namespace (answered with `VersionMismatch`).
+/// The SOAP 1.2 envelope namespace (answered with `VersionMismatch`, like
+/// every envelope outside [`SOAP11_ENVELOPE`]; also the namespace of the
+/// `Upgrade` header block that names the envelope to send instead).
 pub const SOAP12_ENVELOPE: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// The XML Schema instance namespace (`xsi:nil`).
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// The actor a header block names when it is for whoever receives it first.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
 
-/// The SOAP 1.1 fault code for an envelope of another SOAP version.
+/// The SOAP 1.1 fault code for an envelope in another namespace than
+/// [`SOAP11_ENVELOPE`], or in none (SOAP 1.1 §4.4.1).
 pub const VERSION_MISMATCH: &str = "VersionMismatch";
 /// The SOAP 1.1 fault code for a `mustUnderstand` header nobody understood.
 pub const MUST_UNDERSTAND: &str = "MustUnderstand";
@@ -66,6 +75,23 @@ pub(crate) struct Located {
     pub(crate) blocks: Vec<BlockInfo>,
 }
 
+impl Located {
+    /// The same places, `by` bytes further on.
+    fn shifted(mut self, by: usize) -> Self {
+        if by > 0 {
+            let shift = |range: &mut Range<usize>| *range = range.start + by..range.end + by;
+            if let Some(header) = &mut self.header {
+                shift(header);
+            }
+            shift(&mut self.body);
+            self.blocks
+                .iter_mut()
+                .for_each(|block| shift(&mut block.range));
+        }
+        self
+    }
+}
+
 /// What reading an envelope gives: a call, or a SOAP fault to answer with.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Scanned {
@@ -77,19 +103,23 @@ pub(crate) enum Scanned {
 
 /// Reads `text` as a SOAP 1.1 request; with `settings`, also checks the
 /// call's namespace and that every `mustUnderstand` block is understood.
+/// Ranges count from the start of `text`, byte order mark included.
 pub(crate) fn scan(
     text: &str,
     settings: Option<&SoapSettings>,
     limits: &Limits,
 ) -> Result<Scanned, ProtocolError> {
-    let located = match plain::scan(text, settings, limits.max_depth) {
+    // The mark is no part of the document: the declaration, if any, comes
+    // right after it.
+    let (offset, document) = without_bom(text);
+    let located = match plain::scan(document, settings, limits.max_depth) {
         Some(located) => located,
-        None => match careful::scan(text, settings, limits)? {
+        None => match careful::scan(document, settings, limits)? {
             Scanned::Call(located) => located,
             refused @ Scanned::Refused(_) => return Ok(refused),
         },
     };
-    Ok(understood(located, settings))
+    Ok(understood(located.shifted(offset), settings))
 }
 
 /// The call, unless a `mustUnderstand` block is one `settings` does not

@@ -1,26 +1,18 @@
-//! The plain pass: the usual request, read with the lexer for plain XML
-//! and namespaces resolved only where they matter (the envelope, its
-//! header and body, the header blocks and the call). Anything it cannot
-//! settle, a refusal included, it leaves to the careful pass.
+//! The plain pass: the usual request, read with the lexer for plain XML.
+//! Every prefix of every element and attribute must be declared in scope
+//! (Namespaces in XML 1.0), at any depth; the namespaces themselves matter
+//! only for the envelope, its header and body, the header blocks and the
+//! call. Anything it cannot settle, a refusal included, it leaves to the
+//! careful pass.
 
 use super::shape::{Opened, Shape};
 use super::{Located, Ns, must_understand, understanding_mark};
 use crate::settings::SoapSettings;
 use crate::xml::lexer::{Lexer, Token, attributes, split_qname};
+use crate::xml::namespaces::Scope;
 
 /// The deepest element whose namespace matters: a header block or the call.
 const RESOLVED_DEPTH: usize = 3;
-
-/// A namespace declaration in scope.
-#[derive(Debug, Clone, Copy)]
-struct Declared<'a> {
-    /// The depth of the element declaring it.
-    depth: usize,
-    /// Its prefix; `""` for the default namespace.
-    prefix: &'a str,
-    /// Its URI; `""` undeclares the default namespace.
-    uri: &'a str,
-}
 
 /// Reads `text` as a SOAP 1.1 request, or leaves it (`None`) to the
 /// careful pass.
@@ -31,34 +23,35 @@ pub(super) fn scan(
 ) -> Option<Located> {
     let mut lexer = Lexer::new(text, max_depth);
     let mut shape = Shape::new(settings);
-    let mut scope: Vec<Declared<'_>> = Vec::with_capacity(4);
+    let mut scope = Scope::new();
     while let Some(token) = lexer.next_token().ok()? {
         match token {
-            Token::Start(tag) if tag.depth <= RESOLVED_DEPTH => {
-                declare(&mut scope, tag.depth, tag.attributes)?;
+            Token::Start(tag) => {
+                scope.enter(tag.depth, tag.attributes)?;
                 let (prefix, local) = split_qname(tag.name);
-                let ns = Ns::of(resolve(&scope, prefix.unwrap_or(""))?, settings);
-                let opened = Opened {
-                    ns,
-                    local,
-                    depth: tag.depth,
-                    empty: tag.empty,
-                    start: tag.start,
-                    end: tag.end,
-                };
-                let marks = || Ok(block_must_understand(&scope, tag.attributes));
-                match shape.start(opened, marks) {
-                    Ok(None) => {}
-                    Ok(Some(_)) | Err(_) => return None,
+                let uri = scope.resolve(prefix.unwrap_or(""))?;
+                if tag.depth <= RESOLVED_DEPTH {
+                    let opened = Opened {
+                        ns: Ns::of(uri, settings),
+                        local,
+                        depth: tag.depth,
+                        empty: tag.empty,
+                        start: tag.start,
+                        end: tag.end,
+                    };
+                    let marks = || Ok(block_must_understand(&scope, tag.attributes));
+                    match shape.start(opened, marks) {
+                        Ok(None) => {}
+                        Ok(Some(_)) | Err(_) => return None,
+                    }
                 }
                 if tag.empty {
-                    undeclare(&mut scope, tag.depth);
+                    scope.leave(tag.depth);
                 }
             }
-            Token::Start(_) => {}
             Token::End { depth, end } => {
                 shape.end(depth, end);
-                undeclare(&mut scope, depth);
+                scope.leave(depth);
             }
             Token::Text(text) if lexer.depth() < RESOLVED_DEPTH => {
                 if !text
@@ -75,51 +68,13 @@ pub(super) fn scan(
     shape.finish().ok()
 }
 
-/// Adds the namespace declarations among a start tag's attributes;
-/// `None` for one XML forbids (undeclaring a prefix).
-fn declare<'a>(
-    scope: &mut Vec<Declared<'a>>,
-    depth: usize,
-    attributes_text: &'a str,
-) -> Option<()> {
-    for (name, uri) in attributes(attributes_text) {
-        let prefix = match split_qname(name) {
-            (None, "xmlns") => "",
-            (Some("xmlns"), _) if uri.is_empty() => return None,
-            (Some("xmlns"), "xml" | "xmlns") => return None,
-            (Some("xmlns"), prefix) => prefix,
-            _ => continue,
-        };
-        scope.push(Declared { depth, prefix, uri });
-    }
-    Some(())
-}
-
-/// Drops the declarations of the element at `depth`, now closed.
-fn undeclare(scope: &mut Vec<Declared<'_>>, depth: usize) {
-    while scope.last().is_some_and(|d| d.depth >= depth) {
-        scope.pop();
-    }
-}
-
-/// The URI bound to `prefix` (`""`: the default namespace): `Some(None)`
-/// for no namespace, `None` for a prefix never declared.
-fn resolve<'a>(scope: &[Declared<'a>], prefix: &str) -> Option<Option<&'a str>> {
-    match scope.iter().rev().find(|d| d.prefix == prefix) {
-        Some(declared) if declared.uri.is_empty() => Some(None),
-        Some(declared) => Some(Some(declared.uri)),
-        None if prefix.is_empty() => Some(None),
-        None => None,
-    }
-}
-
 /// Whether a header block must be understood by this receiver.
-fn block_must_understand(scope: &[Declared<'_>], attributes_text: &str) -> bool {
+fn block_must_understand(scope: &Scope<'_>, attributes_text: &str) -> bool {
     must_understand(attributes(attributes_text).filter_map(|(name, value)| {
         let (Some(prefix), local) = split_qname(name) else {
             return None;
         };
-        let in_soap = resolve(scope, prefix) == Some(Some(super::SOAP11_ENVELOPE));
+        let in_soap = scope.resolve(prefix) == Some(Some(super::SOAP11_ENVELOPE));
         understanding_mark(in_soap, local, value)
     }))
 }
@@ -157,6 +112,11 @@ mod tests {
             r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><a xmlns="urn:other"/></e:Body></e:Envelope>"#,
             r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/">x<e:Body><a/></e:Body></e:Envelope>"#,
             r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body></e:Body></e:Envelope>"#,
+            // Undeclared prefixes deeper down, on an element or an attribute.
+            r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><a><x:b/></a></e:Body></e:Envelope>"#,
+            r#"<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><a><b x:c="1"/></a></e:Body></e:Envelope>"#,
+            // A version mismatch: the careful pass reads on before answering it.
+            r#"<Envelope><Body><a/></Body></Envelope>"#,
         ] {
             let settings = SoapSettings::default();
             assert_eq!(scan(text, Some(&settings), 8), None, "{text}");

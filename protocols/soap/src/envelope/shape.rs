@@ -5,7 +5,7 @@
 use smol_str::SmolStr;
 use switchboard::{Fault, ProtocolError};
 
-use super::{BlockInfo, Located, Ns, VERSION_MISMATCH};
+use super::{BlockInfo, Located, Ns, SOAP11_ENVELOPE, VERSION_MISMATCH};
 use crate::settings::SoapSettings;
 use crate::xml::XmlError;
 
@@ -85,7 +85,7 @@ impl<'a> Shape<'a> {
                 self.part = Part::Envelope;
             }
             (Part::Done, 1) => {
-                return Err(XmlError::Syntax("more than one root element".into()).into());
+                return Err(XmlError::malformed("more than one root element").into());
             }
             (Part::Envelope, 2) => {
                 self.part = match (ns == Ns::Soap11, local) {
@@ -181,20 +181,21 @@ fn invalid(why: String) -> ProtocolError {
     ProtocolError::InvalidRequest(why)
 }
 
-/// `Ok(Some(fault))` for a SOAP 1.2 envelope, an error for no envelope.
+/// `Ok(Some(fault))` for an envelope in another namespace than SOAP
+/// 1.1's, or in none: SOAP 1.1 §4.4.1 answers it with `VersionMismatch`
+/// (a SOAP 1.2 client also learns which envelope to send, from the
+/// reply's upgrade header). An error for a root that is no envelope.
 fn check_envelope(ns: &Ns, local: &str) -> Result<Option<Fault>, ProtocolError> {
-    match (ns, local) {
-        (Ns::Soap11, "Envelope") => Ok(None),
-        (Ns::Soap12, "Envelope") => Ok(Some(Fault::new(
-            VERSION_MISMATCH,
-            "this endpoint speaks SOAP 1.1 (envelope namespace http://schemas.xmlsoap.org/soap/envelope/)",
-        ))),
-        (_, "Envelope") => Err(invalid(
-            "the envelope is not in the SOAP 1.1 namespace (http://schemas.xmlsoap.org/soap/envelope/)"
-                .to_owned(),
-        )),
-        _ => Err(invalid("no SOAP envelope".to_owned())),
-    }
+    let why = match (ns, local) {
+        (Ns::Soap11, "Envelope") => return Ok(None),
+        (Ns::Soap12, "Envelope") => "this endpoint speaks SOAP 1.1, not SOAP 1.2",
+        (_, "Envelope") => "the envelope is not in SOAP 1.1's namespace",
+        _ => return Err(invalid("no SOAP envelope".to_owned())),
+    };
+    Ok(Some(Fault::new(
+        VERSION_MISMATCH,
+        format!("{why} (envelope namespace {SOAP11_ENVELOPE})"),
+    )))
 }
 
 /// The call element is in the target namespace, or in none.

@@ -45,7 +45,7 @@ impl Xml {
         if crate::xml::escape::text(&mut escaped, text).is_err() {
             let kept: String = text
                 .chars()
-                .filter(|c| crate::xml::tree::is_xml_char(*c))
+                .filter(|c| crate::xml::chars::is_xml_char(*c))
                 .collect();
             escaped.clear();
             // Only characters XML carries are left.
@@ -73,7 +73,7 @@ pub(super) fn attr(value: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if crate::xml::tree::is_xml_char(c) => out.push(c),
+            c if crate::xml::chars::is_xml_char(c) => out.push(c),
             _ => {}
         }
     }

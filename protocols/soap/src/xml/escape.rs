@@ -7,7 +7,7 @@
 //! non-characters U+FFFE/U+FFFF at all, even as references: text holding
 //! one is refused rather than silently changed.
 
-use super::tree::is_xml_char;
+use super::chars::is_xml_char;
 
 /// A character XML 1.0 cannot carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -12,12 +12,20 @@
 //! the same way (`envelope/differential.rs` checks this for every truncation and
 //! one-byte change of a set of requests).
 //!
+//! Strict where XML 1.0 is: every character is one XML allows (control
+//! bytes are outside every byte class below; the byte EF, which starts the
+//! non-characters U+FFFE and U+FFFF, is looked at where it appears), the
+//! declaration is read by [`declaration`](super::declaration) and only at
+//! the very start. Namespaces are left to the caller: the lexer cannot
+//! know which prefixes a fragment's surroundings declare.
+//!
 //! It reads the text once, byte by byte, without allocating beyond the
 //! stack of open element names.
 
 use std::borrow::Cow;
 
-use super::tree::is_xml_char;
+use super::chars::is_xml_char;
+use super::declaration;
 
 /// The input is outside plain XML, or not well-formed: read it the careful
 /// way.
@@ -129,18 +137,16 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// `<?xml …?>` at the very start.
+    /// `<?xml …?>` at the very start: any other `<?` is a processing
+    /// instruction, which plain XML has none of.
     fn declaration(&mut self) -> Lexed<()> {
-        let bytes = self.text.as_bytes();
-        if !bytes.starts_with(b"<?xml") || !bytes.get(5).copied().is_some_and(is_space) {
-            return Err(Unsupported);
+        match declaration::read(self.text) {
+            Ok(Some(end)) => {
+                self.pos = end;
+                Ok(())
+            }
+            Ok(None) | Err(_) => Err(Unsupported),
         }
-        let close = find(bytes, 5, b"?>").ok_or(Unsupported)?;
-        if run_end(bytes, 5, DECLARATION) < close {
-            return Err(Unsupported);
-        }
-        self.pos = close + 2;
-        Ok(())
     }
 
     /// `<![CDATA[…]]>` inside the root.
@@ -152,11 +158,13 @@ impl<'a> Lexer<'a> {
         }
         let start = self.pos + OPEN.len();
         let close = find(bytes, start, b"]]>").ok_or(Unsupported)?;
-        if !bytes[start..close]
-            .iter()
-            .all(|&b| is(b, TEXT) || matches!(b, b'<' | b'&' | b']'))
-        {
-            return Err(Unsupported);
+        let content = &bytes[..close];
+        let mut at = start;
+        while at < close {
+            at = run_end(content, at, CDATA);
+            if at < close {
+                at = past_ef(content, at)?;
+            }
         }
         self.pos = close + 3;
         Ok(Token::CData(
@@ -240,18 +248,19 @@ const NAME: u8 = 1;
 const NAME_START: u8 = 2;
 /// A byte that stands for itself in plain character data: any but
 /// control characters (tab, line feed and carriage return aside), `<`,
-/// `&` and `]`. Line ends are normalized when the text is read
-/// ([`text_content`]).
+/// `&`, `]` and EF ([`past_ef`]). Line ends are normalized when the text
+/// is read ([`text_content`]).
 const TEXT: u8 = 4;
 /// A byte that stands for itself in a plain attribute value: any but
-/// control characters, `<`, `&` and the quotes.
+/// control characters, `<`, `&`, the quotes and EF.
 const VALUE: u8 = 8;
 /// XML's white space.
 const SPACE: u8 = 16;
 /// The colon of a qualified name.
 const COLON: u8 = 32;
-/// A byte of a plain XML declaration's pseudo-attributes.
-const DECLARATION: u8 = 64;
+/// A byte that stands for itself in a CDATA section: any but control
+/// characters (tab, line feed and carriage return aside) and EF.
+const CDATA: u8 = 64;
 
 /// What each byte may be, as the flags above: one lookup per byte in the
 /// loops that cross names, text and values.
@@ -269,12 +278,14 @@ const fn classes() -> [u8; 256] {
         if byte.is_ascii_alphabetic() || byte == b'_' {
             class |= NAME_START;
         }
-        if (byte >= 0x20 || matches!(byte, b'\t' | b'\n' | b'\r'))
-            && !matches!(byte, b'<' | b'&' | b']')
-        {
+        let character = (byte >= 0x20 || matches!(byte, b'\t' | b'\n' | b'\r')) && byte != 0xEF;
+        if character {
+            class |= CDATA;
+        }
+        if character && !matches!(byte, b'<' | b'&' | b']') {
             class |= TEXT;
         }
-        if byte >= 0x20 && !matches!(byte, b'<' | b'&' | b'"' | b'\'') {
+        if character && byte >= 0x20 && !matches!(byte, b'<' | b'&' | b'"' | b'\'') {
             class |= VALUE;
         }
         if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
@@ -282,14 +293,6 @@ const fn classes() -> [u8; 256] {
         }
         if byte == b':' {
             class |= COLON;
-        }
-        if byte.is_ascii_alphanumeric()
-            || matches!(
-                byte,
-                b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'"' | b'\'' | b'.' | b'-' | b'_'
-            )
-        {
-            class |= DECLARATION;
         }
         table[b] = class;
         b += 1;
@@ -336,6 +339,18 @@ fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     }
 }
 
+/// Just after the byte EF at `at`, unless it starts U+FFFE or U+FFFF
+/// (EF BF BE, EF BF BF), which XML 1.0 forbids. Every other character
+/// it starts (U+F000 to U+FFFD) is one XML allows; its other bytes are of
+/// every class that admits non-ASCII bytes.
+fn past_ef(bytes: &[u8], at: usize) -> Lexed<usize> {
+    match (bytes.get(at), bytes.get(at + 1..at + 3)) {
+        (Some(0xEF), Some([0xBF, 0xBE | 0xBF])) => Err(Unsupported),
+        (Some(0xEF), _) => Ok(at + 1),
+        _ => Err(Unsupported),
+    }
+}
+
 /// The end of the character data starting at `at`: the next `<`, or the
 /// end of the text. Every reference in it is checked.
 fn text_end(bytes: &[u8], mut at: usize) -> Lexed<usize> {
@@ -345,6 +360,7 @@ fn text_end(bytes: &[u8], mut at: usize) -> Lexed<usize> {
             None | Some(b'<') => return Ok(at),
             Some(b'&') => at = reference_end(bytes, at)?,
             Some(b']') if !bytes[at..].starts_with(b"]]>") => at += 1,
+            Some(0xEF) => at = past_ef(bytes, at)?,
             Some(_) => return Err(Unsupported),
         }
     }
@@ -363,8 +379,9 @@ fn reference_end(bytes: &[u8], at: usize) -> Lexed<usize> {
     Ok(at + semicolon + 2)
 }
 
-/// The character a reference's name (between `&` and `;`) stands for.
-fn reference(name: &[u8]) -> Option<char> {
+/// The character a reference's name (between `&` and `;`) stands for: a
+/// predefined entity, or a character reference to a character XML allows.
+pub(crate) fn reference(name: &[u8]) -> Option<char> {
     let (digits, radix) = match name {
         b"lt" => return Some('<'),
         b"gt" => return Some('>'),
@@ -419,6 +436,7 @@ fn attribute_value_end(bytes: &[u8], name_end: usize) -> Lexed<usize> {
             Some(&b) if b == quote => return Ok(at + 1),
             // The other quote.
             Some(b'"' | b'\'') => at += 1,
+            Some(0xEF) => at = past_ef(bytes, at)?,
             _ => return Err(Unsupported),
         }
     }
@@ -513,6 +531,8 @@ mod tests {
         let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a:x xmlns:a='urn:a' b = \"1\">t&amp;&#233;<y/><![CDATA[<z>]]></a:x >\n";
         let read = tokens(text)?;
         assert_eq!(read.len(), 5);
+        let edges = "<a b='\u{F900}\u{FFFD}'>\u{FEFF}\u{FFFD}<![CDATA[\u{F8FF}]]></a>";
+        assert_eq!(tokens(edges)?.len(), 4);
         let Token::Start(root) = read[0] else {
             panic!("{read:?}")
         };
@@ -568,6 +588,14 @@ mod tests {
             "<a:b:c/>",
             "<a:/>",
             "<a>\u{1}</a>",
+            "<a>\u{FFFE}</a>",
+            "<a b='\u{FFFF}'/>",
+            "<a><![CDATA[\u{FFFF}]]></a>",
+            "<a><![CDATA[\u{1}]]></a>",
+            "<?xml version='1.0'?><?xml version='1.0'?><a/>",
+            "<?xml version='1.0' encoding='latin1'?><a/>",
+            "<?xml?><a/>",
+            "<a/><?xml version='1.0'?>",
             "<a><b><c><d><e><f><g><h><i/></h></g></f></e></d></c></b></a>",
         ] {
             assert_eq!(tokens(text).err(), Some(Unsupported), "{text:?}");

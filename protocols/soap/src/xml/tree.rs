@@ -5,7 +5,10 @@
 //! The parser refuses a DOCTYPE outright (no DTD is ever read, so no entity
 //! can be defined, expanded or fetched), resolves only the five predefined
 //! entities and character references, and checks the nesting depth as it
-//! reads, before the deeper element is built.
+//! reads, before the deeper element is built. Both of its paths refuse what
+//! XML 1.0 says is not well-formed; namespaces are not checked here, since
+//! a fragment's prefixes are declared around it: the envelope pass, which
+//! reads the whole request, checks them.
 
 use std::borrow::Cow;
 
@@ -13,8 +16,10 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use smol_str::SmolStr;
 
-use super::XmlError;
+use super::chars::{self, is_space, is_xml_char};
 use super::lexer::{Lexed, Lexer, Token, Unsupported, attributes, split_qname, text_content};
+use super::wellformed::{self, Attribute};
+use super::{XmlError, encoding};
 
 /// One element: its local name, whether it is `xsi:nil`, its text (the
 /// concatenation of its text, CDATA and references) and its child elements.
@@ -84,46 +89,49 @@ impl<'a> Element<'a> {
 
     /// The careful path: any XML, read by quick-xml, every error worded.
     pub(crate) fn parse_careful(xml: &'a str, max_depth: usize) -> Result<Self, XmlError> {
+        let (_, xml) = encoding::without_bom(xml);
+        chars::check(xml)?;
         let mut reader = Reader::from_str(xml);
         reader.config_mut().check_end_names = true;
         // Open elements; the root is the first.
         let mut open: Vec<Element<'a>> = Vec::new();
         let mut root = None;
         loop {
+            let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let event = reader.read_event().map_err(XmlError::syntax)?;
+            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(start) => {
+                Event::Start(start) | Event::Empty(start) => {
                     if root.is_some() {
-                        return Err(XmlError::Syntax("more than one root element".into()));
+                        return Err(XmlError::malformed("more than one root element"));
                     }
                     if open.len() >= max_depth {
                         return Err(XmlError::TooDeep { limit: max_depth });
                     }
-                    open.push(element(&start)?);
-                }
-                Event::Empty(start) => {
-                    if root.is_some() {
-                        return Err(XmlError::Syntax("more than one root element".into()));
+                    let element = element(&start, &wellformed::start_tag(&start)?);
+                    if empty {
+                        close(&mut open, &mut root, element);
+                    } else {
+                        open.push(element);
                     }
-                    if open.len() >= max_depth {
-                        return Err(XmlError::TooDeep { limit: max_depth });
-                    }
-                    close(&mut open, &mut root, element(&start)?);
                 }
                 Event::End(_) => {
                     let done = open
                         .pop()
-                        .ok_or_else(|| XmlError::Syntax("an end tag with no start".into()))?;
+                        .ok_or_else(|| XmlError::malformed("an end tag with no start"))?;
                     close(&mut open, &mut root, done);
                 }
-                Event::Text(text) => match open.last_mut() {
-                    Some(current) => append(&mut current.text, text.xml10_content()),
-                    None if text.xml10_content().trim().is_empty() => {}
-                    None => return Err(XmlError::Syntax("text outside the element".into())),
-                },
+                Event::Text(text) => {
+                    wellformed::text(&text)?;
+                    match open.last_mut() {
+                        Some(current) => append(&mut current.text, text.xml10_content()),
+                        None if text.chars().all(is_space) => {}
+                        None => return Err(XmlError::malformed("text outside the element")),
+                    }
+                }
                 Event::CData(data) => match open.last_mut() {
                     Some(current) => append(&mut current.text, data.xml10_content()),
-                    None => return Err(XmlError::Syntax("CDATA outside the element".into())),
+                    None => return Err(XmlError::malformed("CDATA outside the element")),
                 },
                 Event::GeneralRef(reference) => match open.last_mut() {
                     Some(current) => {
@@ -131,19 +139,19 @@ impl<'a> Element<'a> {
                         let resolved = resolve(&reference, &mut buf)?;
                         append(&mut current.text, Cow::Owned(resolved.to_owned()));
                     }
-                    None => return Err(XmlError::Syntax("a reference outside the element".into())),
+                    None => return Err(XmlError::malformed("a reference outside the element")),
                 },
                 Event::DocType(_) => return Err(XmlError::DocType),
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+                Event::Comment(comment) => wellformed::comment(&comment)?,
+                Event::PI(pi) => wellformed::processing_instruction(&pi)?,
+                Event::Decl(_) => wellformed::xml_declaration(xml, before)?,
                 Event::Eof => break,
             }
         }
         if !open.is_empty() {
-            return Err(XmlError::Syntax(
-                "the document ends inside an element".into(),
-            ));
+            return Err(XmlError::malformed("the document ends inside an element"));
         }
-        root.ok_or_else(|| XmlError::Syntax("no element".into()))
+        root.ok_or_else(|| XmlError::malformed("no element"))
     }
 
     /// The child elements named `name`, in order.
@@ -163,28 +171,20 @@ fn close<'a>(open: &mut [Element<'a>], root: &mut Option<Element<'a>>, done: Ele
     }
 }
 
-/// A new, empty element for a start tag.
-fn element<'a>(start: &BytesStart<'_>) -> Result<Element<'a>, XmlError> {
+/// A new, empty element for a start tag with `attributes`.
+fn element<'a>(start: &BytesStart<'_>, attributes: &[Attribute<'_>]) -> Element<'a> {
     let name = start.local_name().into_inner();
-    Ok(Element {
+    // The first prefixed `nil`, as the plain path reads it.
+    let nil = attributes
+        .iter()
+        .find(|(name, _)| matches!(split_qname(name), (Some(_), "nil")))
+        .is_some_and(|(_, value)| matches!(value.trim_matches(is_space), "true" | "1"));
+    Element {
         name: SmolStr::new(name),
-        nil: is_nil(start)?,
+        nil,
         text: Cow::Borrowed(""),
         children: Vec::new(),
-    })
-}
-
-/// Whether the start tag carries `xsi:nil` set to true.
-pub(crate) fn is_nil(start: &BytesStart<'_>) -> Result<bool, XmlError> {
-    for attribute in start.attributes() {
-        let attribute = attribute.map_err(|err| XmlError::Syntax(err.to_string().into()))?;
-        let name = attribute.key;
-        if name.prefix().is_some() && name.local_name().as_ref() == "nil" {
-            let value: &str = attribute.value.as_ref();
-            return Ok(matches!(value.trim(), "true" | "1"));
-        }
     }
-    Ok(false)
 }
 
 fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
@@ -214,19 +214,14 @@ pub(crate) fn resolve<'b>(
         None => match reference.resolve_char_ref() {
             Ok(Some(ch)) if is_xml_char(ch) => ch,
             Ok(Some(_)) | Err(_) => {
-                return Err(XmlError::Syntax(
-                    "a character reference to no XML character".into(),
+                return Err(XmlError::malformed(
+                    "a character reference to no XML character",
                 ));
             }
             Ok(None) => return Err(XmlError::UndefinedEntity),
         },
     };
     Ok(ch.encode_utf8(buf))
-}
-
-/// Whether XML 1.0 allows `ch` in a document (its `Char` production).
-pub(crate) fn is_xml_char(ch: char) -> bool {
-    matches!(ch, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 #[cfg(test)]
@@ -241,6 +236,8 @@ mod tests {
         assert_eq!(root.children.len(), 2);
         assert_eq!(root.children[0].text, "1 <&> é<b> ");
         assert!(root.children[1].nil);
+        let marked = Element::parse("\u{FEFF}<?xml version='1.0'?><a x:nil=' &#49;'>b</a>", 8)?;
+        assert_eq!((marked.text.as_ref(), marked.nil), ("b", true));
         Ok(())
     }
 
@@ -264,9 +261,25 @@ mod tests {
             "",
             "x<a/>",
             "<a>&#0;</a>",
+            "<a>\u{1}</a>",
+            "<a b='\u{FFFF}'/>",
+            "<a b='&#1;'/>",
+            " <?xml version='1.0'?><a/>",
+            "<a/><?xml version='1.0'?>",
+            "<?xml version='1.0' encoding='UTF-16'?><a/>",
+            "<a>]]></a>",
+            "<a><!-- -- --></a>",
+            "<a><?XML x?></a>",
+            "<1a/>",
+            "<a b='1'c='2'/>",
+            "<a b='1' b='1'/>",
+            "\u{3000}<a/>",
         ] {
             assert!(
-                matches!(Element::parse(bad, 8), Err(XmlError::Syntax(_))),
+                matches!(
+                    Element::parse(bad, 8),
+                    Err(XmlError::Syntax(_) | XmlError::Encoding(_))
+                ),
                 "{bad}"
             );
         }

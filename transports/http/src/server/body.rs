@@ -9,7 +9,8 @@ use std::time::Instant;
 use axum::body::Body;
 use http::{HeaderMap, header};
 use http_body_util::BodyExt;
-use switchboard::{Fault, code};
+use switchboard::protocol::same_media_type;
+use switchboard::{Fault, InProtocol, code};
 
 use super::status::BODY_TIMEOUT;
 
@@ -72,23 +73,51 @@ pub(crate) async fn read(
     }
 }
 
-/// Checks that the request's media type is `expected` (parameters such as
-/// `charset` are ignored). A request without a `Content-Type` is accepted.
+/// Checks that the request's media type is one `reads` accepts
+/// (parameters such as `charset` are ignored); `expected` names the
+/// media type in the refusal. A request without a `Content-Type` is
+/// accepted.
 ///
 /// # Errors
 /// `Client.UnsupportedMediaType` naming the expected type.
-pub(crate) fn check_media_type(headers: &HeaderMap, expected: &str) -> Result<(), Fault> {
+pub(crate) fn check_media_type(
+    headers: &HeaderMap,
+    expected: &str,
+    reads: impl FnOnce(&str) -> bool,
+) -> Result<(), Fault> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(());
     };
     let given = value.to_str().unwrap_or("");
-    if switchboard::protocol::same_media_type(given, expected) {
+    if reads(given) {
         return Ok(());
     }
     Err(Fault::new(
         code::UNSUPPORTED_MEDIA_TYPE,
         format!("expected a `{expected}` body, got `{given}`"),
     ))
+}
+
+/// Checks a request's media type against the protocol that reads it
+/// ([`InProtocol::reads_media_type`]).
+///
+/// # Errors
+/// As [`check_media_type`].
+pub(crate) fn check_protocol_media_type(
+    headers: &HeaderMap,
+    protocol: &dyn InProtocol,
+) -> Result<(), Fault> {
+    check_media_type(headers, protocol.content_type(), |given| {
+        protocol.reads_media_type(given)
+    })
+}
+
+/// Checks that a request's media type is `expected`.
+///
+/// # Errors
+/// As [`check_media_type`].
+pub(crate) fn check_exact_media_type(headers: &HeaderMap, expected: &str) -> Result<(), Fault> {
+    check_media_type(headers, expected, |given| same_media_type(given, expected))
 }
 
 #[cfg(test)]
@@ -99,14 +128,18 @@ mod tests {
     #[test]
     fn media_types_compare_without_parameters() {
         let mut headers = HeaderMap::new();
-        assert!(check_media_type(&headers, "application/json").is_ok());
+        assert!(check_exact_media_type(&headers, "application/json").is_ok());
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("Application/JSON; charset=utf-8"),
         );
-        assert!(check_media_type(&headers, "application/json").is_ok());
+        assert!(check_exact_media_type(&headers, "application/json").is_ok());
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        let fault = check_media_type(&headers, "application/json").unwrap_err();
+        let fault = check_exact_media_type(&headers, "application/json").unwrap_err();
         assert_eq!(fault.code(), "Client.UnsupportedMediaType");
+        assert!(fault.message().contains("`application/json`"), "{fault:?}");
+        // A protocol may read more than its own media type.
+        let fault = check_media_type(&headers, "text/xml", |given| given == "text/plain");
+        assert!(fault.is_ok());
     }
 }

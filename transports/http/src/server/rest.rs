@@ -182,7 +182,7 @@ async fn read_json_object(
     body: axum::body::Body,
     deadline: Instant,
 ) -> Result<Map<String, Value>, Fault> {
-    body::check_media_type(headers, "application/json")?;
+    body::check_exact_media_type(headers, "application/json")?;
     let bytes = body::read(headers, body, route.shared.config.max_body_bytes, deadline).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());

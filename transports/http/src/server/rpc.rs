@@ -48,7 +48,7 @@ async fn serve(endpoint: &Endpoint, method: Option<String>, request: Request) ->
         Ok(principal) => principal,
         Err(fault) => return refuse(endpoint, &info, fault),
     };
-    if let Err(fault) = body::check_media_type(headers, server.in_protocol().content_type()) {
+    if let Err(fault) = body::check_protocol_media_type(headers, server.in_protocol().as_ref()) {
         return refuse(endpoint, &info, fault);
     }
     let limit = endpoint.shared.config.max_body_bytes;
