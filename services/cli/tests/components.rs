@@ -554,3 +554,126 @@ fn a_python_program_with_pika_lists_components_and_quits_one() -> TestResult {
     assert_eq!(served.exited_within(Duration::from_secs(10))?, Some(0));
     Ok(())
 }
+
+/// `n` `echo` tasks for the JSON document protocol, as `enqueue` writes them.
+fn echo_tasks(from: usize, n: usize) -> Vec<switchboard_sqlite_queue::NewTask> {
+    (from..from + n)
+        .map(|i| switchboard_sqlite_queue::NewTask {
+            method: "echo".into(),
+            content_type: switchboard_sqlite_queue::task_content_type("application/json", "json")
+                .into(),
+            data: format!(r#"{{"s": "task {i}"}}"#).into_bytes(),
+            expires_at: None,
+        })
+        .collect()
+}
+
+/// The calls `name` has done, as its last heartbeat said.
+fn done_by(list: &[Value], name: &str) -> u64 {
+    named(list, name)
+        .and_then(|c| c["liveness"]["done"].as_u64())
+        .unwrap_or(0)
+}
+
+#[test]
+fn embedded_group_members_drain_and_restart_without_losing_a_task() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let member = |worker: &'static str, name: &'static str| {
+        [
+            "consume",
+            "--queue",
+            "q.db",
+            "--worker",
+            worker,
+            "--group",
+            "g",
+            "--db",
+            "x.db",
+            "--services",
+            "demo",
+            "--component-name",
+            name,
+            "--heartbeat",
+            BEAT,
+            "--poll-max",
+            "20",
+        ]
+    };
+    let (mut m1, _) = start(d, &member("w1", "m1"))?;
+    let (mut m2, _) = start(d, &member("w2", "m2"))?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let producer =
+        switchboard_sqlite_queue::QueueProducer::open(d.join("q.db"), Default::default())?;
+    runtime.block_on(producer.enqueue_batch(echo_tasks(0, 500)))?;
+    // Drain m1 once both have done some of the work.
+    let mut list = status(d, &[])?;
+    while done_by(&list, "m1") + done_by(&list, "m2") < 100 {
+        list = status(d, &["--wait", "0.6"])?;
+    }
+    let drained = run(d, &["ctl", "drain", "m1"])?;
+    assert!(
+        String::from_utf8_lossy(&drained.stdout)
+            .trim_end()
+            .ends_with(" drained"),
+        "{drained:?}"
+    );
+    runtime.block_on(producer.enqueue_batch(echo_tasks(500, 500)))?;
+    // m2 alone finishes the rest; every task runs once.
+    let mut list = status(d, &[])?;
+    for _ in 0..40 {
+        if done_by(&list, "m1") + done_by(&list, "m2") >= 1000 {
+            break;
+        }
+        list = status(d, &["--wait", "0.6"])?;
+    }
+    assert_eq!(
+        named(&list, "m1").map(|c| c["state"].clone()),
+        Some("drained".into())
+    );
+    assert_eq!(
+        done_by(&list, "m1") + done_by(&list, "m2"),
+        1000,
+        "{list:?}"
+    );
+    let queue = run(d, &["queue", "status", "--queue", "q.db"])?;
+    let queue = String::from_utf8_lossy(&queue.stdout);
+    let failures = queue.lines().find(|l| l.starts_with("failures:"));
+    assert!(failures.is_some_and(|l| l.trim_end().ends_with(" 0")), "{queue}");
+
+    // Restart m2: a new process, pid and instance.
+    let old = named(&list, "m2")
+        .map(|c| c["fingerprint"].clone())
+        .ok_or("m2")?;
+    let restarted = run(d, &["ctl", "restart", "m2"])?;
+    assert!(
+        String::from_utf8_lossy(&restarted.stdout)
+            .trim_end()
+            .ends_with(" restarting"),
+        "{restarted:?}"
+    );
+    assert_eq!(m2.exited_within(Duration::from_secs(10))?, Some(0));
+    let mut fresh = Value::Null;
+    for _ in 0..20 {
+        fresh = status(d, &[])?
+            .into_iter()
+            .find(|c| c["fingerprint"]["name"] == "m2" && c["fingerprint"]["pid"] != old["pid"])
+            .unwrap_or(Value::Null);
+        if fresh["state"] == "online" {
+            break;
+        }
+    }
+    let _m2_again = KillOnDrop(
+        fresh["fingerprint"]["pid"]
+            .as_str()
+            .unwrap_or("0")
+            .to_owned(),
+    );
+    assert_eq!(fresh["state"], "online", "{fresh}");
+    assert_ne!(fresh["fingerprint"]["instance"], old["instance"]);
+    for name in ["m1", "m2"] {
+        assert!(run(d, &["ctl", "quit", name])?.status.success());
+    }
+    assert_eq!(m1.exited_within(Duration::from_secs(10))?, Some(0));
+    Ok(())
+}
