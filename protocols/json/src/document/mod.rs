@@ -109,6 +109,8 @@ fn write_fault(out: &mut Vec<u8>, fault: &Fault) {
     let _ = serde_json::to_writer(&mut *out, &object);
 }
 
+/// One reply among several: a result that cannot be encoded becomes that
+/// reply's `Server` fault, so the others still reach the caller.
 fn write_outcome(out: &mut Vec<u8>, outcome: &switchboard::protocol::CallOutcome) {
     let start = out.len();
     match &outcome.result {
@@ -148,7 +150,16 @@ impl OutProtocol for JsonDocument {
         let mut out = Vec::with_capacity(64);
         match answered.as_slice() {
             [] => return Ok(OutDocument::bytes(None)),
-            [single] if !replies.batch => write_outcome(&mut out, single),
+            // A result JSON cannot carry (a map with non-string keys) fails
+            // the whole reply: the driver then answers a `Server` fault and
+            // reports it, so HTTP gives it its status like any fault.
+            [single] if !replies.batch => match &single.result {
+                Ok(reply) => reply.write_json(&mut out).map_err(|err| {
+                    tracing::error!(error = %err, "result could not be encoded as JSON");
+                    ProtocolError::Encode(Box::new(err))
+                })?,
+                Err(fault) => write_fault(&mut out, fault),
+            },
             // Several calls (read by another protocol): a list of replies.
             many => {
                 out.push(b'[');

@@ -23,8 +23,11 @@ use std::time::Duration;
 
 use load::{Report, WORKLOADS};
 
-/// The servers under test, by the name passed to the child process.
-const SERVERS: [&str; 2] = ["bare-axum", "switchboard"];
+/// The servers under test, by the name passed to the child process:
+/// `component` is `switchboard` with what `serve` adds to it (the call
+/// counter, a heartbeat every second on a SQLite status bus, the drain
+/// switch), to show what being a component costs.
+const SERVERS: [&str; 3] = ["bare-axum", "switchboard", "component"];
 /// Concurrent connections per measurement.
 const CONCURRENCY: [usize; 2] = [1, 32];
 
@@ -194,6 +197,14 @@ fn print_table(results: &[Row]) {
                     .find(|r| r.workload == workload.name && r.server == server && r.conns == conns)
                     .map(|r| &r.report)
             };
+            if let (Some(plain), Some(component)) = (find("switchboard"), find("component")) {
+                println!(
+                    "{:<8} {conns:>2} connections: component/switchboard throughput {:.2}x, p99 {:.2}x",
+                    workload.name,
+                    component.per_second / plain.per_second,
+                    component.p99_us as f64 / plain.p99_us.max(1) as f64
+                );
+            }
             if let (Some(bare), Some(ours)) = (find("bare-axum"), find("switchboard")) {
                 println!(
                     "{:<8} {conns:>2} connections: switchboard/bare throughput {:.2}x, p99 {:.2}x",

@@ -29,6 +29,7 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
                 let server = switchboard_cli::http_server(app, HttpConfig::default(), None)?;
                 server.serve(listener, std::future::pending()).await?;
             }
+            "component" => serve_component(listener, dir.path()).await?,
             "bare-axum" => {
                 let router = Router::new()
                     .route("/jsonrpc", post(bare_echo))
@@ -40,6 +41,50 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
         }
         Ok(())
     })
+}
+
+/// `switchboard` as `serve` runs it: calls counted, a component
+/// announcing itself every second on a SQLite status bus in `dir`.
+async fn serve_component(
+    listener: tokio::net::TcpListener,
+    dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use switchboard_host::components::{CallCounts, Component, ComponentSettings, Served};
+    let counts = Arc::new(CallCounts::default());
+    let host = switchboard_cli::host();
+    let services = switchboard_cli::services();
+    let app = switchboard_host::hosting::application_counted(
+        host.info(),
+        &services,
+        &dir.join("bench.db"),
+        None,
+        &counts,
+    )?;
+    let me = Arc::new(switchboard::Fingerprint::new("bench", "service", "0"));
+    let bus = format!(
+        "sqlite:{}?events={}",
+        dir.join("status-queue.db").display(),
+        dir.join("status-events.db").display()
+    );
+    let protocol = switchboard::catalog::protocol("json").ok_or("no json protocol")?;
+    let settings = switchboard::catalog::BusSettings::new(protocol).with_fingerprint(Arc::clone(&me));
+    let bus = switchboard::catalog::open_bus(bus.parse()?, settings)?;
+    let component = ComponentSettings {
+        fingerprint: me,
+        bus,
+        heartbeat: std::time::Duration::from_secs(1),
+        secret: None,
+    };
+    let methods = app.methods().map(|m| m.name.to_owned()).collect();
+    let served = Served {
+        transports: vec![format!("http://{}", listener.local_addr()?)],
+        methods,
+    };
+    let _component = Component::start(component, served, counts).await;
+    let config = HttpConfig::default().with_draining(switchboard::catalog::Draining::new());
+    let server = switchboard_cli::http_server(app, config, None)?;
+    server.serve(listener, std::future::pending()).await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -37,6 +37,7 @@ pub mod interface;
 pub mod serving;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use switchboard::catalog::{HttpMount, ProtocolEntry, ServeSettings};
 use switchboard::protocol::BoxError;
@@ -45,6 +46,7 @@ use switchboard_http::HttpConfig;
 use switchboard_json::openrpc::{OpenRpcSettings, discoverable};
 
 use crate::HostInfo;
+use crate::components::CallCounts;
 use crate::catalog::Service;
 use crate::catalog::services::SetupFn;
 
@@ -86,6 +88,24 @@ pub fn application<'a>(
     public_url: Option<&str>,
 ) -> Result<Application, HostError> {
     application_with(host, services, &[], db, public_url)
+}
+
+/// [`application`], its calls counted into `counts` (what heartbeats
+/// report, and what a drain waits for: see
+/// [`components`](crate::components)).
+///
+/// # Errors
+/// As [`application`].
+pub fn application_counted<'a>(
+    host: &HostInfo,
+    services: impl IntoIterator<Item = &'a Service>,
+    db: &Path,
+    public_url: Option<&str>,
+    counts: &Arc<CallCounts>,
+) -> Result<Application, HostError> {
+    let counts = Arc::clone(counts);
+    let count: SetupFn = Arc::new(move |builder, _db| Ok(counts.count_in(builder)));
+    application_with(host, services, &[count], db, public_url)
 }
 
 /// [`application`], with the host's own setups run after the services'.
