@@ -639,7 +639,10 @@ fn embedded_group_members_drain_and_restart_without_losing_a_task() -> TestResul
     let queue = run(d, &["queue", "status", "--queue", "q.db"])?;
     let queue = String::from_utf8_lossy(&queue.stdout);
     let failures = queue.lines().find(|l| l.starts_with("failures:"));
-    assert!(failures.is_some_and(|l| l.trim_end().ends_with(" 0")), "{queue}");
+    assert!(
+        failures.is_some_and(|l| l.trim_end().ends_with(" 0")),
+        "{queue}"
+    );
 
     // Restart m2: a new process, pid and instance.
     let old = named(&list, "m2")

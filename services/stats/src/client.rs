@@ -9,8 +9,9 @@
 use std::time::{Duration, Instant};
 
 use http::{Method, StatusCode};
+use percent_encoding::utf8_percent_encode;
 use switchboard::TransportError;
-use switchboard_http::{RestClient, RestReply};
+use switchboard_http::{PATH_SEGMENT, RestClient, RestReply};
 
 use crate::backend::{Backend, BackendError};
 use crate::model::{NewMeasurement, Stats};
@@ -131,7 +132,7 @@ impl StatsClient {
 fn sensor_path(sensor: &str) -> String {
     format!(
         "/api/sensors/{}/",
-        crate::rpc::worker::encode_segment(sensor)
+        utf8_percent_encode(sensor, PATH_SEGMENT)
     )
 }
 

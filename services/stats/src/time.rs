@@ -2,10 +2,31 @@
 //! `datetime.isoformat()`, with or without a UTC offset
 //! (`2025-06-02T09:14:05.123456`, `...+03:00`, `...Z`). A time without an
 //! offset is taken as UTC. Only what `isoformat` writes is read: a date, a
-//! `T` (or a space), hours, minutes, seconds, an optional fraction of up to
-//! nine digits and an optional offset.
+//! `T` (or a space), hours, minutes, seconds, an optional fraction (of any
+//! length, as `fromisoformat` reads it; kept to the microsecond) and an
+//! optional offset. The calendar is the `time` crate's.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::parsing::Parsed;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// What `isoformat` writes: `T` (or a space) between date and time, a
+/// fraction after `.` (or `,`), then `Z` or an offset with or without its
+/// colon, or nothing. The offset's sign is mandatory, so that digits after
+/// the seconds are never read as one.
+const ISO_TIME: &[BorrowedFormatItem<'static>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day][first [T][t][ ]][hour]:[minute]:[second]\
+     [optional [[first [.][,]][subsecond]]]\
+     [optional [[first [Z][z][[offset_hour sign:mandatory][optional [:]][offset_minute]]]]]"
+);
+
+/// What [`format()`] writes: microseconds, and the UTC offset spelled out.
+const ISO_UTC: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]+00:00");
 
 /// Why a text is not an ISO 8601 date-time.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,116 +42,49 @@ pub struct NotIsoTime {
 /// # Errors
 /// [`NotIsoTime`] if `text` is not one.
 pub fn parse(text: &str) -> Result<i64, NotIsoTime> {
-    parse_parts(text.as_bytes()).ok_or_else(|| NotIsoTime {
+    parse_micros(text).ok_or_else(|| NotIsoTime {
         text: text.chars().take(64).collect(),
     })
 }
 
-fn parse_parts(b: &[u8]) -> Option<i64> {
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let digits = b.get(range)?;
-        digits.iter().try_fold(0_i64, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
-        })
+fn parse_micros(text: &str) -> Option<i64> {
+    // `[year]` would also take a sign (`+2025-…`), which `isoformat` never
+    // writes.
+    if !text.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut parsed = Parsed::new();
+    let rest = parsed.parse_items(text.as_bytes(), ISO_TIME).ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let local = PrimitiveDateTime::try_from(parsed).ok()?;
+    let offset = match parsed.offset_hour() {
+        // `UtcOffset` goes to ±25 hours; `isoformat` stays below a day.
+        Some(hours) if hours.abs() > 23 => return None,
+        Some(_) => UtcOffset::try_from(parsed).ok()?,
+        None => UtcOffset::UTC,
     };
-    let sep = |at: usize, chars: &[u8]| b.get(at).is_some_and(|c| chars.contains(c));
-    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let mut at = 19;
-    let mut micros = 0;
-    if sep(at, b".,") {
-        let digits = b[at + 1..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if digits == 0 || digits > 9 {
-            return None;
-        }
-        let fraction = num(at + 1..at + 1 + digits)?;
-        micros = fraction * 1_000_000 / 10_i64.pow(u32::try_from(digits).ok()?);
-        at += 1 + digits;
-    }
-    let offset_minutes = match b.get(at..)? {
-        [] => 0,
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-            let hours = parse_pair(*h1, *h2)?;
-            let minutes = parse_pair(*m1, *m2)?;
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let total = hours * 60 + minutes;
-            if *sign == b'-' { -total } else { total }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    Some(seconds * 1_000_000 + micros)
-}
-
-fn parse_pair(a: u8, b: u8) -> Option<i64> {
-    (a.is_ascii_digit() && b.is_ascii_digit())
-        .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let nanos = local.assume_offset(offset).unix_timestamp_nanos();
+    i64::try_from(nanos.div_euclid(1000)).ok()
 }
 
 /// `micros` since the epoch as `2025-06-02T09:14:05.123456+00:00`: what
 /// Python's `datetime.isoformat()` writes for an aware UTC time, which
-/// every `fromisoformat` reads.
+/// every `fromisoformat` reads. Times outside the years -9999 to 9999 are
+/// written as the nearest of those bounds.
 pub fn format(micros: i64) -> String {
-    let seconds = micros.div_euclid(1_000_000);
-    let fraction = micros.rem_euclid(1_000_000);
-    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
-    let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{fraction:06}+00:00")
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap_or(
+        if micros < 0 {
+            PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            PrimitiveDateTime::MAX.assume_utc()
+        },
+    );
+    // Formatting fails only for a component the value lacks, and an
+    // `OffsetDateTime` has every one `ISO_UTC` names.
+    at.format(ISO_UTC)
+        .expect("a date-time has a date, a time and an offset")
 }
 
 /// Now, in microseconds since the epoch.
@@ -181,6 +135,17 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_long_fraction_is_cut_and_a_signed_year_refused() -> Result<(), NotIsoTime> {
+        assert_eq!(
+            parse("2025-06-02T09:14:05.1234567891")?,
+            parse("2025-06-02T09:14:05.123456")?
+        );
+        assert!(parse("+2025-06-02T09:14:05").is_err());
+        assert!(parse("2025-06-02T09:14:05+24:00").is_err());
+        Ok(())
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! - [`HttpClient`]: a [`ClientTransport`](switchboard::ClientTransport)
 //!   for the typed [`Client`](switchboard::Client), in any protocol.
 //! - [`RestClient`]: plain requests to REST routes (`PUT /api/x/` with a
-//!   JSON body), answered with their status.
+//!   JSON body), answered with their status; [`PATH_SEGMENT`], the set a
+//!   value put into such a path is percent-encoded with.
 //! - [`HttpTransport`]: one protocol pair on HTTP, as a
 //!   [`ServerTransport`](switchboard::ServerTransport).
 //!
@@ -40,5 +41,5 @@ mod server;
 pub use client::{HttpClient, HttpClientError};
 pub use config::{Auth, FaultStatuses, HttpConfig};
 pub use facts::HttpFacts;
-pub use rest_client::{RestClient, RestReply};
+pub use rest_client::{PATH_SEGMENT, RestClient, RestReply};
 pub use server::{Document, HttpServer, HttpServerBuilder, HttpTransport, RouteError};

@@ -7,9 +7,27 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use switchboard::TransportError;
 
 use crate::client::{HttpClientError, classify};
+
+/// What is percent-encoded in a value put into a path as one segment
+/// (`/api/sensors/{name}/`): every byte but RFC 3986's unreserved
+/// characters, so a `/` or `?` in the value stays inside its segment.
+///
+/// ```
+/// use percent_encoding::utf8_percent_encode;
+/// use switchboard_http::PATH_SEGMENT;
+///
+/// let segment = utf8_percent_encode("fancy map/ä", PATH_SEGMENT).to_string();
+/// assert_eq!(segment, "fancy%20map%2F%C3%A4");
+/// ```
+pub const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Requests to one server's REST routes, with connection reuse. Clones
 /// share the connection pool. Never retries: a `PUT` or `POST` may have
@@ -107,5 +125,20 @@ impl RestClient {
             location,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use percent_encoding::utf8_percent_encode;
+
+    use super::PATH_SEGMENT;
+
+    #[test]
+    fn only_unreserved_characters_stay_as_they_are() {
+        let encode = |text| utf8_percent_encode(text, PATH_SEGMENT).to_string();
+        assert_eq!(encode("sensor-1_a.b~Z9"), "sensor-1_a.b~Z9");
+        assert_eq!(encode("a b/c?ä"), "a%20b%2Fc%3F%C3%A4");
+        assert_eq!(encode("%#{}\u{0}+"), "%25%23%7B%7D%00%2B");
     }
 }

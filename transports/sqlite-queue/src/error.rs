@@ -18,8 +18,9 @@ pub enum QueueError {
     /// SQLite reported an error.
     #[error("sqlite error")]
     Sqlite(#[source] rusqlite::Error),
-    /// The file was written by a newer version of this crate.
-    #[error("queue schema version {found} is newer than the supported {supported}")]
+    /// The file was written by a newer version of this crate (or its
+    /// `user_version` was set negative by something else).
+    #[error("queue schema version {found} is not one this build knows (0 to {supported})")]
     SchemaTooNew {
         /// The file's `user_version`.
         found: i64,

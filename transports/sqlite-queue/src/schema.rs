@@ -1,5 +1,5 @@
-//! The tables of the queue file and their migrations, driven by
-//! `PRAGMA user_version`.
+//! The tables of the queue file and their migrations, applied by
+//! [`switchboard_store::migrate`] and versioned by `PRAGMA user_version`.
 //!
 //! | table | what it holds |
 //! |---|---|
@@ -9,15 +9,22 @@
 //! | `group_leases` | claims above a group's floor: who holds the task, until when, how often it was delivered, whether it is done |
 //! | `failures` | every task that failed for a consumer or a group, with the fault |
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
+use switchboard_store::{MigrationError, Migrations, VersionStore};
 
 use crate::error::QueueError;
 
 /// The newest schema version this crate writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.latest();
 
-/// Migration `n` takes the file from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: Migrations = Migrations {
+    what: "queue file",
+    versions: VersionStore::UserVersion,
+    steps: STEPS,
+};
+
+/// Step `n` takes the file from version `n` to `n + 1`.
+const STEPS: &[&str] = &[
     // 0 -> 1
     "CREATE TABLE task_queue (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,39 +67,19 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE task_queue ADD COLUMN caller TEXT NULL;",
 ];
 
-/// Brings the file up to [`SCHEMA_VERSION`], one transaction per step.
+/// Brings the file up to [`SCHEMA_VERSION`]; a lock held past `budget`
+/// is [`QueueError::Busy`].
 pub(crate) fn migrate(
     conn: &mut Connection,
     budget: std::time::Duration,
 ) -> Result<(), QueueError> {
-    let map = |err| QueueError::from_sqlite(err, budget);
-    loop {
-        // IMMEDIATE: two processes opening a new file at once must not both
-        // run the same step.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(map)?;
-        let version: i64 = tx
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(map)?;
-        if version > SCHEMA_VERSION {
-            return Err(QueueError::SchemaTooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        let Some(step) = usize::try_from(version)
-            .ok()
-            .and_then(|v| MIGRATIONS.get(v))
-        else {
-            return Ok(());
-        };
-        tx.execute_batch(step).map_err(map)?;
-        tx.pragma_update(None, "user_version", version + 1)
-            .map_err(map)?;
-        tx.commit().map_err(map)?;
-        tracing::info!(version = version + 1, "queue schema migrated");
-    }
+    switchboard_store::migrate(conn, &MIGRATIONS).map_err(|err| match err {
+        MigrationError::UnknownVersion { found, known } => QueueError::SchemaTooNew {
+            found,
+            supported: known,
+        },
+        MigrationError::Sqlite(err) => QueueError::from_sqlite(err, budget),
+    })
 }
 
 #[cfg(test)]

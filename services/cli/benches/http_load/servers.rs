@@ -67,7 +67,8 @@ async fn serve_component(
         dir.join("status-events.db").display()
     );
     let protocol = switchboard::catalog::protocol("json").ok_or("no json protocol")?;
-    let settings = switchboard::catalog::BusSettings::new(protocol).with_fingerprint(Arc::clone(&me));
+    let settings =
+        switchboard::catalog::BusSettings::new(protocol).with_fingerprint(Arc::clone(&me));
     let bus = switchboard::catalog::open_bus(bus.parse()?, settings)?;
     let component = ComponentSettings {
         fingerprint: me,

@@ -1,15 +1,22 @@
-//! The connection settings and the schema, migrated on open by
-//! `PRAGMA user_version`.
+//! The schema, migrated on open by [`switchboard_store::migrate`], its
+//! version in `PRAGMA user_version`.
 //!
-//! Migrations only ever get appended: `MIGRATIONS[i]` takes a database from
-//! version `i` to `i + 1`, in one transaction with the version bump.
+//! Migrations only ever get appended: `STEPS[i]` takes a database from
+//! version `i` to `i + 1`.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
+use switchboard_store::{MigrationError, Migrations, VersionStore};
 
 use super::StoreError;
 
 /// The schema, one migration per version.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: Migrations = Migrations {
+    what: "map database",
+    versions: VersionStore::UserVersion,
+    steps: STEPS,
+};
+
+const STEPS: &[&str] = &[
     // Version 1: maps, observers, obstacles. Slugs are unique per map, cells
     // hold at most one observer and one obstacle; contents go with their map.
     "CREATE TABLE maps (
@@ -39,28 +46,17 @@ const MIGRATIONS: &[&str] = &[
      );",
 ];
 
-/// The schema version this build migrates to.
-pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// The schema version this build migrates to, which the tests expect a
+/// new file to reach.
+#[cfg(test)]
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.latest();
 
-/// Brings the schema to [`SCHEMA_VERSION`], applying what is missing.
+/// Brings the schema to the newest version, applying what is missing.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let found: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    // Negative versions are no versions of ours either.
-    let Some(done) = usize::try_from(found)
-        .ok()
-        .filter(|&n| n <= MIGRATIONS.len())
-    else {
-        return Err(StoreError::UnknownSchema {
-            found,
-            known: SCHEMA_VERSION,
-        });
-    };
-    for (version, sql) in (1..).zip(MIGRATIONS).skip(done) {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tracing::info!(version, "map database migrated");
-    }
-    tx.commit()?;
-    Ok(())
+    switchboard_store::migrate(conn, &MIGRATIONS).map_err(|err| match err {
+        MigrationError::UnknownVersion { found, known } => {
+            StoreError::UnknownSchema { found, known }
+        }
+        MigrationError::Sqlite(err) => StoreError::Sqlite(err),
+    })
 }

@@ -131,29 +131,35 @@ pub(crate) fn command_line(host: &Host) -> ClapCommand {
     }
     command = command.mut_subcommand("serve", |serve| serve.after_help(serve_help()));
     for name in ["call", "enqueue"] {
-        command = command.mut_subcommand(name, |sub| {
-            sub.mut_arg("to", |to| {
-                let help = to.get_help().map(ToString::to_string).unwrap_or_default();
-                to.long_help(format!("{help}\n\n{}", sending_help()))
-            })
-        });
+        command = command.mut_subcommand(name, with_sending_help);
     }
     for hook in &host.serve_hooks {
-        // A derived `Args` sets the about from its own doc: keep serve's.
-        command = command.mut_subcommand("serve", |serve| {
-            let about = serve.get_about().cloned();
-            let long_about = serve.get_long_about().cloned();
-            let mut serve = (hook.args)(serve);
-            if let Some(about) = about {
-                serve = serve.about(about);
-            }
-            if let Some(long_about) = long_about {
-                serve = serve.long_about(long_about);
-            }
-            serve
-        });
+        command = command.mut_subcommand("serve", |serve| with_hook_args(serve, hook));
     }
     rebrand(command, info)
+}
+
+/// A sending command whose `--to` help lists the linked transports.
+fn with_sending_help(command: ClapCommand) -> ClapCommand {
+    command.mut_arg("to", |to| {
+        let help = to.get_help().map(ToString::to_string).unwrap_or_default();
+        to.long_help(format!("{help}\n\n{}", sending_help()))
+    })
+}
+
+/// `serve` with a serve hook's flags, and still its own about texts.
+fn with_hook_args(serve: ClapCommand, hook: &ServeHook) -> ClapCommand {
+    // A derived `Args` sets the about from its own doc: keep serve's.
+    let about = serve.get_about().cloned();
+    let long_about = serve.get_long_about().cloned();
+    let mut serve = (hook.args)(serve);
+    if let Some(about) = about {
+        serve = serve.about(about);
+    }
+    if let Some(long_about) = long_about {
+        serve = serve.long_about(long_about);
+    }
+    serve
 }
 
 /// What `serve --help` ends with: every transport linked into the binary
@@ -260,20 +266,10 @@ fn rebrand_with(command: ClapCommand, renamed: &dyn Fn(&str) -> String) -> ClapC
 
 /// Parses `args`, runs the command, and reports its error if any.
 pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
-    // A missing .env file is normal; a malformed one is worth a word.
-    if let Err(err) = dotenvy::dotenv()
-        && !err.not_found()
-    {
-        eprintln!("warning: .env not loaded: {err}");
-    }
-    let matches = match command_line(&host).try_get_matches_from(args) {
+    load_dotenv();
+    let matches = match parse(&host, args) {
         Ok(matches) => matches,
-        // `--help` and `--version` come this way too, for standard output.
-        Err(err) if !err.use_stderr() => {
-            let _ = err.print();
-            return Exit::Success.into();
-        }
-        Err(err) => return report(&CommandError::Usage(err)),
+        Err(exit) => return exit,
     };
     let Host {
         info,
@@ -285,18 +281,17 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
     let Some((name, sub)) = matches.subcommand() else {
         return Exit::Usage.into();
     };
-    let serves = match commands.iter().find(|t| t.command.get_name() == name) {
-        Some(tool) => tool.serves(sub),
-        None => SERVING.contains(&name),
-    };
+    let tool = commands.iter().find(|t| t.command.get_name() == name);
+    let serves = tool.map_or(SERVING.contains(&name), |t| t.serves(sub));
     let fingerprint = Arc::new(component_of(&info, sub));
     logs::init(&matches, serves, serves.then_some(&*fingerprint));
-    let result = match commands.iter().find(|t| t.command.get_name() == name) {
+    let result = match tool {
         Some(tool) => (tool.run)(sub.clone(), info).await,
         None => {
+            let services = install(Vec::new());
             let context = Context {
                 info,
-                services: install(Vec::new()),
+                services,
                 setups,
                 fingerprint,
                 serve_hooks,
@@ -304,9 +299,31 @@ pub(crate) async fn run(host: Host, args: Vec<OsString>) -> ExitCode {
             execute(&matches, &context).await
         }
     };
-    match result {
-        Ok(exit) => exit.into(),
-        Err(err) => report(&err),
+    result.map_or_else(|err| report(&err), ExitCode::from)
+}
+
+/// Loads a `.env` file from the working directory into the environment,
+/// never overriding it.
+fn load_dotenv() {
+    // A missing .env file is normal; a malformed one is worth a word.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        eprintln!("warning: .env not loaded: {err}");
+    }
+}
+
+/// The host's command line, parsed; or how the run ends already: after
+/// `--help` or `--version`, or with a usage error, reported.
+fn parse(host: &Host, args: Vec<OsString>) -> Result<ArgMatches, ExitCode> {
+    match command_line(host).try_get_matches_from(args) {
+        Ok(matches) => Ok(matches),
+        // `--help` and `--version` come this way too, for standard output.
+        Err(err) if !err.use_stderr() => {
+            let _ = err.print();
+            Err(Exit::Success.into())
+        }
+        Err(err) => Err(report(&CommandError::Usage(err))),
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::builder::PossibleValuesParser;
 use clap::{ArgMatches, Args};
+use switchboard::Application;
 use switchboard::catalog::Address;
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
@@ -17,6 +18,7 @@ use super::amqp::AmqpServeArgs;
 use super::component::{self, ComponentArgs, Ending, Serving, Stage};
 use super::hosted::{Hosted, ProtocolsArg};
 use crate::components::{CallCounts, Served};
+use crate::host::Companion;
 use crate::hosting;
 use crate::tools::duration::{self, Least};
 use crate::tools::{CommandError, signal};
@@ -196,14 +198,7 @@ pub(crate) async fn run(
     let bound = hosting::bind_all(&addresses, &settings).await?;
     let shutdown = signal().map_err(CommandError::Signals)?;
     let base = bound.iter().find_map(|(_, b)| b.http_url());
-    let mut companions = Vec::new();
-    if let Some(matches) = matches {
-        for hook in &context.serve_hooks {
-            if let Some(companion) = (hook.start)(matches, &app, base.as_deref())? {
-                companions.push(companion);
-            }
-        }
-    }
+    let companions = start_companions(context, matches, &app, base.as_deref())?;
     let banners = bound
         .iter()
         .flat_map(|(_, b)| b.banner().iter())
@@ -248,6 +243,26 @@ pub(crate) async fn run(
         component::restart()?;
     }
     Ok(())
+}
+
+/// Starts what the host's serve hooks run beside the transports; `base`
+/// is where HTTP clients reach the server, if it serves HTTP.
+fn start_companions(
+    context: &Context,
+    matches: Option<&ArgMatches>,
+    app: &Application,
+    base: Option<&str>,
+) -> Result<Vec<Companion>, CommandError> {
+    let Some(matches) = matches else {
+        return Ok(Vec::new());
+    };
+    let mut companions = Vec::new();
+    for hook in &context.serve_hooks {
+        if let Some(companion) = (hook.start)(matches, app, base)? {
+            companions.push(companion);
+        }
+    }
+    Ok(companions)
 }
 
 /// What each transport says (where it listens, which protocol answers

@@ -46,9 +46,9 @@ use switchboard_http::HttpConfig;
 use switchboard_json::openrpc::{OpenRpcSettings, discoverable};
 
 use crate::HostInfo;
-use crate::components::CallCounts;
 use crate::catalog::Service;
 use crate::catalog::services::SetupFn;
+use crate::components::CallCounts;
 
 pub use http::{documents, http_server, typed_settings};
 pub use interface::{document_context, document_info, document_info_of};

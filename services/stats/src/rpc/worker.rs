@@ -9,7 +9,9 @@
 //! publishes it on `logs`.
 
 use http::{Method, StatusCode};
+use percent_encoding::utf8_percent_encode;
 use switchboard::{Fault, State, rpc};
+use switchboard_http::PATH_SEGMENT;
 
 use crate::backend::NOTIFICATIONS;
 use crate::compute;
@@ -75,7 +77,8 @@ pub async fn compute_stats(
 /// `PUT`s `stats` to the API; its refusal is a fault naming the status.
 async fn put(service: &StatsService, sensor: &str, stats: &Stats) -> Result<(), Fault> {
     let api = service.api();
-    let path = format!("/api/sensors/{}/stats/", encode_segment(sensor));
+    let sensor_segment = utf8_percent_encode(sensor, PATH_SEGMENT);
+    let path = format!("/api/sensors/{sensor_segment}/stats/");
     let body = serde_json::to_vec(stats).map_err(|_| Fault::server("internal error"))?;
     let reply = api
         .send(Method::PUT, &path, Some(body))
@@ -97,30 +100,5 @@ async fn put(service: &StatsService, sensor: &str, stats: &Stats) -> Result<(), 
                 Err(Fault::new("Client.Refused", message))
             }
         }
-    }
-}
-
-/// `text` as one path segment: unreserved characters as they are, every
-/// other byte percent-encoded.
-pub(crate) fn encode_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_segment;
-
-    #[test]
-    fn segments_are_encoded() {
-        assert_eq!(encode_segment("sensor-1_a.b~"), "sensor-1_a.b~");
-        assert_eq!(encode_segment("a b/c?ä"), "a%20b%2Fc%3F%C3%A4");
     }
 }

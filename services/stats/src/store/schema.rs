@@ -1,15 +1,22 @@
-//! The connection settings and the stats tables, migrated on open. The
-//! version is kept in `stats_schema`, since `PRAGMA user_version` belongs
-//! to whichever service shares the file (gridmap's maps, say).
+//! The stats tables, migrated on open by [`switchboard_store::migrate`].
+//! The version is kept in `stats_schema`, since `PRAGMA user_version`
+//! belongs to whichever service shares the file (gridmap's maps, say).
 //!
-//! Migrations only ever get appended: `MIGRATIONS[i]` takes the tables
-//! from version `i` to `i + 1`, in one transaction with the version bump.
+//! Migrations only ever get appended: `STEPS[i]` takes the tables from
+//! version `i` to `i + 1`.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::Connection;
+use switchboard_store::{MigrationError, Migrations, VersionStore};
 
 use super::StoreError;
 
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: Migrations = Migrations {
+    what: "sensor tables",
+    versions: VersionStore::Table("stats_schema"),
+    steps: STEPS,
+};
+
+const STEPS: &[&str] = &[
     // Version 1. `pending_since` (unix ms) marks a computation enqueued and
     // not yet answered; statistics are one row per sensor, as JSON.
     "CREATE TABLE sensors (
@@ -31,32 +38,12 @@ const MIGRATIONS: &[&str] = &[
      );",
 ];
 
-/// The schema version this build migrates to.
-pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// Brings the stats tables to [`SCHEMA_VERSION`].
+/// Brings the stats tables to the newest version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.execute_batch("CREATE TABLE IF NOT EXISTS stats_schema (version INTEGER NOT NULL)")?;
-    let found: i64 = tx
-        .query_row("SELECT version FROM stats_schema", [], |row| row.get(0))
-        .optional()?
-        .unwrap_or(0);
-    let Some(done) = usize::try_from(found)
-        .ok()
-        .filter(|&n| n <= MIGRATIONS.len())
-    else {
-        return Err(StoreError::UnknownSchema {
-            found,
-            known: SCHEMA_VERSION,
-        });
-    };
-    for (version, sql) in (1_i64..).zip(MIGRATIONS).skip(done) {
-        tx.execute_batch(sql)?;
-        tx.execute("DELETE FROM stats_schema", [])?;
-        tx.execute("INSERT INTO stats_schema (version) VALUES (?1)", [version])?;
-        tracing::info!(version, "sensor tables migrated");
-    }
-    tx.commit()?;
-    Ok(())
+    switchboard_store::migrate(conn, &MIGRATIONS).map_err(|err| match err {
+        MigrationError::UnknownVersion { found, known } => {
+            StoreError::UnknownSchema { found, known }
+        }
+        MigrationError::Sqlite(err) => StoreError::Sqlite(err),
+    })
 }

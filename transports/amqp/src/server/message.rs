@@ -76,18 +76,30 @@ async fn run(consumer: &Consumer, delivery: Delivery) {
     if let (Some(reply_to), Some(body)) = (&reply_to, &response.body) {
         publish_reply(consumer, &delivery, reply_to, body, &response).await;
     }
-    let verdict = failure::verdict(
-        response.any_fault.as_ref(),
-        reply_to.is_some(),
-        attempt,
-        consumer.options.max_attempts,
-    );
-    match verdict {
-        Verdict::Done => ack(&delivery).await,
-        Verdict::Retry => retry(consumer, &delivery, attempt).await,
-        Verdict::DeadLetter(fault) => dead_letter(consumer, &delivery, &fault, attempt).await,
+    let rpc = reply_to.is_some();
+    settle(consumer, &delivery, &response, rpc, attempt).await;
+}
+
+/// Ends the delivery as the verdict on its response says: an ack, a retry
+/// or a dead letter. `rpc`: the caller waits for a reply.
+async fn settle(
+    consumer: &Consumer,
+    delivery: &Delivery,
+    response: &Response,
+    rpc: bool,
+    attempt: u32,
+) {
+    let max_attempts = consumer.options.max_attempts;
+    match failure::verdict(response.any_fault.as_ref(), rpc, attempt, max_attempts) {
+        Verdict::Done => ack(delivery).await,
+        Verdict::Retry => retry(consumer, delivery, attempt).await,
+        Verdict::DeadLetter(fault) => dead_letter(consumer, delivery, &fault, attempt).await,
     }
 }
+
+/// The server chosen for a delivery's content type, or the fault that
+/// refuses it.
+type Picked<'a> = Result<&'a switchboard::Server, switchboard::Fault>;
 
 /// Stage 1: the bytes, the facts, the method of a bound queue, the trace
 /// context; and the server whose protocol reads the content type.
@@ -95,47 +107,8 @@ fn request<'a>(
     consumer: &'a Consumer,
     delivery: &Delivery,
     attempt: u32,
-) -> (
-    RequestInfo,
-    Result<&'a switchboard::Server, switchboard::Fault>,
-) {
-    let props = &delivery.properties;
-    let headers: BTreeMap<String, String> = props
-        .headers()
-        .as_ref()
-        .map(|table| {
-            table
-                .inner()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), failure::text(v)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let original = |key: &str, actual: &str| {
-        headers
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| actual.to_owned())
-    };
-    let facts = AmqpFacts {
-        queue: Arc::clone(&consumer.queue),
-        exchange: original(
-            failure::ORIGINAL_EXCHANGE_HEADER,
-            delivery.exchange.as_str(),
-        ),
-        routing_key: original(
-            failure::ORIGINAL_ROUTING_KEY_HEADER,
-            delivery.routing_key.as_str(),
-        ),
-        reply_to: props.reply_to().as_ref().map(|s| s.as_str().to_owned()),
-        correlation_id: props
-            .correlation_id()
-            .as_ref()
-            .map(|s| s.as_str().to_owned()),
-        redelivered: delivery.redelivered,
-        attempt,
-        headers,
-    };
+) -> (RequestInfo, Picked<'a>) {
+    let facts = facts(consumer, delivery, attempt);
     let traceparent = facts
         .headers
         .get("traceparent")
@@ -144,18 +117,63 @@ fn request<'a>(
     if let Some(traceparent) = traceparent {
         request = request.with_traceparent(traceparent);
     }
-    if let Some(caller) = crate::fingerprint::from_headers(props.headers().as_ref()) {
+    if let Some(caller) = crate::fingerprint::from_headers(delivery.properties.headers().as_ref()) {
         request = request.with_caller(caller);
     }
-    let picked = consumer
-        .selector
-        .pick(props.content_type().as_ref().map(|s| s.as_str()));
+    let content_type = delivery.properties.content_type().as_ref();
+    let picked = consumer.selector.pick(content_type.map(|s| s.as_str()));
     if let (Some(method), Ok(server)) = (&consumer.method, &picked)
         && server.in_protocol().accepts_named_method()
     {
         request = request.with_method(method.as_ref());
     }
     (request, picked)
+}
+
+/// What the transport knew of a delivery. A message published again for a
+/// retry names its first exchange and routing key in its headers: those
+/// are the facts.
+fn facts(consumer: &Consumer, delivery: &Delivery, attempt: u32) -> AmqpFacts {
+    let props = &delivery.properties;
+    let headers = text_headers(props);
+    let original = |key: &str, actual: &str| {
+        headers
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| actual.to_owned())
+    };
+    let exchange = original(
+        failure::ORIGINAL_EXCHANGE_HEADER,
+        delivery.exchange.as_str(),
+    );
+    let routing_key = original(
+        failure::ORIGINAL_ROUTING_KEY_HEADER,
+        delivery.routing_key.as_str(),
+    );
+    let text =
+        |value: &Option<lapin::types::ShortString>| value.as_ref().map(|s| s.as_str().to_owned());
+    AmqpFacts {
+        queue: Arc::clone(&consumer.queue),
+        exchange,
+        routing_key,
+        reply_to: text(props.reply_to()),
+        correlation_id: text(props.correlation_id()),
+        redelivered: delivery.redelivered,
+        attempt,
+        headers,
+    }
+}
+
+/// A message's headers, each value as text.
+fn text_headers(props: &BasicProperties) -> BTreeMap<String, String> {
+    let Some(table) = props.headers() else {
+        return BTreeMap::new();
+    };
+    table
+        .inner()
+        .iter()
+        .map(|(key, value)| (key.as_str().to_owned(), failure::text(value)))
+        .collect()
 }
 
 /// Publishes the reply to `reply_to` with the call's correlation id.

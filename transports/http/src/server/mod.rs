@@ -9,24 +9,22 @@ mod fallback;
 mod listener;
 mod observe;
 mod rest;
+mod routes;
 mod rpc;
 pub(crate) mod status;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, Request};
-use axum::response::Response;
-use axum::routing::{MethodFilter, MethodRouter, any, on};
-use http::StatusCode;
 use switchboard::{Application, Protocols, Server, ServerTransport, TransportError};
 use tokio::net::TcpListener;
 
 pub use document::Document;
 pub use rest::RouteError;
+
+use routes::{Mounted, Routes, documents_by_path};
 
 use crate::config::HttpConfig;
 
@@ -166,72 +164,46 @@ impl HttpServerBuilder {
             slots: tokio::sync::Semaphore::new(self.config.max_concurrent_requests.max(1)),
             config: self.config,
         });
-        let mut mounted = Vec::new();
-        for (path, protocols) in self.endpoints {
-            let named = protocols.input.accepts_named_method();
-            mounted.push((path, named, Server::new(self.app.clone(), protocols)));
-        }
-        let rest = match self.rest {
-            Some(protocols) if !protocols.input.accepts_named_method() => {
-                return Err(RouteError::Protocol(protocols.input.name()));
-            }
-            Some(protocols) => Some(Server::new(self.app.clone(), protocols)),
-            None => None,
-        };
-        let fallback = Arc::new(fallback::Fallback {
-            endpoints: mounted
-                .iter()
-                .map(|(path, _, server)| (path.clone(), server.clone()))
-                .collect(),
-            rest: rest.clone(),
-            shared: Arc::clone(&shared),
-        });
-        let mut router = Router::new().route(
-            "/healthz",
-            on(MethodFilter::GET, healthz).merge(fallback::verbs(
-                &fallback,
-                &["GET", "HEAD"],
-                None,
-            )),
-        );
+        let mounted = endpoint_servers(&self.app, self.endpoints);
+        let rest = rest_server(&self.app, self.rest)?;
+        let fallback = routes::fallback(&mounted, rest.clone(), &shared);
         let mut documents = documents_by_path(self.documents)?;
-        // Every routed path, so that no slash redirect shadows a route.
-        let mut routed = BTreeSet::from(["/healthz".to_owned()]);
-        let mut endpoints = Vec::new();
-        for (path, named, server) in mounted {
-            let endpoint = Arc::new(rpc::Endpoint {
-                server,
-                shared: Arc::clone(&shared),
-            });
-            let docs = documents.remove(&path);
-            let route = rpc_route(Arc::clone(&endpoint), false, docs, &fallback);
-            router = router.route(&path, route);
-            if named {
-                let with_method = format!("{}/{{method}}", path.trim_end_matches('/'));
-                let route = rpc_route(endpoint, true, None, &fallback);
-                router = router.route(&with_method, route);
-                routed.insert(with_method);
-            }
-            routed.insert(path.clone());
-            endpoints.push(path);
-        }
+        let mut routes = Routes::new(fallback);
+        let endpoints = routes.endpoints(mounted, &mut documents, &shared);
         if let Some(server) = &rest {
-            router = mount_rest(router, &self.app, server, &fallback, &mut routed)?;
+            routes.rest(&self.app, server)?;
         }
-        for (path, docs) in documents {
-            if !routed.insert(path.clone()) {
-                return Err(RouteError::DocumentTaken(path));
-            }
-            let verbs = fallback::verbs(&fallback, &["GET", "HEAD"], None);
-            router = router.route(&path, document_route(docs, &fallback).merge(verbs));
-        }
-        let router = router
-            .fallback(move |request: Request| fallback::not_found(Arc::clone(&fallback), request));
+        routes.documents(documents)?;
         Ok(HttpServer {
-            router,
+            router: routes.finish(),
             shared,
             endpoints,
         })
+    }
+}
+
+/// A server per endpoint, noting whether its protocol takes the method
+/// from the path.
+fn endpoint_servers(app: &Application, endpoints: Vec<(String, Protocols)>) -> Vec<Mounted> {
+    endpoints
+        .into_iter()
+        .map(|(path, protocols)| Mounted {
+            path,
+            named: protocols.input.accepts_named_method(),
+            server: Server::new(app.clone(), protocols),
+        })
+        .collect()
+}
+
+/// The REST protocol's server, if one is configured; it must take bare
+/// params.
+fn rest_server(app: &Application, rest: Option<Protocols>) -> Result<Option<Server>, RouteError> {
+    match rest {
+        Some(protocols) if !protocols.input.accepts_named_method() => {
+            Err(RouteError::Protocol(protocols.input.name()))
+        }
+        Some(protocols) => Ok(Some(Server::new(app.clone(), protocols))),
+        None => Ok(None),
     }
 }
 
@@ -243,148 +215,6 @@ impl fmt::Debug for HttpServerBuilder {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// The documents grouped by path; an error if two share a path and query.
-fn documents_by_path(
-    documents: Vec<Document>,
-) -> Result<BTreeMap<String, Vec<Document>>, RouteError> {
-    let mut by_path: BTreeMap<String, Vec<Document>> = BTreeMap::new();
-    for document in documents {
-        let same_path = by_path.entry(document.path().to_owned()).or_default();
-        let query = document.query().map(str::to_ascii_lowercase);
-        if same_path
-            .iter()
-            .any(|d| d.query().map(str::to_ascii_lowercase) == query)
-        {
-            return Err(RouteError::DocumentTaken(document.path().to_owned()));
-        }
-        same_path.push(document);
-    }
-    Ok(by_path)
-}
-
-/// `GET`/`HEAD` of a path's documents: the first whose query matches, else
-/// `404` with a fault naming what the path serves.
-fn document_route(documents: Vec<Document>, fallback: &Arc<fallback::Fallback>) -> MethodRouter {
-    let documents: Arc<[Document]> = documents.into();
-    let fallback = Arc::clone(fallback);
-    on(MethodFilter::GET, move |request: Request| {
-        let (documents, fallback) = (Arc::clone(&documents), Arc::clone(&fallback));
-        async move {
-            let head = request.method() == http::Method::HEAD;
-            match documents.iter().find(|d| d.matches(&request)) {
-                Some(document) => document.response(head),
-                None => {
-                    let served: Vec<String> = documents
-                        .iter()
-                        .map(|d| match d.query() {
-                            Some(key) => format!("`GET {}?{key}`", d.path()),
-                            None => format!("`GET {}`", d.path()),
-                        })
-                        .collect();
-                    let why = format!("this path serves {}", served.join(" and "));
-                    fallback::not_found_because(fallback, request, why).await
-                }
-            }
-        }
-    })
-}
-
-fn rpc_route(
-    endpoint: Arc<rpc::Endpoint>,
-    named: bool,
-    documents: Option<Vec<Document>>,
-    fallback: &Arc<fallback::Fallback>,
-) -> MethodRouter {
-    let taken: &[&str] = if documents.is_some() {
-        &["POST", "GET", "HEAD"]
-    } else {
-        &["POST"]
-    };
-    let verbs = fallback::verbs(fallback, taken, Some(endpoint.server.clone()));
-    let verbs = match documents {
-        Some(documents) => document_route(documents, fallback).merge(verbs),
-        None => verbs,
-    };
-    let post = if named {
-        on(
-            MethodFilter::POST,
-            move |Path(method): Path<String>, request: Request| {
-                rpc::handle(endpoint, Some(method), request)
-            },
-        )
-    } else {
-        on(MethodFilter::POST, move |request: Request| {
-            rpc::handle(endpoint, None, request)
-        })
-    };
-    post.merge(verbs)
-}
-
-/// Mounts every REST binding, grouping verbs by path; a path declared with
-/// a trailing slash also answers `308` without it, unless that is routed
-/// too. Adds each path to `routed`.
-fn mount_rest(
-    mut router: Router,
-    app: &Application,
-    server: &Server,
-    fallback: &Arc<fallback::Fallback>,
-    routed: &mut BTreeSet<String>,
-) -> Result<Router, RouteError> {
-    let mut by_path: BTreeMap<String, Vec<rest::Binding>> = BTreeMap::new();
-    for method in app.methods() {
-        if let Some(binding) = rest::Binding::of(method)? {
-            let same_path = by_path.entry(binding.path.clone()).or_default();
-            if let Some(other) = same_path.iter().find(|b| b.verb == binding.verb) {
-                return Err(RouteError::Duplicate {
-                    verb: binding.verb.to_string(),
-                    path: binding.path.clone(),
-                    first: other.method.name,
-                    second: binding.method.name,
-                });
-            }
-            same_path.push(binding);
-        }
-    }
-    routed.extend(by_path.keys().cloned());
-    for (path, bindings) in by_path {
-        let mut verbs: Vec<&str> = bindings.iter().map(|b| b.verb.as_str()).collect();
-        if verbs.contains(&"GET") {
-            verbs.push("HEAD");
-        }
-        let mut methods = fallback::verbs(fallback, &verbs, Some(server.clone()));
-        for binding in bindings {
-            let filter = MethodFilter::try_from(binding.verb.clone()).map_err(|_| {
-                RouteError::Malformed {
-                    method: binding.method.name,
-                    route: binding.method.http.unwrap_or(""),
-                }
-            })?;
-            let route = Arc::new(rest::Route {
-                binding,
-                server: server.clone(),
-                shared: Arc::clone(&fallback.shared),
-            });
-            methods = methods.merge(on(filter, move |segments, request: Request| {
-                rest::handle(route, segments, request)
-            }));
-        }
-        router = router.route(&path, methods);
-        let bare = path.trim_end_matches('/');
-        if !bare.is_empty() && bare != path && routed.insert(bare.to_owned()) {
-            router = router.route(bare, any(fallback::add_slash));
-        }
-    }
-    Ok(router)
-}
-
-async fn healthz() -> Response {
-    status::with_body(
-        StatusCode::OK,
-        "text/plain; charset=utf-8",
-        b"ok\n".to_vec(),
-    )
 }
 
 /// A single protocol pair served on HTTP, for code that treats every

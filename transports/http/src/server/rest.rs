@@ -26,8 +26,11 @@ use std::time::Instant;
 use axum::extract::{Path, Request};
 use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode, header};
+use percent_encoding::utf8_percent_encode;
 use serde_json::{Map, Value};
 use switchboard::{Fault, MethodDescriptor, ParamDescriptor, Server, code};
+
+use crate::PATH_SEGMENT;
 
 use crate::HttpFacts;
 
@@ -259,8 +262,8 @@ fn fill(template: &str, result: &Value, path_params: &Map<String, Value>) -> Str
         let name = &rest[open + 1..open + close];
         let value = result.get(name).or_else(|| path_params.get(name));
         match value {
-            Some(Value::String(text)) => out.push_str(&params::encode_segment(text)),
-            Some(other) => out.push_str(&params::encode_segment(&other.to_string())),
+            Some(Value::String(text)) => out.extend(utf8_percent_encode(text, PATH_SEGMENT)),
+            Some(other) => out.extend(utf8_percent_encode(&other.to_string(), PATH_SEGMENT)),
             None => out.push_str(&rest[open..=open + close]),
         }
         rest = &rest[open + close + 1..];

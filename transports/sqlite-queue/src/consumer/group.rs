@@ -12,6 +12,7 @@
 //! [`ConsumerOptions::lease_renewal`](crate::ConsumerOptions::lease_renewal);
 //! otherwise the visibility timeout must exceed the longest task.
 
+use std::ops::ControlFlow;
 use std::pin::pin;
 use std::sync::Arc;
 
@@ -34,6 +35,18 @@ struct Member {
     max_deliveries: u32,
 }
 
+impl Member {
+    /// `consumer` as a member of `group`.
+    fn of(consumer: &QueueConsumer, group: &str) -> Self {
+        Self {
+            group: group.to_owned(),
+            worker_id: consumer.worker_id.clone(),
+            lease_ms: duration_ms(consumer.options.visibility_timeout),
+            max_deliveries: consumer.options.max_deliveries,
+        }
+    }
+}
+
 /// What a claim found.
 #[derive(Debug)]
 enum Claim {
@@ -54,63 +67,97 @@ pub(super) fn serve(
     group: &str,
     until: Until,
 ) -> Result<(), QueueError> {
-    let options = &consumer.options;
-    let member = Member {
-        group: group.to_owned(),
-        worker_id: consumer.worker_id.clone(),
-        lease_ms: duration_ms(options.visibility_timeout),
-        max_deliveries: options.max_deliveries,
-    };
-    let db = &consumer.db;
+    let (db, options) = (&consumer.db, &consumer.options);
+    let member = Member::of(consumer, group);
     db.run_here(|conn| register(conn, group))?;
     tracing::info!(group, worker_id = %member.worker_id, "group member started");
     let mut poller = Poller::new(options.poll_min, options.poll_max);
     while !waiter.is_stopped() {
         let mut wake = pin!(db.local().wake().notified());
         wake.as_mut().enable();
-        let (task, delivery) = match db.run_here(|conn| claim(conn, &member, until))? {
-            Claim::Task(task, delivery) => (task, delivery),
+        match db.run_here(|conn| claim(conn, &member, until))? {
+            Claim::Task(task, delivery) => {
+                poller.busy();
+                let next = work_on(consumer, server, waiter, &member, &task, delivery)?;
+                if next.is_break() {
+                    break;
+                }
+            }
             Claim::Idle => {
                 tracing::info!(group, worker_id = %member.worker_id, "backlog empty");
-                return Ok(());
+                break;
             }
             // Waiting on another member's task polls as when idle: its
             // lease may run out, and then the task is ours to claim.
-            Claim::Nothing => {
-                poller.idle(wake, waiter);
-                continue;
-            }
-        };
-        poller.busy();
-        let policy = options.failure_policy;
-        if options.lease_renewal {
-            waiter.set_renewal(Some(renewal(
-                db,
-                &member,
-                task.id,
-                options.visibility_timeout,
-            )));
+            Claim::Nothing => poller.idle(wake, waiter),
         }
-        let outcome = task::run(server, &task, &member.worker_id, delivery, policy, waiter);
-        waiter.set_renewal(None);
-        let (failure, halt) = match outcome {
-            // The lease runs out and another member takes the task.
-            Outcome::Interrupted => break,
-            Outcome::Done => (None, false),
-            Outcome::Failed { fault, attempts } => {
-                let halt = policy == FailurePolicy::Halt;
-                (Some(failure_row(&member, task.id, fault, attempts)), halt)
-            }
-        };
-        let code = failure.as_ref().map(|f| f.fault.code().to_owned());
-        let task_id = task.id;
-        db.run_here(|conn| finish(conn, &member, task_id, failure.as_ref(), !halt))?;
-        if halt {
-            return Err(QueueError::Halted {
-                task_id,
-                code: code.unwrap_or_default(),
-            });
+    }
+    Ok(())
+}
+
+/// Runs a claimed task and records how it ended; breaks if shutdown
+/// interrupted it.
+fn work_on(
+    consumer: &QueueConsumer,
+    server: &Server,
+    waiter: &mut Waiter,
+    member: &Member,
+    task: &Task,
+    delivery: u32,
+) -> Result<ControlFlow<()>, QueueError> {
+    let task_id = task.id;
+    match run(consumer, server, waiter, member, task, delivery) {
+        // The lease runs out and another member takes the task.
+        Outcome::Interrupted => return Ok(ControlFlow::Break(())),
+        Outcome::Done => consumer
+            .db
+            .run_here(|conn| finish(conn, member, task_id, None, true))?,
+        Outcome::Failed { fault, attempts } => {
+            let failure = failure_row(member, task_id, fault, attempts);
+            record_failure(consumer, member, failure)?;
         }
+    }
+    Ok(ControlFlow::Continue(()))
+}
+
+/// Runs a claimed task, renewing its lease meanwhile if the options say so.
+fn run(
+    consumer: &QueueConsumer,
+    server: &Server,
+    waiter: &mut Waiter,
+    member: &Member,
+    task: &Task,
+    delivery: u32,
+) -> Outcome {
+    let options = &consumer.options;
+    if options.lease_renewal {
+        let lease = options.visibility_timeout;
+        waiter.set_renewal(Some(renewal(&consumer.db, member, task.id, lease)));
+    }
+    let policy = options.failure_policy;
+    let outcome = task::run(server, task, &member.worker_id, delivery, policy, waiter);
+    waiter.set_renewal(None);
+    outcome
+}
+
+/// Records a failed task as done, so the group passes it; under
+/// [`FailurePolicy::Halt`] records only the failure, leaves the task to be
+/// claimed again, and halts the member.
+fn record_failure(
+    consumer: &QueueConsumer,
+    member: &Member,
+    failure: FailureRow,
+) -> Result<(), QueueError> {
+    let halt = consumer.options.failure_policy == FailurePolicy::Halt;
+    let task_id = failure.task_id;
+    consumer
+        .db
+        .run_here(|conn| finish(conn, member, task_id, Some(&failure), !halt))?;
+    if halt {
+        return Err(QueueError::Halted {
+            task_id,
+            code: failure.fault.code().to_owned(),
+        });
     }
     Ok(())
 }

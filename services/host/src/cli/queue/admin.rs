@@ -87,79 +87,105 @@ pub(crate) async fn run(args: QueueArgs, context: &Context) -> Result<(), Comman
     let admin = QueueAdmin::open(path, QueueOptions::default()).map_err(CommandError::queue(
         format!("cannot open the queue {}", path.display()),
     ))?;
-    match &command {
-        QueueCommand::Status { json, .. } => {
-            let status = admin
-                .status()
-                .await
-                .map_err(CommandError::queue("cannot read the queue status"))?;
-            if *json {
-                println!("{}", to_json(&status));
-            } else {
-                print!("{}", status_text(&status));
-            }
-        }
-        QueueCommand::Failures { json, .. } => {
-            let failures = admin
-                .failures()
-                .await
-                .map_err(CommandError::queue("cannot read the failures"))?;
-            if *json {
-                println!("{}", to_json(&failures));
-            } else if failures.is_empty() {
-                println!("no failures recorded");
-            } else {
-                print!("{}", failures_text(&failures));
-            }
-        }
-        QueueCommand::Retry { task, force, .. } => {
-            let retried = if *force {
-                admin.retry_forced(*task).await
-            } else {
-                admin.retry(*task).await
-            };
-            let context = match &retried {
-                Err(QueueError::NeverFailed(_) | QueueError::AlreadyRetried { .. }) => {
-                    format!("cannot retry task {task} (--force enqueues it again anyway)")
-                }
-                _ => format!("cannot retry task {task}"),
-            };
-            let new_id = retried.map_err(CommandError::queue(context))?;
-            eprintln!("task {task} enqueued again as task {new_id}");
-            println!("{new_id}");
-        }
+    match command {
+        QueueCommand::Status { json } => status(&admin, json).await,
+        QueueCommand::Failures { json } => failures(&admin, json).await,
+        QueueCommand::Retry { task, force } => retry(&admin, task, force).await,
         QueueCommand::Skip {
             task,
             worker,
             group,
-        } => {
-            let (skipped, who) = match (worker, group) {
-                (Some(worker), _) => (
-                    admin.skip(worker, *task).await,
-                    format!("consumer {worker}"),
-                ),
-                (None, Some(group)) => (
-                    admin.skip_in_group(group, *task).await,
-                    format!("group {group}"),
-                ),
-                // clap requires one of them; say so anyway rather than panic.
-                (None, None) => {
-                    return Err(CommandError::Unfit(
-                        "give --worker ID or --group G".to_owned(),
-                    ));
-                }
-            };
-            skipped.map_err(CommandError::queue(format!("cannot skip task {task}")))?;
-            println!("task {task} passed for {who}");
-        }
-        QueueCommand::Gc => {
-            let deleted = admin
-                .gc()
-                .await
-                .map_err(CommandError::queue("cannot collect the queue"))?;
-            println!("deleted {deleted} tasks");
-        }
+        } => skip(&admin, task, worker, group).await,
+        QueueCommand::Gc => gc(&admin).await,
     }
+}
+
+/// `queue status`: the summary and the consumer and group tables, or one
+/// JSON object.
+async fn status(admin: &QueueAdmin, json: bool) -> Result<(), CommandError> {
+    let status = admin
+        .status()
+        .await
+        .map_err(CommandError::queue("cannot read the queue status"))?;
+    if json {
+        println!("{}", to_json(&status));
+    } else {
+        print!("{}", status_text(&status));
+    }
+    Ok(())
+}
+
+/// `queue failures`: the failure table, or one JSON array.
+async fn failures(admin: &QueueAdmin, json: bool) -> Result<(), CommandError> {
+    let failures = admin
+        .failures()
+        .await
+        .map_err(CommandError::queue("cannot read the failures"))?;
+    if json {
+        println!("{}", to_json(&failures));
+    } else if failures.is_empty() {
+        println!("no failures recorded");
+    } else {
+        print!("{}", failures_text(&failures));
+    }
+    Ok(())
+}
+
+/// `queue retry`: the new task's id on standard output, what happened on
+/// standard error.
+async fn retry(admin: &QueueAdmin, task: i64, force: bool) -> Result<(), CommandError> {
+    let retried = if force {
+        admin.retry_forced(task).await
+    } else {
+        admin.retry(task).await
+    };
+    let context = match &retried {
+        Err(QueueError::NeverFailed(_) | QueueError::AlreadyRetried { .. }) => {
+            format!("cannot retry task {task} (--force enqueues it again anyway)")
+        }
+        _ => format!("cannot retry task {task}"),
+    };
+    let new_id = retried.map_err(CommandError::queue(context))?;
+    eprintln!("task {task} enqueued again as task {new_id}");
+    println!("{new_id}");
+    Ok(())
+}
+
+/// `queue skip`: passes the task for the consumer or the group.
+async fn skip(
+    admin: &QueueAdmin,
+    task: i64,
+    worker: Option<String>,
+    group: Option<String>,
+) -> Result<(), CommandError> {
+    let (skipped, who) = match (worker, group) {
+        (Some(worker), _) => (
+            admin.skip(&worker, task).await,
+            format!("consumer {worker}"),
+        ),
+        (None, Some(group)) => (
+            admin.skip_in_group(&group, task).await,
+            format!("group {group}"),
+        ),
+        // clap requires one of them; say so anyway rather than panic.
+        (None, None) => {
+            return Err(CommandError::Unfit(
+                "give --worker ID or --group G".to_owned(),
+            ));
+        }
+    };
+    skipped.map_err(CommandError::queue(format!("cannot skip task {task}")))?;
+    println!("task {task} passed for {who}");
+    Ok(())
+}
+
+/// `queue gc`: how many tasks were deleted.
+async fn gc(admin: &QueueAdmin) -> Result<(), CommandError> {
+    let deleted = admin
+        .gc()
+        .await
+        .map_err(CommandError::queue("cannot collect the queue"))?;
+    println!("deleted {deleted} tasks");
     Ok(())
 }
 
@@ -170,37 +196,45 @@ fn status_text(status: &QueueStatus) -> String {
         "tasks stored:  {}\nlast task id:  {}\nfailures:      {}\n\n",
         status.tasks, status.last_task_id, status.failures
     );
-    if status.consumers.is_empty() {
-        out.push_str("no fan-out consumers registered\n");
-    } else {
-        let rows: Vec<Vec<String>> = status
-            .consumers
-            .iter()
-            .map(|c| {
-                vec![
-                    c.worker_id.clone(),
-                    c.checkpoint.to_string(),
-                    c.lag.to_string(),
-                ]
-            })
-            .collect();
-        out.push_str(&table::render(&["CONSUMER", "CHECKPOINT", "LAG"], &rows));
-    }
+    out.push_str(&consumers_text(status));
     out.push('\n');
-    if status.groups.is_empty() {
-        out.push_str("no groups registered\n");
-    } else {
-        let rows: Vec<Vec<String>> = status
-            .groups
-            .iter()
-            .map(|g| {
-                let cells = [g.floor, g.lag, g.leased].map(|n| n.to_string());
-                std::iter::once(g.name.clone()).chain(cells).collect()
-            })
-            .collect();
-        out.push_str(&table::render(&["GROUP", "FLOOR", "LAG", "LEASED"], &rows));
-    }
+    out.push_str(&groups_text(status));
     out
+}
+
+/// The fan-out consumers' table: checkpoint and lag of each.
+fn consumers_text(status: &QueueStatus) -> String {
+    if status.consumers.is_empty() {
+        return "no fan-out consumers registered\n".to_owned();
+    }
+    let rows: Vec<Vec<String>> = status
+        .consumers
+        .iter()
+        .map(|c| {
+            vec![
+                c.worker_id.clone(),
+                c.checkpoint.to_string(),
+                c.lag.to_string(),
+            ]
+        })
+        .collect();
+    table::render(&["CONSUMER", "CHECKPOINT", "LAG"], &rows)
+}
+
+/// The groups' table: floor, lag and leased tasks of each.
+fn groups_text(status: &QueueStatus) -> String {
+    if status.groups.is_empty() {
+        return "no groups registered\n".to_owned();
+    }
+    let rows: Vec<Vec<String>> = status
+        .groups
+        .iter()
+        .map(|g| {
+            let cells = [g.floor, g.lag, g.leased].map(|n| n.to_string());
+            std::iter::once(g.name.clone()).chain(cells).collect()
+        })
+        .collect();
+    table::render(&["GROUP", "FLOOR", "LAG", "LEASED"], &rows)
 }
 
 fn failures_text(failures: &[FailureRecord]) -> String {

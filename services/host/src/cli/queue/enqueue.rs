@@ -136,19 +136,29 @@ pub(crate) async fn run(args: EnqueueArgs, context: &Context) -> Result<(), Comm
     if !args.no_check {
         args.check()?;
     }
-    let elsewhere = match (&args.to, &args.amqp_url) {
-        (Some(to), _) => Some(to.clone()),
-        (None, Some(url)) => Some(amqp::queue_address(url, &args.amqp_queue).map_err(|err| {
-            CommandError::Connect {
+    match destination(&args)? {
+        Some(address) => send(&args, context, &address).await,
+        None => enqueue_in_file(&args).await,
+    }
+}
+
+/// Where the call goes if not into the queue file: `--to`, or the queue
+/// of `--amqp-url`.
+fn destination(args: &EnqueueArgs) -> Result<Option<Address>, CommandError> {
+    match (&args.to, &args.amqp_url) {
+        (Some(to), _) => Ok(Some(to.clone())),
+        (None, Some(url)) => amqp::queue_address(url, &args.amqp_queue)
+            .map(Some)
+            .map_err(|err| CommandError::Connect {
                 address: url.clone(),
                 source: err.into(),
-            }
-        })?),
-        (None, None) => None,
-    };
-    if let Some(address) = elsewhere {
-        return send(&args, context, &address).await;
+            }),
+        (None, None) => Ok(None),
     }
+}
+
+/// Puts the call into the queue file (`--queue`) and prints its task id.
+async fn enqueue_in_file(args: &EnqueueArgs) -> Result<(), CommandError> {
     let protocol = match args.protocol {
         Some(protocol) => protocol,
         None => protocols::named("json")?,
@@ -161,13 +171,9 @@ pub(crate) async fn run(args: EnqueueArgs, context: &Context) -> Result<(), Comm
     let producer = QueueProducer::open(path, QueueOptions::default()).map_err(
         CommandError::queue(format!("cannot open the queue {}", path.display())),
     )?;
+    let content_type = task_content_type(codec.content_type(), codec.name());
     let id = producer
-        .enqueue(
-            &args.method,
-            &task_content_type(codec.content_type(), codec.name()),
-            body,
-            args.expires_at(),
-        )
+        .enqueue(&args.method, &content_type, body, args.expires_at())
         .await
         .map_err(CommandError::queue("cannot enqueue the call"))?;
     println!("{id}");

@@ -1,6 +1,10 @@
 //! Plain-text tables for the queue commands: columns padded to their widest
 //! cell, numbers right-aligned, two spaces between columns.
 
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
 /// Renders `rows` under `headers`; columns of numbers (and `-` for none)
 /// are right-aligned. Each line ends with a newline, without trailing spaces.
 pub(super) fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -41,32 +45,21 @@ pub(super) fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Unix milliseconds as `YYYY-MM-DD HH:MM:SSZ` (UTC).
+/// Unix milliseconds as `YYYY-MM-DD HH:MM:SSZ` (UTC); times outside the
+/// years -9999 to 9999 print as the nearest of those bounds.
 pub(super) fn utc(unix_ms: i64) -> String {
-    let secs = unix_ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a
-/// proleptic Gregorian date.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    const UTC: &[BorrowedFormatItem<'static>] =
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_ms) * 1_000_000).unwrap_or(
+        if unix_ms < 0 {
+            PrimitiveDateTime::MIN.assume_utc()
+        } else {
+            PrimitiveDateTime::MAX.assume_utc()
+        },
+    );
+    // Formatting fails only for a component the value lacks, and an
+    // `OffsetDateTime` has every one `UTC` names.
+    at.format(UTC).expect("a date-time has a date and a time")
 }
 
 #[cfg(test)]

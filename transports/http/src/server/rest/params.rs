@@ -141,19 +141,6 @@ pub(crate) fn from_query(
     Ok(out)
 }
 
-/// Percent-encodes a value for use as one path segment.
-pub(crate) fn encode_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,10 +160,5 @@ mod tests {
         );
         assert_eq!(ParamKind::Uuid.parse("67e55044"), None);
         assert_eq!(ParamKind::Text.parse("a/b"), Some(Value::from("a/b")));
-    }
-
-    #[test]
-    fn segments_are_percent_encoded() {
-        assert_eq!(encode_segment("fancy map/ä"), "fancy%20map%2F%C3%A4");
     }
 }

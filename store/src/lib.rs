@@ -1,8 +1,11 @@
-//! What the services' SQLite stores share (gridmap's maps, stats' sensors):
-//! a file opened with the same settings ([`configure`]) and one connection
-//! behind a mutex ([`SharedConnection`]), whose every operation runs in one
-//! transaction on tokio's blocking pool, so callers on the async runtime
-//! never wait on the disk or the lock.
+//! What switchboard's SQLite files share. The services' stores (gridmap's
+//! maps, stats' sensors) open their file with the same settings
+//! ([`configure`]) and keep one connection behind a mutex
+//! ([`SharedConnection`]), whose every operation runs in one transaction on
+//! tokio's blocking pool, so callers on the async runtime never wait on the
+//! disk or the lock. Those stores and the SQLite queue transport bring
+//! their schemas up to date with [`migrate`], each keeping its version where
+//! it says ([`VersionStore`]).
 //!
 //! One connection is enough: SQLite runs one writer at a time anyway, and a
 //! single connection never meets "database is locked" from itself.
@@ -32,6 +35,10 @@
 //! # impl std::fmt::Display for StoreError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "{self:?}") } }
 //! # impl std::error::Error for StoreError {}
 //! ```
+
+mod migration;
+
+pub use migration::{MigrationError, Migrations, VersionStore, migrate};
 
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
