@@ -93,3 +93,32 @@ async fn a_file_carries_one_queue_and_known_options() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_older_than_an_hour_are_pruned_and_tasks_never_are() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (queue, events) = (dir.path().join("q.db"), dir.path().join("e.db"));
+    let address = Address::new("sqlite", queue.display().to_string())
+        .with_option("events", events.display().to_string());
+    let bus = catalog::open_bus(address, settings()?)?;
+    bus.enqueue("stats", "compute_stats", b"{}".to_vec())
+        .await?;
+    // A message (and, in the queue file, a task) from two hours ago.
+    let two_hours_ago = i64::try_from(std::time::UNIX_EPOCH.elapsed()?.as_millis())? - 7_200_000;
+    for file in [&events, &queue] {
+        rusqlite::Connection::open(file)?.execute(
+            "INSERT INTO task_queue (data, method, content_type, enqueued_at) VALUES (x'7b7d', 'old', 'application/json', ?1)",
+            [two_hours_ago],
+        )?;
+    }
+    bus.publish("status", b"{}".to_vec()).await?;
+    let methods = |file| -> rusqlite::Result<Vec<String>> {
+        Ok(rows(file)?
+            .into_iter()
+            .map(|(method, _, _)| method)
+            .collect())
+    };
+    assert_eq!(methods(&events)?, ["status"]);
+    assert_eq!(methods(&queue)?, ["compute_stats", "old"]);
+    Ok(())
+}

@@ -1,7 +1,9 @@
 //! A subscription to a topic of the SQLite bus: a thread reading the
 //! events file's rows of the topic after the last one it saw. Messages come
 //! from other processes too, which cannot wake it: it looks every
-//! [`FOLLOW_INTERVAL`].
+//! [`FOLLOW_INTERVAL`] while messages come, and backs off to every
+//! [`IDLE_INTERVAL`] while the file is quiet, so an idle follower (every
+//! component's control listener) costs next to nothing.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,8 +14,12 @@ use switchboard::async_trait;
 use switchboard::catalog::bus;
 use tokio::sync::{mpsc, oneshot};
 
-/// How often a follower reads the events file.
+/// How often a follower reads the events file while messages come.
 pub(crate) const FOLLOW_INTERVAL: Duration = Duration::from_millis(2);
+/// The longest wait between two reads, reached by doubling the wait after
+/// each read that found nothing: a message to a quiet topic is seen at
+/// most this late.
+pub(crate) const IDLE_INTERVAL: Duration = Duration::from_millis(25);
 /// Rows read at most per look.
 const ROWS_PER_READ: i64 = 256;
 /// Messages read and not yet taken: the thread waits when there are more.
@@ -76,9 +82,15 @@ fn follow(
         }
     };
     let _ = ready.send(Ok(()));
+    let mut pause = FOLLOW_INTERVAL;
     while !sender.is_closed() {
         match rows_after(&conn, topic, last) {
             Ok(rows) => {
+                pause = if rows.is_empty() {
+                    (pause * 2).min(IDLE_INTERVAL)
+                } else {
+                    FOLLOW_INTERVAL
+                };
                 for (id, data) in rows {
                     last = id;
                     if sender.blocking_send(data).is_err() {
@@ -88,7 +100,7 @@ fn follow(
             }
             Err(err) => tracing::warn!(error = %err, "reading the events file failed; retrying"),
         }
-        std::thread::sleep(FOLLOW_INTERVAL);
+        std::thread::sleep(pause);
     }
 }
 

@@ -6,7 +6,8 @@
 //! | worker | members of the queue file's work-queue group named after the queue (`ID`, or `ID.1`, `ID.2`, ... for more than one task at once), each on its own thread |
 //! | failed task | a row of the queue file's `failures` table (or as the host's `ConsumerOptions` say) |
 //! | message | a row of the events file: method the topic, content type the media type |
-//! | subscription | a thread reading the events file's rows of the topic after the last one it saw, every [`FOLLOW_INTERVAL`](follow::FOLLOW_INTERVAL) |
+//! | subscription | a thread reading the events file's rows of the topic after the last one it saw, every [`FOLLOW_INTERVAL`](follow::FOLLOW_INTERVAL) while messages come, backing off to every [`IDLE_INTERVAL`](follow::IDLE_INTERVAL) |
+//! | retention | messages are kept [`TOPIC_RETENTION`] (one hour): publishers delete older rows of the events file now and then, so heartbeats and logs do not grow it without end |
 //!
 //! A subscriber does not register as a consumer, so one that goes away
 //! leaves no checkpoint behind. The events file defaults to the queue
@@ -21,7 +22,9 @@ mod follow;
 mod work;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use switchboard::TransportError;
 use switchboard::async_trait;
@@ -30,6 +33,13 @@ use switchboard::catalog::{Address, AddressError, BindError, Bound, ProtocolEntr
 
 use crate::content_type::tagged;
 use crate::{QueueOptions, QueueProducer};
+
+/// How long the events file keeps a message: far longer than any live
+/// subscriber takes to read it (they look every few milliseconds).
+pub(crate) const TOPIC_RETENTION: Duration = Duration::from_secs(3600);
+
+/// Publishes between two prunings of the events file.
+const PRUNE_EVERY: u64 = 256;
 
 /// The options a bus address takes.
 pub(crate) const OPTIONS: &[&str] = &["events"];
@@ -44,6 +54,9 @@ pub(crate) struct SqliteBus {
     events_path: PathBuf,
     protocol: &'static ProtocolEntry,
     queue: OnceLock<String>,
+    /// Messages published, to prune the events file every
+    /// [`PRUNE_EVERY`] (the first publish prunes too).
+    published: AtomicU64,
 }
 
 /// Opens (creating) both files.
@@ -72,6 +85,7 @@ pub(crate) fn open(address: Address, settings: BusSettings) -> Result<Arc<dyn Bu
         events_path,
         protocol: settings.protocol,
         queue: OnceLock::new(),
+        published: AtomicU64::new(0),
     }))
 }
 
@@ -131,6 +145,17 @@ impl Bus for SqliteBus {
         // Untagged: a message is not a call, no consumer runs it.
         let media_type = self.protocol.media_type();
         self.events.enqueue(topic, media_type, body, None).await?;
+        // An events file that is also the queue file holds tasks: never prune it.
+        let own_file = self.events_path != self.queue_path;
+        if own_file && self.published.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == 0 {
+            let retention = i64::try_from(TOPIC_RETENTION.as_millis()).unwrap_or(i64::MAX);
+            let cutoff = crate::db::now_ms().saturating_sub(retention);
+            match self.events.prune_before(cutoff).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::debug!(pruned, "old messages deleted from the events file"),
+                Err(err) => tracing::warn!(error = %err, "cannot prune the events file"),
+            }
+        }
         Ok(())
     }
 

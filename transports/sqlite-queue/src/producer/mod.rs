@@ -120,6 +120,18 @@ impl QueueProducer {
         self.enqueue_one(task).await
     }
 
+    /// Deletes the rows enqueued before `cutoff` (unix ms), for files of
+    /// messages nobody checkpoints (a bus's events file); returns how many.
+    pub(crate) async fn prune_before(&self, cutoff: i64) -> Result<usize, QueueError> {
+        self.db
+            .run(move |conn| {
+                conn.write(|tx| {
+                    tx.execute("DELETE FROM task_queue WHERE enqueued_at < ?1", [cutoff])
+                })
+            })
+            .await
+    }
+
     /// Enqueues tasks in one transaction: all of them, or none if any
     /// insert fails. Returns their ids, in order.
     ///
