@@ -90,7 +90,7 @@ impl Soap {
 }
 
 /// The request as text: XML here is UTF-8 only (see
-/// [`encoding`](crate::xml::encoding)).
+/// [`encoding`]).
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, ProtocolError> {
     Ok(encoding::text(bytes)?)
 }

@@ -1,5 +1,5 @@
 //! One-way sync between map files and a `gridmap` server, over any transport
-//! and protocol: [`plan`] works out what an import would change, [`import`]
+//! and protocol: [`plan()`] works out what an import would change, [`import`]
 //! makes the server's map equal to a file, [`export`] reads a server's map
 //! as a file and [`all_maps`] lists what there is to export. All use only
 //! typed calls, and only reads until a [`Plan`] is applied.
@@ -54,7 +54,7 @@ pub enum ExportError {
 /// Makes the server's map equal to `file`: creates it if no map has the
 /// slug of the file's name, else renames, resizes and creates, updates or
 /// deletes observers and obstacles until it matches. Returns the map.
-/// Same as [`plan`] without `saved_as`, then [`Plan::apply`].
+/// Same as [`plan()`] without `saved_as`, then [`Plan::apply`].
 ///
 /// # Errors
 /// The first failed call: a fault if the file breaks a rule of the service

@@ -15,7 +15,7 @@
 //! Strict where XML 1.0 is: every character is one XML allows (control
 //! bytes are outside every byte class below; the byte EF, which starts the
 //! non-characters U+FFFE and U+FFFF, is looked at where it appears), the
-//! declaration is read by [`declaration`](super::declaration) and only at
+//! declaration is read by [`declaration`] and only at
 //! the very start. Namespaces are left to the caller: the lexer cannot
 //! know which prefixes a fragment's surroundings declare.
 //!

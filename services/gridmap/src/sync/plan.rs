@@ -14,7 +14,7 @@ use crate::slug::slugify;
 use crate::text::{MapFile, ObserverSpec};
 
 /// What an import changes on the server's map: the calls it makes, by
-/// step. Made by [`plan`](super::plan), which only reads; nothing is
+/// step. Made by [`plan`](super::plan()), which only reads; nothing is
 /// written until [`apply`](Self::apply).
 pub struct Plan {
     /// The map as it is once the plan is applied.
