@@ -29,8 +29,8 @@ use crate::tools::{CommandError, signal};
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StatusBusArgs {
     /// The bus components announce themselves on and take control
-    /// commands from: `amqp://…` (the `switchboard.status` and
-    /// `switchboard.control` fanout exchanges) or
+    /// commands from: `amqp://…` (its status and control fanout
+    /// exchanges, shared by every host on the broker) or
     /// `sqlite:QUEUE?events=EVENTS` (rows of the events file). Default: the
     /// broker of the first amqp:// address served, else
     /// sqlite:switchboard-queue.db?events=switchboard-events.db beside the
