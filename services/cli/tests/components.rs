@@ -680,3 +680,35 @@ fn embedded_group_members_drain_and_restart_without_losing_a_task() -> TestResul
     assert_eq!(m1.exited_within(Duration::from_secs(10))?, Some(0));
     Ok(())
 }
+
+#[test]
+fn a_status_bus_that_is_down_never_holds_the_process_up() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    // Nothing listens on port 1: every announcement fails.
+    let (mut web, banner) = start(
+        dir.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            "x.db",
+            "--heartbeat",
+            BEAT,
+            "--status-bus",
+            "amqp://127.0.0.1:1/%2f",
+        ],
+    )?;
+    let url = banner
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(http_get::healthy(&format!("{url}/healthz")));
+    Command::new("kill")
+        .args(["-TERM", &web.pid().to_string()])
+        .status()?;
+    assert_eq!(web.exited_within(Duration::from_secs(15))?, Some(0));
+    Ok(())
+}

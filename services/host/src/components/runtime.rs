@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use switchboard::Fingerprint;
 use switchboard::catalog::bus::Bus;
+use switchboard::{Fingerprint, TransportError};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -16,6 +16,11 @@ use super::secret::{ControlSecret, now_rfc3339};
 use super::wire::{
     Activity, Answer, CONTROL_TOPIC, ControlContent, Liveness, Message, STATUS_TOPIC, encode,
 };
+
+/// The longest an announcement or answer may take: a bus that does not
+/// take it by then (a broker that does not answer) is skipped, so a
+/// stopping process never hangs on it.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a lost bus subscription waits before following again.
 const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
@@ -103,8 +108,8 @@ struct Shared {
 }
 
 impl Component {
-    /// Announces `online` and starts the heartbeat and the control
-    /// listener.
+    /// Starts the heartbeat (announcing `online` first) and the control
+    /// listener, without waiting for the bus.
     pub async fn start(
         settings: ComponentSettings,
         served: Served,
@@ -118,7 +123,6 @@ impl Component {
         });
         let (activity, watching) = watch::channel(Activity::Serving);
         let (send, orders) = mpsc::channel(8);
-        shared.announce("online", Activity::Serving).await;
         let tasks = vec![
             tokio::spawn(heartbeat(Arc::clone(&shared), watching)),
             tokio::spawn(listen(Arc::clone(&shared), send)),
@@ -196,7 +200,9 @@ impl Shared {
     /// Publishes, saying once (at warn) that the bus is failing and once
     /// that it works again.
     async fn publish(&self, topic: &str, body: Vec<u8>) {
-        let result = self.settings.bus.publish(topic, body).await;
+        let result = tokio::time::timeout(PUBLISH_TIMEOUT, self.settings.bus.publish(topic, body))
+            .await
+            .unwrap_or(Err(TransportError::Timeout));
         let mut failing = self.failing.lock().unwrap_or_else(PoisonError::into_inner);
         match result {
             Err(err) if !*failing => {
@@ -220,6 +226,9 @@ impl Shared {
 
 /// Announces a heartbeat every interval, with the activity of the moment.
 async fn heartbeat(shared: Arc<Shared>, activity: watch::Receiver<Activity>) {
+    // Announced here, not before serving: a bus that is down or slow to
+    // reach never holds the process up.
+    shared.announce("online", Activity::Serving).await;
     let mut ticks = tokio::time::interval(shared.settings.heartbeat);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick is at once: `online` was just sent.
