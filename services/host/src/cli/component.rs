@@ -16,7 +16,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::HostInfo;
-use crate::catalog::services::SetupFn;
 use crate::components::wire::Activity;
 use crate::components::{
     CallCounts, Command, Component, ComponentSettings, ControlSecret, Order, Served,
@@ -70,6 +69,19 @@ impl StatusBusArgs {
             events.display()
         ))
         .map_err(bad_bus)
+    }
+
+    /// The bus of a command that watches or controls components (`status`,
+    /// `ctl`), opened as a `tool` of host `info`: as given, else the
+    /// embedded default in the working directory.
+    pub(crate) fn open_as_tool(
+        &self,
+        info: &HostInfo,
+    ) -> Result<(Arc<Fingerprint>, Arc<dyn catalog::bus::Bus>), CommandError> {
+        let me = Arc::new(Fingerprint::new(info.name(), "tool", info.version()));
+        let address = self.address(info, &[], Path::new(""))?;
+        let bus = Self::open(address, &me)?;
+        Ok((me, bus))
     }
 
     /// The bus opened for a process of `fingerprint`.
@@ -204,12 +216,6 @@ pub(crate) fn on_vhost(fingerprint: &Arc<Fingerprint>, addresses: &[&Address]) -
         vhost
     };
     Arc::new(Fingerprint::clone(fingerprint).with_vhost(vhost))
-}
-
-/// A setup counting the application's calls into `counts`.
-pub(crate) fn counting(counts: &Arc<CallCounts>) -> SetupFn {
-    let counts = Arc::clone(counts);
-    Arc::new(move |builder, _db| Ok(counts.count_in(builder)))
 }
 
 /// How serving ended.

@@ -2,12 +2,9 @@
 //! their answers.
 
 use std::io::Write;
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use switchboard::Fingerprint;
 
 use super::Context;
 use super::component::StatusBusArgs;
@@ -64,13 +61,7 @@ enum CtlCommand {
 
 /// Sends the command and prints each answer.
 pub(crate) async fn run(args: CtlArgs, context: &Context) -> Result<(), CommandError> {
-    let me = Arc::new(Fingerprint::new(
-        context.info.name(),
-        "tool",
-        context.info.version(),
-    ));
-    let address = args.bus.address(&context.info, &[], Path::new(""))?;
-    let bus = StatusBusArgs::open(address, &me)?;
+    let (me, bus) = args.bus.open_as_tool(&context.info)?;
     let request = ControlRequest {
         command: match args.command {
             CtlCommand::Drain => Command::Drain,

@@ -184,7 +184,7 @@ pub(crate) async fn run(
     let app = args.hosted.application_counted(
         context,
         args.public_url.as_deref(),
-        component::counting(&counts),
+        hosting::counting(&counts),
     )?;
     let fingerprint = Arc::clone(&context.fingerprint);
     let settings = hosting::serve_settings(

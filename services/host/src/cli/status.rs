@@ -2,12 +2,9 @@
 //! their heartbeats (nothing is asked of them).
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use switchboard::Fingerprint;
 
 use super::Context;
 use super::component::StatusBusArgs;
@@ -47,13 +44,7 @@ pub(crate) struct StatusArgs {
 
 /// Lists the components, or watches them with `--watch`.
 pub(crate) async fn run(args: StatusArgs, context: &Context) -> Result<(), CommandError> {
-    let me = Arc::new(Fingerprint::new(
-        context.info.name(),
-        "tool",
-        context.info.version(),
-    ));
-    let address = args.bus.address(&context.info, &[], Path::new(""))?;
-    let bus = StatusBusArgs::open(address, &me)?;
+    let (_me, bus) = args.bus.open_as_tool(&context.info)?;
     let mut feed = StatusFeed::follow(&bus)
         .await
         .map_err(|source| bus_error("cannot follow the status topic", source))?;

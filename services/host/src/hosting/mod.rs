@@ -103,9 +103,13 @@ pub fn application_counted<'a>(
     public_url: Option<&str>,
     counts: &Arc<CallCounts>,
 ) -> Result<Application, HostError> {
+    application_with(host, services, &[counting(counts)], db, public_url)
+}
+
+/// A setup counting the application's calls into `counts`.
+pub(crate) fn counting(counts: &Arc<CallCounts>) -> SetupFn {
     let counts = Arc::clone(counts);
-    let count: SetupFn = Arc::new(move |builder, _db| Ok(counts.count_in(builder)));
-    application_with(host, services, &[count], db, public_url)
+    Arc::new(move |builder, _db| Ok(counts.count_in(builder)))
 }
 
 /// [`application`], with the host's own setups run after the services'.

@@ -164,7 +164,7 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     let counts = Arc::new(CallCounts::default());
     let app = args
         .hosted
-        .application_counted(context, None, component::counting(&counts))?;
+        .application_counted(context, None, crate::hosting::counting(&counts))?;
     let settings = crate::hosting::typed_settings(&context.info, &Default::default());
     let methods = app.methods().map(|m| m.name.to_owned()).collect();
     let server = Server::new(app, args.protocol.server(&settings));
