@@ -135,6 +135,8 @@ struct Inner {
     /// Every event some listener is given.
     wanted_events: Events,
     call_wrapper: Option<Arc<dyn CallWrapper>>,
+    /// Whether its servers record call metrics.
+    metered: bool,
 }
 
 impl Application {
@@ -181,6 +183,12 @@ impl Application {
     /// Every event some listener is given.
     pub(crate) fn wanted_events(&self) -> Events {
         self.inner.wanted_events
+    }
+
+    /// Whether the servers of this application record call metrics
+    /// ([`ApplicationBuilder::metrics`]).
+    pub fn metered(&self) -> bool {
+        self.inner.metered
     }
 
     /// The call wrapper, if one was set.
@@ -235,9 +243,19 @@ pub struct ApplicationBuilder {
     limits: Limits,
     listeners: Vec<Arc<dyn EventListener>>,
     call_wrapper: Option<Arc<dyn CallWrapper>>,
+    unmetered: bool,
 }
 
 impl ApplicationBuilder {
+    /// Whether servers of the application record call metrics
+    /// ([`telemetry`](crate::telemetry)); on by default. Off, a call reads
+    /// no clock and touches no metric.
+    #[must_use]
+    pub fn metrics(mut self, on: bool) -> Self {
+        self.unmetered = !on;
+        self
+    }
+
     /// Serves only these services (default: every registered one).
     #[must_use]
     pub fn services<I, S>(mut self, names: I) -> Self
@@ -362,6 +380,7 @@ impl ApplicationBuilder {
                 listener_events,
                 wanted_events,
                 call_wrapper: self.call_wrapper,
+                metered: !self.unmetered,
             }),
         })
     }

@@ -66,6 +66,7 @@ pub mod interface;
 pub mod local;
 pub mod method;
 pub mod protocol;
+pub mod telemetry;
 pub mod transport;
 pub mod validate;
 

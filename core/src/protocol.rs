@@ -317,6 +317,13 @@ pub trait OutProtocol: Send + Sync + 'static {
     /// A short name, as for [`InProtocol::name`].
     fn name(&self) -> &'static str;
 
+    /// The status code a call answered with `fault` reports in metrics
+    /// (`rpc.response.status_code`): the code the protocol puts on the wire
+    /// for it. The fault code by default; JSON-RPC gives its number.
+    fn status_code(&self, fault: &Fault) -> std::borrow::Cow<'static, str> {
+        fault.code.clone()
+    }
+
     /// The media type of the replies.
     fn content_type(&self) -> &'static str;
 

@@ -18,6 +18,7 @@ use crate::events::{Event, Events};
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
+use crate::telemetry::{self, CallMeters, Rejection};
 use crate::{Application, Fault};
 
 pub use protocols::Protocols;
@@ -52,6 +53,8 @@ pub struct Server {
     app: Application,
     in_protocol: Arc<dyn InProtocol>,
     out_protocol: Arc<dyn OutProtocol>,
+    /// `None` when the application is not metered.
+    meters: Option<Arc<CallMeters>>,
 }
 
 impl Server {
@@ -73,10 +76,14 @@ impl Server {
     /// ```
     pub fn new(app: Application, protocols: impl Into<Protocols>) -> Self {
         let Protocols { input, output } = protocols.into();
+        let meters = app
+            .metered()
+            .then(|| Arc::new(CallMeters::new(input.name(), app.methods())));
         Self {
             app,
             in_protocol: input,
             out_protocol: output,
+            meters,
         }
     }
 
@@ -157,24 +164,46 @@ impl Server {
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
     ) -> (CallOutcome, Box<RequestInfo>) {
+        let transport = request.facts.transport();
+        // A call that could not be read is a refusal, not a call.
+        let metered = match (&self.meters, &call) {
+            (Some(meters), Ok(_)) => Some(meters.start(transport)),
+            (Some(_), Err(fault)) => {
+                telemetry::rejected(Rejection::of(fault), transport);
+                None
+            }
+            (None, _) => None,
+        };
         // Failures alone are fired from the plain path (after the fact, as
         // the observed path fires them): only listeners of the other events
         // need the observed one.
         let failures_only = Events::only(Event::MethodException);
-        if self.app.wanted_events().is_subset(failures_only) && self.app.call_wrapper().is_none() {
+        let (outcome, request) = if self.app.wanted_events().is_subset(failures_only)
+            && self.app.call_wrapper().is_none()
+        {
             self.process_plain(request, call).await
         } else {
             // Boxed: the observed path's state (events, parked arguments and
             // reply) would enlarge every request's future.
             Box::pin(self.process_observed(request, call)).await
+        };
+        if let (Some(meters), Some(metered)) = (&self.meters, metered) {
+            meters.finish(metered, self.out_protocol.as_ref(), &outcome);
         }
+        (outcome, request)
     }
 
     /// Answers `request` with `fault` without running anything: for
     /// transports that refuse a request before the pipeline (wrong
     /// credentials, a body over the limit, a wrong media type), so that the
     /// refusal still comes in the protocol's own error format.
+    ///
+    /// The refusal is counted in [`telemetry::REJECTED`] when the
+    /// application is metered.
     pub fn refuse(&self, request: &RequestInfo, fault: Fault) -> Response {
+        if self.meters.is_some() {
+            telemetry::rejected(Rejection::of(&fault), request.facts.transport());
+        }
         let outcome = CallOutcome {
             id: None,
             method: None,

@@ -146,6 +146,11 @@ impl OutProtocol for JsonRpc {
         "jsonrpc"
     }
 
+    /// The JSON-RPC error code (`-32602`), as the wire shows it.
+    fn status_code(&self, fault: &Fault) -> std::borrow::Cow<'static, str> {
+        error_code(fault).to_string().into()
+    }
+
     fn content_type(&self) -> &'static str {
         "application/json"
     }
