@@ -27,6 +27,7 @@ pub mod address;
 pub mod bus;
 pub mod draining;
 pub mod protocols;
+pub mod readiness;
 pub mod transports;
 
 pub use address::{Address, AddressError, PASSWORD_OPTION};
@@ -36,8 +37,9 @@ pub use draining::Draining;
 /// `switchboard::catalog::inventory::submit!`.
 pub use inventory;
 pub use protocols::{ClientFn, HttpMount, ProtocolEntry, ServerFn, protocol, protocols};
+pub use readiness::{Check, Probe, Readiness, ReadinessReport};
 pub use transports::{
     BindError, BindFn, Bound, BoxFuture, Capabilities, ConformanceFn, ConnectFn, ConnectSettings,
-    DocumentsFn, PublishedDocument, ServeSettings, TransportEntry, TypedSettings, bind, connect,
-    open_bus, transport, transport_for, transports,
+    DocumentsFn, MetricsPage, PublishedDocument, ServeSettings, TransportEntry, TypedSettings,
+    bind, connect, open_bus, transport, transport_for, transports,
 };

@@ -19,6 +19,7 @@ use super::address::{Address, AddressError};
 use super::bus::{Bus, BusFn, BusSettings};
 use super::draining::Draining;
 use super::protocols::{ProtocolEntry, protocol};
+use super::readiness::Readiness;
 use crate::Fingerprint;
 use crate::application::Application;
 use crate::protocol::BoxError;
@@ -189,6 +190,30 @@ impl PublishedDocument {
     }
 }
 
+/// The page of the process's metrics, in the Prometheus text format,
+/// rendered afresh each time: what `GET /metrics` answers. Clones share
+/// the renderer.
+#[derive(Clone)]
+pub struct MetricsPage(Arc<dyn Fn() -> String + Send + Sync>);
+
+impl MetricsPage {
+    /// The page `render` produces.
+    pub fn new(render: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        Self(Arc::new(render))
+    }
+
+    /// Renders the page now.
+    pub fn render(&self) -> String {
+        (self.0)()
+    }
+}
+
+impl fmt::Debug for MetricsPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MetricsPage")
+    }
+}
+
 /// Builds the interface documents for a server reachable at the given
 /// base URL (`http://127.0.0.1:8080`, the address it bound; `None` when
 /// not known): documents that need an absolute address use it when no
@@ -219,6 +244,13 @@ pub struct ServeSettings {
     /// On while the process drains: transports that drain in place refuse
     /// new calls then.
     pub draining: Draining,
+    /// The process's readiness, to which the transport adds its probes
+    /// (a listener bound, a broker link up) and keeps them up to date.
+    pub readiness: Readiness,
+    /// The Prometheus exposition of the process's metrics, rendered on
+    /// each call: served on `GET /metrics` by transports that serve HTTP.
+    /// `None`: metrics are off.
+    pub metrics: Option<MetricsPage>,
     /// Settings for particular transports, by type.
     pub settings: TypedSettings,
 }
@@ -236,8 +268,24 @@ impl ServeSettings {
             documents: None,
             fingerprint: None,
             draining: Draining::default(),
+            readiness: Readiness::default(),
+            metrics: None,
             settings: TypedSettings::default(),
         }
+    }
+
+    /// The process's readiness, shared with the other transports.
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: Readiness) -> Self {
+        self.readiness = readiness;
+        self
+    }
+
+    /// Serves the process's metrics `page`.
+    #[must_use]
+    pub fn with_metrics(mut self, page: MetricsPage) -> Self {
+        self.metrics = Some(page);
+        self
     }
 
     /// The serving process's fingerprint.

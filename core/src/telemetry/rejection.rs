@@ -79,6 +79,7 @@ impl Rejection {
             code::MALFORMED => Self::Parse,
             code::INVALID_REQUEST => Self::InvalidRequest,
             code::UNAUTHORIZED => Self::Auth,
+            "Client.Timeout" => Self::Timeout,
             code::UNSUPPORTED_MEDIA_TYPE => Self::MediaType,
             _ => Self::Other,
         }

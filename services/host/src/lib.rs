@@ -41,6 +41,7 @@ mod cli;
 pub mod components;
 mod host;
 pub mod hosting;
+pub mod telemetry;
 pub mod tools;
 
 pub use host::{Companion, Host, HostInfo, ServeHook, ToolCommand};

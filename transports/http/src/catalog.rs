@@ -20,7 +20,7 @@ use crate::{Document, HttpClient, HttpConfig, HttpServer, HttpServerBuilder, Rou
 inventory::submit! {
     TransportEntry::new(
         "http",
-        "HTTP: every protocol at its path, the interface documents, GET /healthz",
+        "HTTP: every protocol at its path, the interface documents, GET /healthz, /readyz and /metrics",
         &["http"],
     )
     .example("http://127.0.0.1:8080")
@@ -107,7 +107,12 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         if let Some(url) = &settings.public_url {
             config = config.with_public_url(url);
         }
-        config = config.with_draining(settings.draining.clone());
+        config = config
+            .with_draining(settings.draining.clone())
+            .with_readiness(settings.readiness.clone());
+        if let Some(page) = &settings.metrics {
+            config = config.with_metrics(page.clone());
+        }
         let documents = settings
             .documents
             .as_ref()
@@ -159,6 +164,10 @@ fn banner(
         banner.push(format!("  {label:<9} GET {}", document.url(base)));
     }
     banner.push(format!("  {:<9} GET {base}/healthz", "health:"));
+    banner.push(format!("  {:<9} GET {base}/readyz", "ready:"));
+    if settings.metrics.is_some() {
+        banner.push(format!("  {:<9} GET {base}/metrics", "metrics:"));
+    }
     banner
 }
 

@@ -17,7 +17,7 @@
 
 use std::time::Duration;
 
-use switchboard::catalog::Draining;
+use switchboard::catalog::{Draining, MetricsPage, Readiness};
 
 /// Who may call the server.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub struct HttpConfig {
     pub max_concurrent_requests: usize,
     /// How long a graceful shutdown waits for requests in flight.
     pub shutdown_grace: Duration,
-    /// Who may call (the health check is always open).
+    /// Who may call (`/healthz`, `/readyz` and `/metrics` are always open).
     pub auth: Auth,
     /// The public base URL (`https://maps.example.com`) for links the
     /// server prints (`Location` headers); relative links when `None`.
@@ -101,6 +101,12 @@ pub struct HttpConfig {
     /// On while the process drains: new calls are answered `503 Service
     /// Unavailable` with `Retry-After`, calls already running finish.
     pub draining: Draining,
+    /// The process's readiness, answered on `GET /readyz`: the server
+    /// adds a probe for its own listener.
+    pub readiness: Readiness,
+    /// The process's metrics, answered on `GET /metrics`; not routed
+    /// when `None`.
+    pub metrics: Option<MetricsPage>,
 }
 
 impl HttpConfig {
@@ -161,6 +167,21 @@ impl HttpConfig {
         self
     }
 
+    /// Answers `GET /readyz` from `readiness` (shared with the process's
+    /// other transports).
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: Readiness) -> Self {
+        self.readiness = readiness;
+        self
+    }
+
+    /// Serves `page` on `GET /metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, page: MetricsPage) -> Self {
+        self.metrics = Some(page);
+        self
+    }
+
     /// Sets how many requests are served at once.
     #[must_use]
     pub fn with_max_concurrent_requests(mut self, max: usize) -> Self {
@@ -182,6 +203,8 @@ impl Default for HttpConfig {
             public_url: None,
             fault_statuses: FaultStatuses::ProtocolDecides,
             draining: Draining::default(),
+            readiness: Readiness::default(),
+            metrics: None,
         }
     }
 }

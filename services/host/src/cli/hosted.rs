@@ -61,15 +61,16 @@ pub(crate) struct Hosted {
 
 impl Hosted {
     /// The application of the services picked, with state in `--db`, the
-    /// host's own setups run, then `extra` (a call counter).
+    /// host's own setups run, then `extra` (a call counter, metrics on or
+    /// off).
     pub(crate) fn application_counted(
         &self,
         context: &Context,
         public_url: Option<&str>,
-        extra: SetupFn,
+        extra: impl IntoIterator<Item = SetupFn>,
     ) -> Result<Application, CommandError> {
         let mut setups = context.setups.clone();
-        setups.push(extra);
+        setups.extend(extra);
         Ok(hosting::application_with(
             &context.info,
             self.services.services.iter().copied(),

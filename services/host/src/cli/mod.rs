@@ -17,6 +17,7 @@ mod ctl;
 mod hosted;
 mod interface;
 mod logs;
+mod metrics;
 mod params;
 mod queue;
 mod serve;

@@ -10,13 +10,14 @@ use std::time::Duration;
 use clap::builder::PossibleValuesParser;
 use clap::{ArgMatches, Args};
 use switchboard::Application;
-use switchboard::catalog::Address;
+use switchboard::catalog::{Address, Readiness};
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::Context;
 use super::amqp::AmqpServeArgs;
 use super::component::{self, ComponentArgs, Ending, Serving, Stage};
 use super::hosted::{Hosted, ProtocolsArg};
+use super::metrics::MetricsArgs;
 use crate::components::{CallCounts, Served};
 use crate::host::Companion;
 use crate::hosting;
@@ -101,6 +102,8 @@ pub(crate) struct ServeArgs {
     amqp: AmqpServeArgs,
     #[command(flatten)]
     component: ComponentArgs,
+    #[command(flatten)]
+    metrics: MetricsArgs,
 }
 
 /// `--fault-statuses`.
@@ -181,19 +184,25 @@ pub(crate) async fn run(
     matches: Option<&ArgMatches>,
 ) -> Result<(), CommandError> {
     let counts = Arc::new(CallCounts::default());
+    let readiness = Readiness::new();
+    let metrics = args.metrics.start(&context.info, &readiness).await?;
     let app = args.hosted.application_counted(
         context,
         args.public_url.as_deref(),
-        hosting::counting(&counts),
+        [hosting::counting(&counts), hosting::metering(metrics.on())],
     )?;
     let fingerprint = Arc::clone(&context.fingerprint);
-    let settings = hosting::serve_settings(
+    let mut settings = hosting::serve_settings(
         &context.info,
         app.clone(),
         args.protocols.protocols.clone(),
         args.config(),
     )
-    .with_fingerprint(Arc::clone(&fingerprint));
+    .with_fingerprint(Arc::clone(&fingerprint))
+    .with_readiness(readiness);
+    if let Some(page) = metrics.page() {
+        settings = settings.with_metrics(page.clone());
+    }
     let addresses = args.addresses()?;
     let bound = hosting::bind_all(&addresses, &settings).await?;
     let shutdown = signal().map_err(CommandError::Signals)?;

@@ -106,6 +106,12 @@ pub fn application_counted<'a>(
     application_with(host, services, &[counting(counts)], db, public_url)
 }
 
+/// A setup turning the application's call metrics on or off
+/// ([`ApplicationBuilder::metrics`](switchboard::ApplicationBuilder::metrics)).
+pub(crate) fn metering(on: bool) -> SetupFn {
+    Arc::new(move |builder, _db| Ok(builder.metrics(on)))
+}
+
 /// A setup counting the application's calls into `counts`.
 pub(crate) fn counting(counts: &Arc<CallCounts>) -> SetupFn {
     let counts = Arc::clone(counts);

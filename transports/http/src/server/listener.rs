@@ -35,12 +35,22 @@ where
         .header_read_timeout(config.header_timeout)
         .max_buf_size(config.max_header_bytes.max(HttpConfig::MIN_HEADER_BYTES));
     tokio::pin!(shutdown);
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "http server listening");
-    }
+    let name = match listener.local_addr() {
+        Ok(addr) => {
+            tracing::info!(%addr, "http server listening");
+            format!("http {addr}")
+        }
+        Err(_) => "http".to_owned(),
+    };
+    // Bound and accepting: ready, until shutdown begins.
+    let probe = config.readiness.probe(name);
+    probe.set_ready();
     loop {
         let (stream, peer) = tokio::select! {
-            () = &mut shutdown => break,
+            () = &mut shutdown => {
+                probe.set_not_ready("shutting down");
+                break;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(err) => {

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use axum::extract::Request;
 use axum::response::Response;
+use switchboard::telemetry::{self, Rejection};
 use tracing::Instrument;
 
 use super::Shared;
@@ -20,6 +21,7 @@ where
     Fut: Future<Output = Response>,
 {
     if shared.config.draining.is_on() {
+        telemetry::rejected(Rejection::Draining, "http");
         return super::status::draining();
     }
     // A free slot is taken without queueing; the semaphore is never

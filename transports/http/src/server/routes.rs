@@ -15,13 +15,18 @@ use axum::extract::{Path, Request};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, any, on};
 use http::StatusCode;
+use switchboard::catalog::{Check, Draining, MetricsPage, Readiness};
 use switchboard::{Application, Server};
 
 use super::fallback::{self, Fallback};
 use super::{Document, RouteError, Shared, rest, rpc, status};
 
-/// The health check's path.
+/// The health check's path: the process is alive.
 const HEALTHZ: &str = "/healthz";
+/// The readiness check's path: every transport can take work.
+const READYZ: &str = "/readyz";
+/// The metrics page's path.
+const METRICS: &str = "/metrics";
 
 /// An RPC endpoint to mount: its path, whether its protocol also takes the
 /// method from the path (`POST path/{method}`), and its server.
@@ -39,12 +44,25 @@ pub(super) struct Routes {
 }
 
 impl Routes {
-    /// A router with `GET /healthz` alone.
+    /// A router with `GET /healthz`, `GET /readyz` and, when the process
+    /// has metrics, `GET /metrics`.
     pub(super) fn new(fallback: Arc<Fallback>) -> Self {
-        let verbs = fallback::verbs(&fallback, &["GET", "HEAD"], None);
+        let verbs = || fallback::verbs(&fallback, &["GET", "HEAD"], None);
+        let config = &fallback.shared.config;
+        let (readiness, draining) = (config.readiness.clone(), config.draining.clone());
+        let readyz = move || std::future::ready(readyz(&readiness, &draining));
+        let mut router = Router::new()
+            .route(HEALTHZ, on(MethodFilter::GET, healthz).merge(verbs()))
+            .route(READYZ, on(MethodFilter::GET, readyz).merge(verbs()));
+        let mut routed = BTreeSet::from([HEALTHZ.to_owned(), READYZ.to_owned()]);
+        if let Some(page) = config.metrics.clone() {
+            let metrics = move || std::future::ready(metrics(&page));
+            router = router.route(METRICS, on(MethodFilter::GET, metrics).merge(verbs()));
+            routed.insert(METRICS.to_owned());
+        }
         Self {
-            router: Router::new().route(HEALTHZ, on(MethodFilter::GET, healthz).merge(verbs)),
-            routed: BTreeSet::from([HEALTHZ.to_owned()]),
+            router,
+            routed,
             fallback,
         }
     }
@@ -301,6 +319,32 @@ fn rest_route(
         }));
     }
     Ok(methods)
+}
+
+/// `200` with the report when every probe is ready and the process is
+/// not draining, else `503` with the report naming what is not.
+fn readyz(readiness: &Readiness, draining: &Draining) -> Response {
+    let mut report = readiness.report();
+    if draining.is_on() {
+        report.ready = false;
+        report.checks.push(Check {
+            name: "draining".to_owned(),
+            ready: false,
+            reason: Some("the process takes no new work".to_owned()),
+        });
+    }
+    let status = if report.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    status::with_body(status, "application/json", report.to_json().into_bytes())
+}
+
+/// The metrics page, in the Prometheus text format (version 0.0.4).
+fn metrics(page: &MetricsPage) -> Response {
+    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    status::with_body(StatusCode::OK, content_type, page.render().into_bytes())
 }
 
 async fn healthz() -> Response {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use switchboard::Server;
-use switchboard::catalog::{Draining, ProtocolEntry};
+use switchboard::catalog::{Draining, ProtocolEntry, Readiness};
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
@@ -17,6 +17,7 @@ use crate::catalog::protocols;
 use crate::cli::Context;
 use crate::cli::component::{self, ComponentArgs, Ending, Serving, Stage};
 use crate::cli::hosted::Hosted;
+use crate::cli::metrics::MetricsArgs;
 use crate::components::{CallCounts, Served};
 use crate::tools::CommandError;
 use crate::tools::duration::{self, Least};
@@ -117,6 +118,8 @@ pub(crate) struct ConsumeArgs {
     drain: bool,
     #[command(flatten)]
     component: ComponentArgs,
+    #[command(flatten)]
+    metrics: MetricsArgs,
 }
 
 /// `--on-failure`.
@@ -162,9 +165,13 @@ impl ConsumeArgs {
 /// with `--drain`, until its backlog is empty).
 pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), CommandError> {
     let counts = Arc::new(CallCounts::default());
-    let app = args
-        .hosted
-        .application_counted(context, None, crate::hosting::counting(&counts))?;
+    let readiness = Readiness::new();
+    let metrics = args.metrics.start(&context.info, &readiness).await?;
+    let setups = [
+        crate::hosting::counting(&counts),
+        crate::hosting::metering(metrics.on()),
+    ];
+    let app = args.hosted.application_counted(context, None, setups)?;
     let settings = crate::hosting::typed_settings(&context.info, &Default::default());
     let methods = app.methods().map(|m| m.name.to_owned()).collect();
     let server = Server::new(app, args.protocol.server(&settings));
