@@ -114,6 +114,28 @@ pub fn options(default_calls: usize) -> (usize, usize) {
     (value("--rounds", 9), value("--calls", default_calls))
 }
 
+/// Installs a Prometheus recorder as a serving host does (the duration
+/// buckets, histogram samples folded in every second), so that a metered
+/// contender pays what it pays in production, not a no-op's price.
+/// Only the first call in a process installs one.
+pub fn install_recorder() {
+    let recorder = match metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(switchboard::telemetry::DURATION_BUCKETS)
+    {
+        Ok(builder) => builder.build_recorder(),
+        Err(_) => return,
+    };
+    let handle = recorder.handle();
+    if metrics::set_global_recorder(recorder).is_ok() {
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                handle.run_upkeep();
+            }
+        });
+    }
+}
+
 /// Polls a future that never waits (no I/O, no timer) until it is done,
 /// without a runtime: what an in-process pipeline needs.
 pub fn run_ready<F: Future>(future: F) -> F::Output {
@@ -156,7 +178,10 @@ pub struct PipelineBench<'a, M> {
 
 impl<M: Method> PipelineBench<'_, M> {
     /// Checks that both answer the same bytes, then [`alternate`]s the
-    /// three contenders with the command line's [`options`].
+    /// four contenders with the command line's [`options`]: by hand, the
+    /// pipeline with its metrics recorded (a Prometheus recorder is
+    /// [installed](install_recorder)), the pipeline without, and the typed
+    /// round trip.
     pub fn run(self, default_calls: usize) {
         let (rounds, calls) = options(default_calls);
         let Self {
@@ -168,6 +193,8 @@ impl<M: Method> PipelineBench<'_, M> {
             by_hand,
             typed_call,
         } = self;
+        install_recorder();
+        let unmetered = server.clone().with_metrics(false);
         assert_eq!(
             through_pipeline(&server, request),
             by_hand(request),
@@ -184,6 +211,9 @@ impl<M: Method> PipelineBench<'_, M> {
             Contender::new("switchboard pipeline", || {
                 black_box(through_pipeline(&server, black_box(request)));
             }),
+            Contender::new("pipeline, --no-metrics", || {
+                black_box(through_pipeline(&unmetered, black_box(request)));
+            }),
             Contender::new("typed client round trip", || {
                 let reply = run_ready(client.call(black_box(typed_call())));
                 black_box(reply.expect("the typed call answers"));
@@ -193,9 +223,12 @@ impl<M: Method> PipelineBench<'_, M> {
     }
 
     /// For instruction counting (`valgrind --tool=callgrind`): runs
-    /// `pipeline` (the default) or `by_hand` as many times as the command
-    /// line's second argument says (default 100 000).
+    /// `pipeline` (the default, metrics recorded), `unmetered` or
+    /// `by_hand` as many times as the command line's second argument says
+    /// (default 100 000).
     pub fn profile(self) {
+        install_recorder();
+        let unmetered = self.server.clone().with_metrics(false);
         let mut args = std::env::args().skip(1);
         let which = args.next().unwrap_or_else(|| "pipeline".to_owned());
         let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
@@ -203,6 +236,7 @@ impl<M: Method> PipelineBench<'_, M> {
         for _ in 0..count {
             let reply = match which.as_str() {
                 "by_hand" => (self.by_hand)(black_box(self.request)),
+                "unmetered" => through_pipeline(&unmetered, black_box(self.request)),
                 _ => through_pipeline(&self.server, black_box(self.request)),
             };
             total += reply.len();

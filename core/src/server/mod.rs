@@ -87,6 +87,22 @@ impl Server {
         }
     }
 
+    /// The same server, recording call metrics or not, whatever its
+    /// application says ([`ApplicationBuilder::metrics`](crate::ApplicationBuilder::metrics)):
+    /// to compare the two, or to leave one endpoint out of the metrics.
+    #[must_use]
+    pub fn with_metrics(mut self, on: bool) -> Self {
+        self.meters = match (on, self.meters.take()) {
+            (false, _) => None,
+            (true, Some(meters)) => Some(meters),
+            (true, None) => Some(Arc::new(CallMeters::new(
+                self.in_protocol.name(),
+                self.app.methods(),
+            ))),
+        };
+        self
+    }
+
     /// The application.
     pub fn app(&self) -> &Application {
         &self.app

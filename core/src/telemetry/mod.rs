@@ -7,6 +7,12 @@
 //! installs a Prometheus one, a user's binary may install any other). With
 //! no recorder installed, every record is a no-op.
 //!
+//! The two series every call touches, [`CALL_DURATION`] and
+//! [`IN_FLIGHT`], are the exception: the facade's histograms keep each
+//! sample until a scrape (70 ns a call here), so the pipeline counts them
+//! into fixed buckets itself (8 ns) and [`render`] writes them in the
+//! Prometheus text format, after the exporter's page.
+//!
 //! Names follow the OpenTelemetry semantic conventions for RPC (v1.44),
 //! translated to Prometheus names (`rpc.server.call.duration` →
 //! [`CALL_DURATION`]); what they do not cover is named `switchboard_…`.
@@ -14,16 +20,23 @@
 //! not serve is [`OTHER_METHOD`], never the name a caller sent.
 
 mod calls;
+mod clock;
+mod histogram;
 mod rejection;
+mod render;
 mod scrape;
 
 pub(crate) use calls::CallMeters;
+pub use render::render;
 
-/// Gives the recorder installed now the help text and unit of the call
-/// metrics. Servers do it when they are built; a process that installs
-/// its recorder later calls this after installing it.
+/// Gives the recorder installed now the help text of the metrics that go
+/// through it ([`REJECTED`]); a host calls it after installing its
+/// recorder.
 pub fn describe() {
-    calls::describe();
+    metrics::describe_counter!(
+        REJECTED,
+        "Requests refused before any method ran, by reason."
+    );
 }
 pub use rejection::{Rejection, rejected};
 pub use scrape::{ScrapeHook, on_scrape, run_scrape_hooks};

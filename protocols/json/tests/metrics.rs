@@ -6,6 +6,13 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 use switchboard::{Application, RequestInfo, Server, TransportFacts, telemetry};
 use switchboard_json::{JsonDocument, JsonRpc};
 
+/// The exporter's page, then the calls' series the pipeline keeps.
+fn render(handle: &metrics_exporter_prometheus::PrometheusHandle) -> String {
+    let mut page = handle.render();
+    telemetry::render(&mut page);
+    page
+}
+
 fn recorder() -> PrometheusRecorder {
     PrometheusBuilder::new()
         .set_buckets(telemetry::DURATION_BUCKETS)
@@ -76,7 +83,6 @@ fn sample(page: &str, series: &str, labels: &[(&str, &str)]) -> Option<f64> {
     })
 }
 
-#[test]
 fn every_call_is_counted_by_method_and_status() {
     let recorder = recorder();
     let handle = recorder.handle();
@@ -84,7 +90,7 @@ fn every_call_is_counted_by_method_and_status() {
         .build()
         .expect("runtime");
     metrics::with_local_recorder(&recorder, || runtime.block_on(json_rpc_workload()));
-    let page = handle.render();
+    let page = render(&handle);
     let count = "rpc_server_call_duration_seconds_count";
     let base = [("rpc_system_name", "jsonrpc"), ("transport", "local")];
     let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&str, &str)> {
@@ -141,7 +147,6 @@ fn every_call_is_counted_by_method_and_status() {
     assert!(page.contains("le=\"0.00001\""), "{page}");
 }
 
-#[test]
 fn the_json_document_reports_fault_codes_as_its_status() {
     let recorder = recorder();
     let handle = recorder.handle();
@@ -163,7 +168,7 @@ fn the_json_document_reports_fault_codes_as_its_status() {
         ("rpc_response_status_code", "Client"),
         ("error_type", "Client"),
     ];
-    let page = handle.render();
+    let page = render(&handle);
     assert_eq!(
         sample(&page, "rpc_server_call_duration_seconds_count", &labels),
         Some(1.0),
@@ -171,7 +176,6 @@ fn the_json_document_reports_fault_codes_as_its_status() {
     );
 }
 
-#[test]
 fn an_unmetered_application_records_nothing() {
     let recorder = recorder();
     let handle = recorder.handle();
@@ -189,5 +193,14 @@ fn an_unmetered_application_records_nothing() {
             call(&server, "{not json").await;
         })
     });
-    assert_eq!(handle.render().trim(), "");
+    assert_eq!(render(&handle).trim(), "");
+}
+
+/// One test, in this order: the calls' series are kept per process, and
+/// `cargo test` runs the tests of a file in one process.
+#[test]
+fn call_metrics() {
+    an_unmetered_application_records_nothing();
+    every_call_is_counted_by_method_and_status();
+    the_json_document_reports_fault_codes_as_its_status();
 }

@@ -83,7 +83,8 @@ pub fn install(host: &HostInfo) -> Option<MetricsPage> {
 }
 
 /// The page now: the scrape hooks run (queue depths, lags), the process
-/// collected, then everything rendered.
+/// collected, then the exporter's metrics and the calls' (which the
+/// pipeline keeps itself: [`telemetry::render`]).
 fn render() -> String {
     let Some(Some(exporter)) = INSTALLED.get() else {
         return String::new();
@@ -94,7 +95,9 @@ fn render() -> String {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .collect();
-    exporter.handle.render()
+    let mut page = exporter.handle.render();
+    telemetry::render(&mut page);
+    page
 }
 
 /// The metrics a command exports: on ([`install`]ed) unless
