@@ -26,8 +26,10 @@ use load::{Report, WORKLOADS};
 /// The servers under test, by the name passed to the child process:
 /// `component` is `switchboard` with what `serve` adds to it (the call
 /// counter, a heartbeat every second on a SQLite status bus, the drain
-/// switch), to show what being a component costs.
-const SERVERS: [&str; 3] = ["bare-axum", "switchboard", "component"];
+/// switch, metrics recorded and served at `/metrics`), to show what being a
+/// component costs; `no-metrics` is `component` run with `--no-metrics`, to
+/// show what the metrics cost.
+const SERVERS: [&str; 4] = ["bare-axum", "switchboard", "component", "no-metrics"];
 /// Concurrent connections per measurement.
 const CONCURRENCY: [usize; 2] = [1, 32];
 
@@ -46,12 +48,13 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    // `--only NAME` and `--conns N` narrow the run (for profiling one case).
-    let only = args
+    // `--only NAME,NAME` and `--conns N` narrow the run (for profiling one
+    // case, or comparing two servers).
+    let only: Option<Vec<String>> = args
         .iter()
         .position(|a| a == "--only")
         .and_then(|pos| args.get(pos + 1))
-        .cloned();
+        .map(|names| names.split(',').map(str::to_owned).collect());
     let conns: Option<usize> = args
         .iter()
         .position(|a| a == "--conns")
@@ -68,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .unwrap_or(3);
     let names: Vec<&str> = SERVERS
         .into_iter()
-        .filter(|s| only.as_deref().is_none_or(|o| o == *s))
+        .filter(|s| only.as_ref().is_none_or(|o| o.iter().any(|o| o == s)))
         .collect();
     let mut children = Vec::new();
     for name in &names {

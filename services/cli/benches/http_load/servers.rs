@@ -29,7 +29,8 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
                 let server = switchboard_cli::http_server(app, HttpConfig::default(), None)?;
                 server.serve(listener, std::future::pending()).await?;
             }
-            "component" => serve_component(listener, dir.path()).await?,
+            "component" => serve_component(listener, dir.path(), true).await?,
+            "no-metrics" => serve_component(listener, dir.path(), false).await?,
             "bare-axum" => {
                 let router = Router::new()
                     .route("/jsonrpc", post(bare_echo))
@@ -44,10 +45,13 @@ pub(crate) fn serve(name: &str) -> Result<(), Box<dyn std::error::Error + Send +
 }
 
 /// `switchboard` as `serve` runs it: calls counted, a component
-/// announcing itself every second on a SQLite status bus in `dir`.
+/// announcing itself every second on a SQLite status bus in `dir`, and
+/// metrics recorded and served at `/metrics` unless not `metered`
+/// (`serve --no-metrics`).
 async fn serve_component(
     listener: tokio::net::TcpListener,
     dir: &std::path::Path,
+    metered: bool,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     use switchboard_host::components::{CallCounts, Component, ComponentSettings, Served};
     let counts = Arc::new(CallCounts::default());
@@ -59,7 +63,9 @@ async fn serve_component(
         &dir.join("bench.db"),
         None,
         &counts,
+        metered,
     )?;
+    let metrics = switchboard_host::telemetry::Metrics::new(host.info(), metered);
     let me = Arc::new(switchboard::Fingerprint::new("bench", "service", "0"));
     let bus = format!(
         "sqlite:{}?events={}",
@@ -82,7 +88,10 @@ async fn serve_component(
         methods,
     };
     let _component = Component::start(component, served, counts).await;
-    let config = HttpConfig::default().with_draining(switchboard::catalog::Draining::new());
+    let mut config = HttpConfig::default().with_draining(switchboard::catalog::Draining::new());
+    if let Some(page) = metrics.page() {
+        config = config.with_metrics(page.clone());
+    }
     let server = switchboard_cli::http_server(app, config, None)?;
     server.serve(listener, std::future::pending()).await?;
     Ok(())

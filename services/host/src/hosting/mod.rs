@@ -92,7 +92,8 @@ pub fn application<'a>(
 
 /// [`application`], its calls counted into `counts` (what heartbeats
 /// report, and what a drain waits for: see
-/// [`components`](crate::components)).
+/// [`components`](crate::components)), and its call metrics recorded when
+/// `metered` ([`telemetry`](crate::telemetry)).
 ///
 /// # Errors
 /// As [`application`].
@@ -102,8 +103,10 @@ pub fn application_counted<'a>(
     db: &Path,
     public_url: Option<&str>,
     counts: &Arc<CallCounts>,
+    metered: bool,
 ) -> Result<Application, HostError> {
-    application_with(host, services, &[counting(counts)], db, public_url)
+    let setups = [counting(counts), metering(metered)];
+    application_with(host, services, &setups, db, public_url)
 }
 
 /// A setup turning the application's call metrics on or off
