@@ -81,10 +81,9 @@ impl Prometheus {
     async fn ready(&self, client: &reqwest::Client) -> TestResult {
         let until = Instant::now() + Duration::from_secs(30);
         while Instant::now() < until {
-            if let Ok(reply) = client.get(format!("{}/-/ready", self.url)).send().await {
-                if reply.status().is_success() {
-                    return Ok(());
-                }
+            let reply = client.get(format!("{}/-/ready", self.url)).send().await;
+            if reply.is_ok_and(|reply| reply.status().is_success()) {
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
