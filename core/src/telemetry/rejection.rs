@@ -75,7 +75,9 @@ impl Rejection {
                     Self::Other
                 }
             }
-            code::MALFORMED if fault.message.contains("DOCTYPE") => Self::Doctype,
+            code::MALFORMED | code::INVALID_REQUEST if fault.message.contains("DOCTYPE") => {
+                Self::Doctype
+            }
             code::MALFORMED => Self::Parse,
             code::INVALID_REQUEST => Self::InvalidRequest,
             code::UNAUTHORIZED => Self::Auth,

@@ -97,12 +97,7 @@ impl Prometheus {
             &format!("{}/api/v1/query", self.url),
             &[("query", query)],
         )?;
-        let reply: Value = client
-            .get(url)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let reply: Value = client.get(url).send().await?.json().await?;
         if reply["status"] != "success" {
             return Err(format!("query {query} failed: {reply}").into());
         }
