@@ -118,6 +118,19 @@ fn banner(child: &mut Child) -> Result<String, Box<dyn Error>> {
     Err(format!("serve stopped before its banner ended:\n{banner}").into())
 }
 
+/// `GET path` on 127.0.0.1:`port`: the whole response, head and body.
+fn http_get(port: u16, path: &str) -> Result<String, Box<dyn Error>> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
 fn free_port() -> Result<u16, Box<dyn Error>> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -206,6 +219,18 @@ fn one_process_serves_http_amqp_and_a_queue_and_stops_on_sigterm() -> TestResult
         serde_json::json!(["Oslo"]),
         "the queued scan was consumed"
     );
+
+    // Its metrics, with no code of its own: each call by method and transport.
+    let metrics = http_get(port, "/metrics")?;
+    let host =
+        "switchboard_build_info{version=\"0.1.0\",host=\"parcels\",host_version=\"0.1.0\"} 1";
+    assert!(metrics.contains(host), "{metrics}");
+    for (method, transport) in [("register", "http"), ("track", "amqp"), ("scan", "sqlite")] {
+        let series = format!("rpc_method=\"parcels/{method}\",transport=\"{transport}\"");
+        assert!(metrics.contains(&series), "{series}: {metrics}");
+    }
+    let ready = http_get(port, "/readyz")?;
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
 
     // One SIGTERM stops all three.
     let pid = serving.0.id().to_string();

@@ -44,6 +44,6 @@ impl QueueFacts {
 
 impl Facts for QueueFacts {
     fn transport(&self) -> &'static str {
-        "sqlite-queue"
+        "sqlite"
     }
 }
