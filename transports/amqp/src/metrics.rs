@@ -1,5 +1,5 @@
 //! The metrics of the AMQP transport, per broker link, recorded through
-//! the [`metrics`](::metrics) facade (a no-op until the process installs a
+//! the [`metrics`] facade (a no-op until the process installs a
 //! recorder, as the host does).
 //!
 //! | metric | type | labels | counts |

@@ -52,7 +52,7 @@ pub use options::{ClientOptions, ReplyMode, Routing};
 ///   [`ClientOptions::idempotent`] are sent again, and only before their
 ///   deadline.
 /// - Its link, publishes, confirms, returns and late replies are in the
-///   [metrics](crate::metrics) (role `client`).
+///   [metrics] (role `client`).
 pub struct AmqpClient {
     settings: ConnectionSettings,
     options: ClientOptions,

@@ -77,7 +77,7 @@ use select::Selector;
 ///   topology error, or when [`Backoff::max_attempts`](crate::Backoff) runs out.
 /// - At shutdown it cancels its consumers, lets calls in flight finish,
 ///   publish their replies and ack, then closes the connection.
-/// - Its link is in the [metrics](crate::metrics) and, given a
+/// - Its link is in the [metrics] and, given a
 ///   [`Readiness`], in a readiness probe: ready only while it consumes.
 pub struct AmqpServer {
     settings: ConnectionSettings,
