@@ -342,6 +342,7 @@ impl AmqpServer {
             deliveries: Deliveries::default(),
             consumers: Vec::new(),
             up: None,
+            probe: self.probe.clone(),
         };
         for (index, binding) in self.options.bindings.iter().enumerate() {
             let queue = binding.declare(&declaring, self.options.passive).await?;
@@ -408,6 +409,8 @@ struct Session {
     consumers: Vec<Arc<Consumer>>,
     /// In the connected gauge while it consumes.
     up: Option<Up>,
+    /// The server's readiness probe: not ready once it drains.
+    probe: Option<Probe>,
 }
 
 impl Session {
@@ -418,6 +421,9 @@ impl Session {
         let ended = consume(&mut self.deliveries, &self.consumers, &mut tasks, stopping).await;
         match ended {
             Ended::Shutdown => {
+                if let Some(probe) = &self.probe {
+                    probe.set_not_ready("shutting down");
+                }
                 cancel(&self.channel, &self.tags).await;
                 tracing::info!(
                     in_flight = tasks.len(),
