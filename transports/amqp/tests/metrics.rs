@@ -4,7 +4,8 @@
 //! caller gave up, a poison message dead-lettered with its reason, and the
 //! server's connection closed from the broker side
 //! (`rabbitmqctl close_connection`) counted as exactly one reconnect, the
-//! link up again afterwards and its readiness probe ready.
+//! link up again afterwards and its readiness probe ready; then the
+//! client's, counted once when its next call opens a new link.
 //!
 //! One test in this binary: the recorder is the process's, and the
 //! counters are compared exactly.
@@ -197,11 +198,9 @@ async fn a_links_traffic_failures_and_reconnect_are_counted() -> TestResult {
     page.expect(CONNECTED, &server, 1.0).await?;
     assert!(readiness.report().ready, "{:?}", readiness.report());
 
-    let transport = AmqpClient::connect(
-        settings(&unique("metrics-client")),
-        ClientOptions::to_queue(&queue),
-    )
-    .await?;
+    let client_name = unique("metrics-client");
+    let transport =
+        AmqpClient::connect(settings(&client_name), ClientOptions::to_queue(&queue)).await?;
     let transport = Arc::new(transport);
     let client = Client::new(Arc::clone(&transport) as _, Arc::new(JsonRpc));
     for n in 0..CALLS {
@@ -247,10 +246,12 @@ async fn a_links_traffic_failures_and_reconnect_are_counted() -> TestResult {
     // That client is gone: out of the gauge.
     page.expect(CONNECTED, &client_role, 1.0).await?;
 
-    // A reply that comes after its caller gave up.
-    let deadline = Instant::now() + Duration::from_millis(100);
+    // A reply that comes after its caller gave up. The deadline is also
+    // the request's expiration: long enough for the idle consumer to take
+    // it even on a loaded machine.
+    let deadline = Instant::now() + Duration::from_millis(500);
     let late = client
-        .call_named::<u64>("slow", &json!({"ms": 600}), Some(deadline))
+        .call_named::<u64>("slow", &json!({"ms": 1_500}), Some(deadline))
         .await;
     assert!(
         matches!(late, Err(CallError::Transport(TransportError::Timeout))),
@@ -307,6 +308,28 @@ async fn a_links_traffic_failures_and_reconnect_are_counted() -> TestResult {
     assert_eq!(answer, "back");
     assert_eq!(page.value(RECONNECTS, &server), 1.0, "one reconnect only");
     assert_eq!(page.value(RECONNECTS, &client_role), 0.0);
+
+    // The client's connection closed by the broker: its next call opens
+    // a new link, one reconnect.
+    let pid = connection_pid(&format!("switchboard-test {client_name}")).await?;
+    close_connection(&pid).await?;
+    page.expect(CONNECTED, &client_role, 0.0).await?;
+    let answer: String = common::bounded("a call after the client's reconnect", async {
+        loop {
+            match client
+                .call_named::<String>("echo", &json!({"s": "again"}), None)
+                .await
+            {
+                Ok(answer) => break answer,
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    })
+    .await?;
+    assert_eq!(answer, "again");
+    page.expect(RECONNECTS, &client_role, 1.0).await?;
+    page.expect(CONNECTED, &client_role, 1.0).await?;
+    assert_eq!(page.value(RECONNECTS, &server), 1.0);
     let report = readiness.report();
     assert!(report.ready, "{report:?}");
     assert_eq!(report.checks.len(), 1);
