@@ -45,13 +45,16 @@
 //! - [`bus_suite`]: a transport's message bus, opened by address;
 //! - [`python_venv`]: a Python virtual environment with interop clients
 //!   (pika, document validators), made once and reused;
-//! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share.
+//! - [`bench`](mod@bench): the alternating-rounds harness the pipeline benches share;
+//! - [`rabbitmq`]: a private RabbitMQ node (its own name, ports and
+//!   directory) for tests that stop or reconfigure a broker.
 
 pub mod bench;
 mod bus;
 mod catalog;
 mod fixture;
 mod protocol;
+pub mod rabbitmq;
 mod transport;
 mod venv;
 

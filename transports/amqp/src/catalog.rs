@@ -14,6 +14,11 @@
 //! | `user`, `password`, `vhost` | the login and virtual host, over the URL's (so a password need not be in a URL) | the URL's |
 //! | `ca_file`, `cert_file`, `key_file` | TLS files for `amqps://` (PEM), over the host's | the host's [`TlsSettings`], if it stores one in the settings' typed values |
 //!
+//! A served address adds a probe to the process's readiness
+//! ([`ServeSettings::readiness`]), `amqp HOST:PORT/VHOST queue NAME`:
+//! ready while the server consumes, not ready with the last connection
+//! error while it reconnects.
+//!
 //! The same address without `queue` and the server's options is also a
 //! message bus ([`switchboard::catalog::bus`]; the declarations are in
 //! the bus module's table): work queues, fanout exchanges as topics.
@@ -161,7 +166,9 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         let spec = QueueSpec::new(&queue).durable(durable);
         let options = ServerOptions::new(Binding::work_queue(spec)).with_prefetch(prefetch);
         let endpoint = connection.endpoint();
-        let transport = AmqpServer::new(connection, options);
+        // Not ready until it consumes; named in `GET /readyz` while the
+        // broker is away.
+        let transport = AmqpServer::new(connection, options).with_readiness(&settings.readiness);
         // Declared before the banner: calls made once it shows wait in the queue.
         transport
             .declare()

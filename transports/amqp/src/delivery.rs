@@ -102,6 +102,20 @@ impl Binding {
         }
     }
 
+    /// The queue as metrics and readiness name it: its name, or
+    /// `private:EXCHANGE` for a queue the broker names per connection
+    /// (whose name would be a new label value on every connection).
+    pub(crate) fn queue_label(&self) -> String {
+        match &self.model {
+            DeliveryModel::WorkQueue(queue) if !queue.is_private() => queue.name.clone(),
+            DeliveryModel::Topic { queue, .. } if !queue.is_private() => queue.name.clone(),
+            DeliveryModel::WorkQueue(_) => "private:amq.default".to_owned(),
+            DeliveryModel::Broadcast(exchange) | DeliveryModel::Topic { exchange, .. } => {
+                format!("private:{}", exchange.name)
+            }
+        }
+    }
+
     /// Declares (or, `passive`, checks) what the model needs; returns the
     /// queue to consume.
     pub(crate) async fn declare(

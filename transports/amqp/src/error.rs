@@ -80,6 +80,22 @@ impl From<AmqpError> for TransportError {
     }
 }
 
+/// `err` and its sources, `: `-separated: what a readiness probe says.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        // Some errors repeat their source's text in their own.
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,9 @@
 //! - [`client`]: [`AmqpClient`] and its options.
 //! - [`catalog`]: the transport catalog's entry: `amqp://` to serve, send,
 //!   or carry a message bus (queues, and fanout exchanges as topics).
+//! - [`metrics`]: the names of what the transport counts per broker link
+//!   (deliveries, publishes, confirms, returns, dead letters, reconnects,
+//!   late replies), and their labels.
 
 mod backoff;
 mod bus;
@@ -62,6 +65,7 @@ mod fingerprint;
 
 pub mod client;
 pub mod delivery;
+pub mod metrics;
 pub mod server;
 pub mod settings;
 pub mod topology;

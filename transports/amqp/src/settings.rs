@@ -158,12 +158,31 @@ impl ConnectionSettings {
                     AMQPScheme::AMQP => "amqp",
                     AMQPScheme::AMQPS => "amqps",
                 };
-                let (host, port) = (uri.authority.host, uri.authority.port);
-                // As in a URL: the default vhost `/` is `%2f`.
-                let vhost = uri.vhost.replace('/', "%2f");
-                format!("{scheme}://{host}:{port}/{vhost}")
+                format!("{scheme}://{}", self.broker())
             }
             Err(_) => "an unparsable url".to_owned(),
+        }
+    }
+
+    /// `host:port/vhost` (vhost percent-encoded, `127.0.0.1:5672/%2f`):
+    /// the broker a link goes to, as the metrics label it
+    /// ([`metrics::BROKER`](crate::metrics::BROKER)) and readiness names
+    /// it. Never the credentials.
+    ///
+    /// ```
+    /// use switchboard_amqp::ConnectionSettings;
+    ///
+    /// let settings = ConnectionSettings::new("amqp://bob:secret@broker.example/%2f");
+    /// assert_eq!(settings.broker(), "broker.example:5672/%2f");
+    /// assert_eq!(settings.with_vhost("orders").broker(), "broker.example:5672/orders");
+    /// ```
+    pub fn broker(&self) -> String {
+        match self.uri() {
+            Ok(uri) => {
+                let (host, port) = (uri.authority.host, uri.authority.port);
+                format!("{host}:{port}/{}", uri.vhost.replace('/', "%2f"))
+            }
+            Err(_) => "unparsable".to_owned(),
         }
     }
 

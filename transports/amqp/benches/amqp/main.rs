@@ -14,7 +14,10 @@
 //!
 //! Run with `cargo bench -p switchboard-amqp --bench amqp` (the broker at
 //! `AMQP_ADDR`, default the local one). Options after `--`: `--calls N`
-//! per case (default 3 000), `--rounds R` (default 5).
+//! per case (default 3 000), `--rounds R` (default 5), `--metrics` to
+//! install a Prometheus recorder first, as the host does, so that ours
+//! records its call and link metrics for real (without one every record
+//! is a no-op).
 
 mod ours;
 mod raw;
@@ -76,16 +79,34 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Installs the Prometheus recorder the host installs, with its buckets.
+fn install_recorder() -> BenchResult<()> {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(switchboard::telemetry::DURATION_BUCKETS)?
+        .build_recorder();
+    metrics::set_global_recorder(recorder)?;
+    Ok(())
+}
+
 fn main() -> BenchResult<()> {
     let calls = arg("--calls", 3_000);
     let rounds = arg("--rounds", 5).max(1);
+    let metrics = std::env::args().any(|a| a == "--metrics");
+    if metrics {
+        install_recorder()?;
+    }
     let url = std::env::var("AMQP_ADDR").unwrap_or_else(|_| "amqp://127.0.0.1:5672/%2f".to_owned());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     println!(
-        "AMQP transport vs raw lapin, {calls} operations per round, {rounds} rounds (medians)"
+        "AMQP transport vs raw lapin, {calls} operations per round, {rounds} rounds (medians), metrics {}",
+        if metrics {
+            "recorded (Prometheus)"
+        } else {
+            "not recorded (no recorder)"
+        }
     );
     let cases = [
         ("rpc, 1 in flight", Work::Rpc(1), 0.9),

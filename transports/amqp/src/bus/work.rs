@@ -1,6 +1,6 @@
 //! A worker of the AMQP bus: an [`AmqpServer`] consuming one work queue,
 //! bound to the queue's method, with the dead-letter exchange and queue
-//! its failed tasks go to.
+//! its failed tasks go to, and a readiness probe for its link.
 
 use std::time::Duration;
 
@@ -32,7 +32,8 @@ pub(super) fn bind(
         protocol.name(),
         work.concurrency
     )];
-    let transport = AmqpServer::new(connection, worker_options(work));
+    let transport =
+        AmqpServer::new(connection, worker_options(work)).with_readiness(&settings.readiness);
     let server = Server::new(settings.app, protocol.server(&settings.settings));
     Bound::new(banner, move |shutdown| {
         Box::pin(transport.serve(server, shutdown))

@@ -13,7 +13,8 @@ use lapin::{Channel, Connection};
 use tokio::sync::oneshot;
 
 use super::options::ReplyMode;
-use crate::error::AmqpError;
+use crate::error::{AmqpError, error_chain};
+use crate::metrics::{LinkMeters, Up};
 use crate::settings::ConnectionSettings;
 use crate::topology::{QueueSpec, declare_queue, short};
 
@@ -77,13 +78,19 @@ pub(crate) struct Link {
     pub(crate) reply_to: ShortString,
     pub(crate) pending: Arc<Pending>,
     alive: Arc<AtomicBool>,
+    /// In the connected gauge until the link dies.
+    up: Arc<Up>,
 }
 
 impl Link {
-    /// Connects, turns confirms on, and starts consuming replies.
+    /// Connects, turns confirms on, and starts consuming replies; counts
+    /// itself up in `meters` while it lives, and each reply that came for
+    /// no waiting call in `late`.
     pub(crate) async fn open(
         settings: &ConnectionSettings,
         mode: ReplyMode,
+        meters: &LinkMeters,
+        late: ::metrics::Counter,
     ) -> Result<Self, AmqpError> {
         let connection = settings.connect().await?;
         let channel = connection
@@ -111,10 +118,19 @@ impl Link {
             .map_err(AmqpError::channel("basic.consume"))?;
         let pending = Arc::new(Pending::default());
         let alive = Arc::new(AtomicBool::new(true));
-        let (reader_pending, reader_alive) = (Arc::clone(&pending), Arc::clone(&alive));
+        let up = Arc::new(meters.up());
+        let (reader_pending, reader_alive, reader_up) =
+            (Arc::clone(&pending), Arc::clone(&alive), Arc::clone(&up));
         tokio::spawn(async move {
+            let mut why = String::from("the broker ended the reply consumer");
             while let Some(delivery) = replies.next().await {
-                let Ok(delivery) = delivery else { break };
+                let delivery = match delivery {
+                    Ok(delivery) => delivery,
+                    Err(err) => {
+                        why = error_chain(&err);
+                        break;
+                    }
+                };
                 let id = delivery
                     .properties
                     .correlation_id()
@@ -123,12 +139,14 @@ impl Link {
                 let delivered =
                     id.is_some_and(|id| reader_pending.deliver(&id, Bytes::from(delivery.data)));
                 if !delivered {
+                    late.increment(1);
                     tracing::debug!("a reply came for no waiting call (late or unknown); dropped");
                 }
             }
             reader_alive.store(false, Ordering::Release);
+            reader_up.down();
             reader_pending.fail_all();
-            tracing::warn!("reply consumer ended; the connection or channel dropped");
+            tracing::warn!(error = %why, "reply consumer ended; the connection or channel dropped");
         });
         Ok(Self {
             connection,
@@ -136,6 +154,7 @@ impl Link {
             reply_to,
             pending,
             alive,
+            up,
         })
     }
 
@@ -144,9 +163,18 @@ impl Link {
         self.alive.load(Ordering::Acquire) && self.channel.status().connected()
     }
 
-    /// Marks the link dead after a failed publish.
+    /// Marks the link dead after a failed publish (or when it is replaced).
     pub(crate) fn kill(&self) {
         self.alive.store(false, Ordering::Release);
+        self.up.down();
         self.pending.fail_all();
+    }
+}
+
+impl Drop for Link {
+    /// Nobody uses it any more: out of the connected gauge, even if its
+    /// reply consumer still runs.
+    fn drop(&mut self) {
+        self.up.down();
     }
 }

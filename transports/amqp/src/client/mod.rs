@@ -5,7 +5,7 @@ mod link;
 mod options;
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
@@ -17,6 +17,7 @@ use switchboard::{ClientTransport, OutgoingRequest, Receipt, TransportError};
 use tokio::sync::Mutex;
 
 use crate::error::AmqpError;
+use crate::metrics::{self, LinkMeters, PublishMeters};
 use crate::settings::ConnectionSettings;
 use crate::topology::{Topology, short};
 
@@ -50,6 +51,8 @@ pub use options::{ClientOptions, ReplyMode, Routing};
 ///   [`TransportError::Io`]; the next `send` reconnects. Only methods in
 ///   [`ClientOptions::idempotent`] are sent again, and only before their
 ///   deadline.
+/// - Its link, publishes, confirms, returns and late replies are in the
+///   [metrics] (role `client`).
 pub struct AmqpClient {
     settings: ConnectionSettings,
     options: ClientOptions,
@@ -60,6 +63,55 @@ pub struct AmqpClient {
     reconnecting: Mutex<()>,
     next_id: AtomicU64,
     id_prefix: String,
+    /// Set when a link was lost, until another one opens.
+    lost: AtomicBool,
+    meters: ClientMeters,
+}
+
+/// The most publishing paths (exchange and kind) of `publish` and
+/// `publish_event` a client keeps meters for; past them, each publish
+/// makes its own (a client publishing to ever new exchanges).
+const KEPT_PATHS: usize = 32;
+
+/// What a client counts, the handles made once.
+struct ClientMeters {
+    broker: String,
+    link: LinkMeters,
+    late: ::metrics::Counter,
+    /// Requests, to the options' exchange.
+    calls: Arc<PublishMeters>,
+    /// `publish` and `publish_event`, by exchange and kind.
+    paths: std::sync::Mutex<Vec<(String, &'static str, Arc<PublishMeters>)>>,
+}
+
+impl ClientMeters {
+    fn new(settings: &ConnectionSettings, options: &ClientOptions) -> Self {
+        let broker = settings.broker();
+        Self {
+            link: LinkMeters::new(&broker, metrics::ROLE_CLIENT),
+            late: metrics::late_replies(&broker),
+            calls: Arc::new(PublishMeters::new(
+                &broker,
+                &options.exchange,
+                metrics::KIND_CALL,
+            )),
+            paths: std::sync::Mutex::default(),
+            broker,
+        }
+    }
+
+    /// The meters of publishes of `kind` to `exchange`.
+    fn path(&self, exchange: &str, kind: &'static str) -> Arc<PublishMeters> {
+        let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, meters)) = paths.iter().find(|(e, k, _)| e == exchange && *k == kind) {
+            return Arc::clone(meters);
+        }
+        let meters = Arc::new(PublishMeters::new(&self.broker, exchange, kind));
+        if paths.len() < KEPT_PATHS {
+            paths.push((exchange.to_owned(), kind, Arc::clone(&meters)));
+        }
+        meters
+    }
 }
 
 impl AmqpClient {
@@ -71,7 +123,14 @@ impl AmqpClient {
         settings: ConnectionSettings,
         options: ClientOptions,
     ) -> Result<Self, AmqpError> {
-        let link = Link::open(&settings, options.reply_mode).await?;
+        let meters = ClientMeters::new(&settings, &options);
+        let link = Link::open(
+            &settings,
+            options.reply_mode,
+            &meters.link,
+            meters.late.clone(),
+        )
+        .await?;
         Ok(Self {
             settings,
             options,
@@ -79,6 +138,8 @@ impl AmqpClient {
             reconnecting: Mutex::new(()),
             next_id: AtomicU64::new(1),
             id_prefix: format!("{:x}-{:x}", std::process::id(), fastrand::u64(..)),
+            lost: AtomicBool::new(false),
+            meters,
         })
     }
 
@@ -105,7 +166,8 @@ impl AmqpClient {
         let props = self
             .properties(content_type)?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
-        publish(&link, exchange, routing_key, body, props).await
+        let meters = self.meters.path(exchange, metrics::KIND_MESSAGE);
+        publish(&link, &meters, exchange, routing_key, body, props).await
     }
 
     /// Publishes `body` to `exchange` with `routing_key` like
@@ -131,7 +193,8 @@ impl AmqpClient {
             .properties(content_type)?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         let options = BasicPublishOptions::default();
-        publish_with(&link, exchange, routing_key, body, props, options).await
+        let meters = self.meters.path(exchange, metrics::KIND_EVENT);
+        publish_with(&link, &meters, exchange, routing_key, body, props, options).await
     }
 
     /// Declares `topology` on a channel of its own on the client's
@@ -186,14 +249,27 @@ impl AmqpClient {
         }
         let old = self.slot().take();
         if let Some(old) = old {
+            old.kill();
+            self.lost.store(true, Ordering::Release);
             // Its channel is gone but its connection may not be.
             tokio::spawn(async move {
                 let _ = old.connection.close(200, "reconnecting".into()).await;
             });
         }
         tracing::info!(endpoint = %self.settings.endpoint(), "client reconnecting");
-        let link = Arc::new(Link::open(&self.settings, self.options.reply_mode).await?);
+        let link = Link::open(
+            &self.settings,
+            self.options.reply_mode,
+            &self.meters.link,
+            self.meters.late.clone(),
+        )
+        .await?;
+        let link = Arc::new(link);
         *self.slot() = Some(Arc::clone(&link));
+        if self.lost.swap(false, Ordering::AcqRel) {
+            self.meters.link.reconnected();
+            tracing::info!(endpoint = %self.settings.endpoint(), "client link back");
+        }
         Ok(link)
     }
 
@@ -269,6 +345,7 @@ impl AmqpClient {
             }
             publish(
                 &link,
+                &self.meters.calls,
                 &self.options.exchange,
                 &routing_key,
                 &request.body,
@@ -284,6 +361,7 @@ impl AmqpClient {
             .with_correlation_id(short("correlation id", &id)?);
         publish(
             &link,
+            &self.meters.calls,
             &self.options.exchange,
             &routing_key,
             &request.body,
@@ -303,9 +381,10 @@ impl AmqpClient {
     }
 }
 
-/// Publishes `mandatory` and waits for the confirm.
+/// Publishes `mandatory` and waits for the confirm, counted in `meters`.
 async fn publish(
     link: &Link,
+    meters: &PublishMeters,
     exchange: &str,
     routing_key: &str,
     body: &[u8],
@@ -315,12 +394,14 @@ async fn publish(
         mandatory: true,
         ..BasicPublishOptions::default()
     };
-    publish_with(link, exchange, routing_key, body, props, options).await
+    publish_with(link, meters, exchange, routing_key, body, props, options).await
 }
 
-/// Publishes with `options` and waits for the confirm.
+/// Publishes with `options` and waits for the confirm, counted in
+/// `meters`.
 async fn publish_with(
     link: &Link,
+    meters: &PublishMeters,
     exchange: &str,
     routing_key: &str,
     body: &[u8],
@@ -331,19 +412,19 @@ async fn publish_with(
         link.kill();
         TransportError::Io(Box::new(err))
     };
+    let (exchange_name, key) = (
+        short("exchange", exchange)?,
+        short("routing key", routing_key)?,
+    );
+    let started = Instant::now();
     let confirm = link
         .channel
-        .basic_publish(
-            short("exchange", exchange)?,
-            short("routing key", routing_key)?,
-            options,
-            body,
-            props,
-        )
-        .await
-        .map_err(io)?
+        .basic_publish(exchange_name, key, options, body, props)
         .await
         .map_err(io)?;
+    meters.published();
+    let confirm = confirm.await.map_err(io)?;
+    meters.confirmed(started, &confirm);
     match confirm {
         Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
         Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned)) => {
@@ -386,6 +467,7 @@ impl fmt::Debug for AmqpClient {
         f.debug_struct("AmqpClient")
             .field("endpoint", &self.settings.endpoint())
             .field("options", &self.options)
+            .field("lost", &self.lost)
             .finish_non_exhaustive()
     }
 }

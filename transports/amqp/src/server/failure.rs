@@ -7,9 +7,15 @@
 //! | the request itself is bad: `Client.Malformed`, `Client.InvalidRequest`, `Client.UnknownMethod`, `Client.InvalidParams`, `Client.LimitExceeded`, `Client.UnsupportedMediaType` | fault reply, dead letter | dead letter |
 //! | `Server…` (the method failed on our side) | fault reply, dead letter | retried `max_attempts` times, then dead letter |
 //! | any other `Client…` (the method's own answer) | fault reply, ack | dead letter (a one-way failure is never lost) |
+//!
+//! Each dead letter is counted in
+//! [`DEAD_LETTERED`](crate::metrics::DEAD_LETTERED) with the row as its
+//! `reason`: `bad_request`, `server_fault`, `method_fault`.
 
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use switchboard::{Fault, code};
+
+use crate::metrics::DeadLetterReason;
 
 /// The header counting attempts (1 on the first delivery).
 pub const ATTEMPT_HEADER: &str = "x-switchboard-attempt";
@@ -31,8 +37,9 @@ pub(crate) enum Verdict {
     Done,
     /// Publish it again with the next attempt number, then ack it.
     Retry,
-    /// Publish it to the dead-letter exchange with `fault`, then ack it.
-    DeadLetter(Fault),
+    /// Publish it to the dead-letter exchange with `fault`, then ack it;
+    /// counted for the reason.
+    DeadLetter(Fault, DeadLetterReason),
 }
 
 /// The verdict for a call that ended with `fault` on attempt `attempt`.
@@ -47,11 +54,13 @@ pub(crate) fn verdict(
     };
     let server_side = fault.code == code::SERVER || fault.code.starts_with("Server.");
     if is_bad_request(&fault.code) {
-        Verdict::DeadLetter(fault.clone())
+        Verdict::DeadLetter(fault.clone(), DeadLetterReason::BadRequest)
     } else if server_side && !rpc && attempt < max_attempts {
         Verdict::Retry
-    } else if server_side || !rpc {
-        Verdict::DeadLetter(fault.clone())
+    } else if server_side {
+        Verdict::DeadLetter(fault.clone(), DeadLetterReason::ServerFault)
+    } else if !rpc {
+        Verdict::DeadLetter(fault.clone(), DeadLetterReason::MethodFault)
     } else {
         Verdict::Done
     }
@@ -137,29 +146,33 @@ mod tests {
 
     #[test]
     fn the_verdict_table_holds() {
+        use DeadLetterReason::{BadRequest, MethodFault, ServerFault};
         let server = Fault::server("boom");
         let app = Fault::new(code::CLIENT, "no");
         let bad = Fault::new(code::UNKNOWN_METHOD, "nope");
         assert_eq!(verdict(None, true, 1, 3), Verdict::Done);
         assert_eq!(
             verdict(Some(&bad), true, 1, 3),
-            Verdict::DeadLetter(bad.clone())
+            Verdict::DeadLetter(bad.clone(), BadRequest)
         );
         assert_eq!(
             verdict(Some(&bad), false, 1, 3),
-            Verdict::DeadLetter(bad.clone())
+            Verdict::DeadLetter(bad.clone(), BadRequest)
         );
         assert_eq!(verdict(Some(&server), false, 1, 3), Verdict::Retry);
         assert_eq!(
             verdict(Some(&server), false, 3, 3),
-            Verdict::DeadLetter(server.clone())
+            Verdict::DeadLetter(server.clone(), ServerFault)
         );
         assert_eq!(
             verdict(Some(&server), true, 1, 3),
-            Verdict::DeadLetter(server.clone())
+            Verdict::DeadLetter(server.clone(), ServerFault)
         );
         assert_eq!(verdict(Some(&app), true, 1, 3), Verdict::Done);
-        assert_eq!(verdict(Some(&app), false, 1, 3), Verdict::DeadLetter(app));
+        assert_eq!(
+            verdict(Some(&app), false, 1, 3),
+            Verdict::DeadLetter(app, MethodFault)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions, BasicPublishOptions, BasicRejectOptions};
@@ -18,6 +19,7 @@ use super::failure::{self, Verdict};
 use super::options::ServerOptions;
 use super::select::Selector;
 use crate::facts::AmqpFacts;
+use crate::metrics::{DeadLetterReason, PublishMeters, QueueMeters};
 use crate::topology::short;
 
 /// What every message of one consumer shares.
@@ -39,6 +41,22 @@ pub(crate) struct Consumer {
     pub(crate) stopping: watch::Receiver<bool>,
     /// The headers of every reply: the server's fingerprint, if set.
     pub(crate) reply_headers: Option<FieldTable>,
+    /// What it counts, made once per server.
+    pub(crate) meters: Arc<ConsumerMeters>,
+}
+
+/// The meters of one consumer: its queue's, and those of each kind of
+/// message its server publishes.
+#[derive(Debug)]
+pub(crate) struct ConsumerMeters {
+    /// Deliveries and dead letters of the queue.
+    pub(crate) queue: QueueMeters,
+    /// Replies, to the default exchange.
+    pub(crate) reply: PublishMeters,
+    /// Retries, to the default exchange.
+    pub(crate) retry: PublishMeters,
+    /// Dead letters, to the dead-letter exchange (when there is one).
+    pub(crate) dead_letter: Option<PublishMeters>,
 }
 
 /// Runs one delivery to its end, in a span of its own.
@@ -53,6 +71,7 @@ pub(crate) async fn handle(consumer: Arc<Consumer>, delivery: Delivery) {
     if let Some(method) = &consumer.method {
         span.record("method", method.as_ref());
     }
+    consumer.meters.queue.delivered(delivery.redelivered);
     run(&consumer, delivery).instrument(span).await;
 }
 
@@ -93,7 +112,10 @@ async fn settle(
     match failure::verdict(response.any_fault.as_ref(), rpc, attempt, max_attempts) {
         Verdict::Done => ack(delivery).await,
         Verdict::Retry => retry(consumer, delivery, attempt).await,
-        Verdict::DeadLetter(fault) => dead_letter(consumer, delivery, &fault, attempt).await,
+        Verdict::DeadLetter(fault, reason) => {
+            consumer.meters.queue.dead_lettered(reason);
+            dead_letter(consumer, delivery, &fault, attempt, reason).await;
+        }
     }
 }
 
@@ -205,9 +227,12 @@ async fn publish_reply(
             props,
         )
         .await;
-    if let Err(err) = published {
+    match published {
+        Ok(_) => consumer.meters.reply.published(),
         // The ack will fail as well: the broker redelivers, the call runs again.
-        tracing::warn!(error = %err, "reply not published; the call will be redelivered");
+        Err(err) => {
+            tracing::warn!(error = %err, "reply not published; the call will be redelivered");
+        }
     }
 }
 
@@ -238,7 +263,8 @@ async fn retry(consumer: &Consumer, delivery: &Delivery, attempt: u32) {
     let props = delivery.properties.clone().with_headers(headers);
     let queue = consumer.queue.as_ref();
     tracing::warn!(attempt, "call failed; publishing it again");
-    if confirmed(consumer, "", queue, &delivery.data, props).await {
+    let meters = &consumer.meters.retry;
+    if confirmed(consumer, meters, "", queue, &delivery.data, props).await {
         ack(delivery).await;
     } else {
         // Back to the queue as it was: nothing is lost.
@@ -260,6 +286,7 @@ async fn dead_letter(
     delivery: &Delivery,
     fault: &switchboard::Fault,
     attempt: u32,
+    reason: DeadLetterReason,
 ) {
     let route = (
         consumer.queue.as_ref(),
@@ -272,11 +299,14 @@ async fn dead_letter(
         attempt,
         route,
     );
-    if let Some(target) = &consumer.options.dead_letter {
+    if let (Some(target), Some(meters)) =
+        (&consumer.options.dead_letter, &consumer.meters.dead_letter)
+    {
         let routing_key = target.routing_key.as_deref().unwrap_or(&consumer.queue);
         let props = delivery.properties.clone().with_headers(headers);
         if confirmed(
             consumer,
+            meters,
             &target.exchange,
             routing_key,
             &delivery.data,
@@ -284,12 +314,12 @@ async fn dead_letter(
         )
         .await
         {
-            tracing::warn!(code = %fault.code, attempt, exchange = %target.exchange, "message dead-lettered");
+            tracing::warn!(code = %fault.code, reason = reason.as_str(), attempt, exchange = %target.exchange, "message dead-lettered");
             return ack(delivery).await;
         }
         tracing::error!(code = %fault.code, "dead letter not accepted by the broker; rejecting the message");
     } else {
-        tracing::error!(code = %fault.code, attempt, "no dead-letter exchange configured; rejecting the message to the queue's own");
+        tracing::error!(code = %fault.code, reason = reason.as_str(), attempt, "no dead-letter exchange configured; rejecting the message to the queue's own");
     }
     if let Err(err) = delivery
         .acker
@@ -300,10 +330,11 @@ async fn dead_letter(
     }
 }
 
-/// Publishes with `mandatory` and waits for the broker's confirm; `true`
-/// only if it was routed and confirmed.
+/// Publishes with `mandatory` and waits for the broker's confirm, counted
+/// in `meters`; `true` only if it was routed and confirmed.
 async fn confirmed(
     consumer: &Consumer,
+    meters: &PublishMeters,
     exchange: &str,
     routing_key: &str,
     body: &[u8],
@@ -319,24 +350,31 @@ async fn confirmed(
         mandatory: true,
         ..BasicPublishOptions::default()
     };
+    let started = Instant::now();
     let published = consumer
         .confirms
         .basic_publish(exchange, routing_key, options, body, props)
         .await;
-    match published {
-        Ok(confirm) => match confirm.await {
-            Ok(lapin::Confirmation::Ack(None)) => true,
-            Ok(other) => {
-                tracing::warn!(confirmation = ?other.is_ack(), "publish not routed or refused");
-                false
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "publish confirm lost");
-                false
-            }
-        },
+    let confirm = match published {
+        Ok(confirm) => confirm,
         Err(err) => {
             tracing::warn!(error = %err, "publish failed");
+            return false;
+        }
+    };
+    meters.published();
+    match confirm.await {
+        Ok(confirmation) => {
+            meters.confirmed(started, &confirmation);
+            if matches!(confirmation, lapin::Confirmation::Ack(None)) {
+                true
+            } else {
+                tracing::warn!(confirmation = ?confirmation.is_ack(), "publish not routed or refused");
+                false
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "publish confirm lost");
             false
         }
     }

@@ -12,6 +12,17 @@
 //! starts again, logging each step. Messages unacked at the drop are
 //! redelivered by the broker and run again (at-least-once; the method sees
 //! `redelivered`).
+//!
+//! # What it tells
+//!
+//! The link's state is kept where the loop sees it change: the
+//! [`CONNECTED`](crate::metrics::CONNECTED) gauge, a
+//! [`RECONNECTS`](crate::metrics::RECONNECTS) count per recovery, and,
+//! when the server was given a [`Readiness`]
+//! ([`AmqpServer::with_readiness`]), a probe `amqp BROKER queue QUEUE`
+//! that is ready while it consumes and names the last error while it
+//! reconnects. A drop is logged at `warn` with its error, the recovery at
+//! `info` with the number of attempts it took.
 
 pub(crate) mod failure;
 mod message;
@@ -30,11 +41,13 @@ use lapin::options::{
 };
 use lapin::types::{FieldTable, ShortString};
 use lapin::{Channel, Connection};
+use switchboard::catalog::{Probe, Readiness};
 use switchboard::{Server, ServerTransport, TransportError};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::error::AmqpError;
+use crate::error::{AmqpError, error_chain};
+use crate::metrics::{self, LinkMeters, PublishMeters, QueueMeters, Up};
 use crate::settings::ConnectionSettings;
 use crate::topology::short;
 
@@ -46,7 +59,7 @@ pub use options::{
     DEFAULT_MAX_ATTEMPTS, DEFAULT_PREFETCH, DEFAULT_RETRY_DELAY, DeadLetter, ServerOptions,
 };
 
-use message::Consumer;
+use message::{Consumer, ConsumerMeters};
 use select::Selector;
 
 /// A [`ServerTransport`] consuming RabbitMQ queues.
@@ -64,9 +77,12 @@ use select::Selector;
 ///   topology error, or when [`Backoff::max_attempts`](crate::Backoff) runs out.
 /// - At shutdown it cancels its consumers, lets calls in flight finish,
 ///   publish their replies and ack, then closes the connection.
+/// - Its link is in the [metrics] and, given a
+///   [`Readiness`], in a readiness probe: ready only while it consumes.
 pub struct AmqpServer {
     settings: ConnectionSettings,
     options: Arc<ServerOptions>,
+    probe: Option<Probe>,
 }
 
 impl AmqpServer {
@@ -75,7 +91,82 @@ impl AmqpServer {
         Self {
             settings,
             options: Arc::new(options),
+            probe: None,
         }
+    }
+
+    /// Adds a probe to `readiness`, named [`probe_name`](Self::probe_name):
+    /// not ready until the server consumes, ready while it does, not ready
+    /// (with the last connection error) while it reconnects and once it
+    /// shuts down. The probe goes when the server does.
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: &Readiness) -> Self {
+        self.probe = Some(readiness.probe(self.probe_name()));
+        self
+    }
+
+    /// The name of its readiness probe: `amqp BROKER queue QUEUE` (see
+    /// [`ConnectionSettings::broker`]; a broker-named private queue is
+    /// `private:EXCHANGE`, several bindings are `queues A, B`).
+    ///
+    /// ```
+    /// use switchboard_amqp::{AmqpServer, Binding, ConnectionSettings, QueueSpec, ServerOptions};
+    ///
+    /// let settings = ConnectionSettings::new("amqp://guest:guest@127.0.0.1:5672/%2f");
+    /// let options = ServerOptions::new(Binding::work_queue(QueueSpec::new("parcels")));
+    /// let server = AmqpServer::new(settings, options);
+    /// assert_eq!(server.probe_name(), "amqp 127.0.0.1:5672/%2f queue parcels");
+    /// ```
+    pub fn probe_name(&self) -> String {
+        let queues: Vec<String> = self
+            .options
+            .bindings
+            .iter()
+            .map(crate::Binding::queue_label)
+            .collect();
+        let noun = if queues.len() == 1 { "queue" } else { "queues" };
+        format!(
+            "amqp {} {noun} {}",
+            self.settings.broker(),
+            queues.join(", ")
+        )
+    }
+
+    /// Sets the probe, if any, ready.
+    fn ready(&self) {
+        if let Some(probe) = &self.probe {
+            probe.set_ready();
+        }
+    }
+
+    /// Sets the probe, if any, not ready for `why`.
+    fn not_ready(&self, why: impl FnOnce() -> String) {
+        if let Some(probe) = &self.probe {
+            probe.set_not_ready(why());
+        }
+    }
+
+    /// The meters of each binding's consumer, in the bindings' order.
+    fn consumer_meters(&self) -> Vec<Arc<ConsumerMeters>> {
+        let broker = self.settings.broker();
+        let reply = PublishMeters::unconfirmed(&broker, "", metrics::KIND_REPLY);
+        let retry = PublishMeters::new(&broker, "", metrics::KIND_RETRY);
+        let dead_letter =
+            self.options.dead_letter.as_ref().map(|target| {
+                PublishMeters::new(&broker, &target.exchange, metrics::KIND_DEAD_LETTER)
+            });
+        self.options
+            .bindings
+            .iter()
+            .map(|binding| {
+                Arc::new(ConsumerMeters {
+                    queue: QueueMeters::new(&broker, &binding.queue_label()),
+                    reply: reply.clone(),
+                    retry: retry.clone(),
+                    dead_letter: dead_letter.clone(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -109,6 +200,7 @@ impl fmt::Debug for AmqpServer {
         f.debug_struct("AmqpServer")
             .field("endpoint", &self.settings.endpoint())
             .field("options", &self.options)
+            .field("probe", &self.probe)
             .finish()
     }
 }
@@ -120,8 +212,8 @@ const CLOSE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 enum Ended {
     /// Shutdown: drained and closed.
     Shutdown,
-    /// The connection or a channel dropped after consuming began.
-    Lost,
+    /// The connection or a channel dropped after consuming began: why.
+    Lost(String),
 }
 
 type Deliveries = SelectAll<
@@ -145,8 +237,17 @@ impl ServerTransport for AmqpServer {
             shutdown.await;
             let _ = stop.send(true);
         });
-        let served = self.reconnect_loop(&selector, stopping).await;
+        let meters = Meters {
+            link: LinkMeters::new(&self.settings.broker(), metrics::ROLE_SERVER),
+            consumers: self.consumer_meters(),
+        };
+        let served = self.reconnect_loop(&selector, &meters, stopping).await;
         watcher.abort();
+        let why = match &served {
+            Ok(()) => "shut down".to_owned(),
+            Err(err) => format!("stopped: {}", error_chain(err)),
+        };
+        self.not_ready(|| why);
         served
     }
 }
@@ -156,25 +257,44 @@ impl AmqpServer {
     async fn reconnect_loop(
         &self,
         selector: &Arc<Selector>,
+        meters: &Meters,
         stopping: watch::Receiver<bool>,
     ) -> Result<(), TransportError> {
         let backoff = self.options.reconnect;
+        let broker = self.settings.broker();
         let mut attempt = 0;
+        // Whether a session was lost: the next one is a reconnect.
+        let mut lost = false;
         loop {
             let opened = tokio::select! {
-                opened = self.open(selector, &stopping) => opened,
+                opened = self.open(selector, meters, &stopping) => opened,
                 () = stopped(&stopping) => return Ok(()),
             };
             match opened {
-                Ok(session) => match session.run(stopping.clone()).await {
-                    Ended::Shutdown => return Ok(()),
-                    Ended::Lost => attempt = 0,
-                },
+                Ok(session) => {
+                    self.ready();
+                    // Every session after a lost one follows a loss.
+                    if lost {
+                        meters.link.reconnected();
+                        tracing::info!(%broker, attempts = attempt + 1, "broker link back; consuming again");
+                    }
+                    match session.run(stopping.clone()).await {
+                        Ended::Shutdown => return Ok(()),
+                        Ended::Lost(why) => {
+                            attempt = 0;
+                            lost = true;
+                            self.not_ready(|| why);
+                        }
+                    }
+                }
                 Err(err) if !err.is_transient() => {
                     tracing::error!(error = %err, "giving up: not a transient failure");
                     return Err(err.into());
                 }
-                Err(err) => tracing::warn!(error = %err, attempt, "broker session failed"),
+                Err(err) => {
+                    self.not_ready(|| error_chain(&err));
+                    tracing::warn!(error = %err, attempt, "broker session failed");
+                }
             }
             if backoff.gives_up_at(attempt) {
                 tracing::error!(attempt, "giving up reconnecting");
@@ -195,6 +315,7 @@ impl AmqpServer {
     async fn open(
         &self,
         selector: &Arc<Selector>,
+        meters: &Meters,
         stopping: &watch::Receiver<bool>,
     ) -> Result<Session, AmqpError> {
         let connection = self.settings.connect().await?;
@@ -220,6 +341,8 @@ impl AmqpServer {
             tags: Vec::new(),
             deliveries: Deliveries::default(),
             consumers: Vec::new(),
+            up: None,
+            probe: self.probe.clone(),
         };
         for (index, binding) in self.options.bindings.iter().enumerate() {
             let queue = binding.declare(&declaring, self.options.passive).await?;
@@ -247,6 +370,7 @@ impl AmqpServer {
                     .fingerprint
                     .as_deref()
                     .map(crate::fingerprint::headers),
+                meters: Arc::clone(&meters.consumers[index]),
             }));
             session.tags.push(consumer.tag());
             session
@@ -254,8 +378,16 @@ impl AmqpServer {
                 .push(Box::pin(consumer.map(move |d| (index, d))));
         }
         let _ = declaring.close(200, "declared".into()).await;
+        session.up = Some(meters.link.up());
         Ok(session)
     }
+}
+
+/// What a server counts: its link, and each binding's consumer.
+struct Meters {
+    link: LinkMeters,
+    /// In the bindings' order.
+    consumers: Vec<Arc<ConsumerMeters>>,
 }
 
 /// Completes once shutdown was asked for.
@@ -275,6 +407,10 @@ struct Session {
     tags: Vec<ShortString>,
     deliveries: Deliveries,
     consumers: Vec<Arc<Consumer>>,
+    /// In the connected gauge while it consumes.
+    up: Option<Up>,
+    /// The server's readiness probe: not ready once it drains.
+    probe: Option<Probe>,
 }
 
 impl Session {
@@ -285,6 +421,9 @@ impl Session {
         let ended = consume(&mut self.deliveries, &self.consumers, &mut tasks, stopping).await;
         match ended {
             Ended::Shutdown => {
+                if let Some(probe) = &self.probe {
+                    probe.set_not_ready("shutting down");
+                }
                 cancel(&self.channel, &self.tags).await;
                 tracing::info!(
                     in_flight = tasks.len(),
@@ -298,7 +437,10 @@ impl Session {
                 }
                 tracing::info!("amqp server stopped");
             }
-            Ended::Lost => {
+            Ended::Lost(_) => {
+                if let Some(up) = &self.up {
+                    up.down();
+                }
                 // Their acks will fail and the broker redelivers their
                 // messages; they may still finish (a reply still reaches
                 // the caller).
@@ -330,11 +472,11 @@ async fn consume(
                 }
                 Some((_, Err(err))) => {
                     tracing::warn!(error = %err, "consumer failed; the connection or channel dropped");
-                    return Ended::Lost;
+                    return Ended::Lost(format!("link lost: {}", error_chain(&err)));
                 }
                 None => {
                     tracing::warn!("consumers ended; the connection or channel dropped");
-                    return Ended::Lost;
+                    return Ended::Lost("link lost: the broker ended the consumers".to_owned());
                 }
             },
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}

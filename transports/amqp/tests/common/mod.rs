@@ -4,7 +4,10 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-pub mod node;
+// The private node lives in the test kit, shared with the CLI's tests;
+// only the tests that stop or reconfigure a broker use it.
+#[allow(unused_imports)]
+pub use switchboard_testing::rabbitmq as node;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};

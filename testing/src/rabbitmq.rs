@@ -1,7 +1,19 @@
-//! A private RabbitMQ node for fault tests (restarts, TLS listeners), so
-//! they never disturb the shared broker other tests use. Its files live in
-//! a temporary directory the `rabbitmq` user owns (the server script
-//! switches to that user); it is stopped and removed on drop.
+//! A private RabbitMQ node for fault tests (restarts, a broker stopped
+//! under a server, TLS listeners), so they never disturb the shared broker
+//! other tests use. Its files live in a temporary directory the `rabbitmq`
+//! user owns (the server script switches to that user); it is stopped and
+//! removed on drop. Needs `rabbitmq-server` installed and root (to give
+//! the directory to `rabbitmq`), as on the project's machines.
+//!
+//! ```no_run
+//! use switchboard_testing::rabbitmq::PrivateNode;
+//!
+//! let node = PrivateNode::start("doc", "", true)?;
+//! let url = node.url(); // amqp://guest:guest@127.0.0.1:PORT/%2f
+//! node.stop_app()?; // the broker is down: connections drop, the port refuses
+//! node.start_app()?; // and up again
+//! # Ok::<(), String>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,6 +23,7 @@ use std::time::{Duration, Instant};
 const STARTUP: Duration = Duration::from_secs(60);
 
 /// A running private node.
+#[derive(Debug)]
 pub struct PrivateNode {
     /// `name@localhost`.
     pub name: String,
@@ -28,6 +41,9 @@ pub fn dir_for(tag: &str) -> PathBuf {
 }
 
 /// A port free right now.
+///
+/// # Errors
+/// If no listener can be bound on 127.0.0.1.
 pub fn free_port() -> Result<u16, std::io::Error> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -47,6 +63,10 @@ impl PrivateNode {
     /// [`port`](Self::port): plain TCP, or (`tcp` false) TLS only; waits
     /// (bounded) until it is up. Files `config` names (certificates) go in
     /// [`dir_for`] before the call, so the `rabbitmq` user owns them too.
+    ///
+    /// # Errors
+    /// Why the node could not be set up or did not start (no
+    /// `rabbitmq-server`, no permission to give its directory away).
     pub fn start(tag: &str, config: &str, tcp: bool) -> Result<Self, String> {
         let port = free_port().map_err(|e| e.to_string())?;
         let dist = free_port().map_err(|e| e.to_string())?;
@@ -100,6 +120,9 @@ impl PrivateNode {
     }
 
     /// `rabbitmqctl -n NODE args...`.
+    ///
+    /// # Errors
+    /// What `rabbitmqctl` said when it failed.
     pub fn ctl(&self, args: &[&str]) -> Result<(), String> {
         let mut all = vec!["-n", &self.name];
         all.extend_from_slice(args);
@@ -117,6 +140,9 @@ impl PrivateNode {
 
     /// Waits (bounded) until the node runs: `await_startup` fails until the
     /// node has registered, so it is asked again.
+    ///
+    /// # Errors
+    /// The last answer, if the node did not start within a minute.
     pub fn await_startup(&self) -> Result<(), String> {
         let start = Instant::now();
         loop {
@@ -128,6 +154,26 @@ impl PrivateNode {
                 Err(_) => std::thread::sleep(Duration::from_millis(200)),
             }
         }
+    }
+
+    /// Stops the RabbitMQ application (the Erlang node stays): every
+    /// connection drops and the AMQP port refuses new ones, as when the
+    /// broker is down.
+    ///
+    /// # Errors
+    /// What `rabbitmqctl` said when it failed.
+    pub fn stop_app(&self) -> Result<(), String> {
+        self.ctl(&["stop_app"])
+    }
+
+    /// Starts the application again after [`stop_app`](Self::stop_app);
+    /// returns once it runs.
+    ///
+    /// # Errors
+    /// What `rabbitmqctl` said when it failed.
+    pub fn start_app(&self) -> Result<(), String> {
+        self.ctl(&["start_app"])?;
+        self.await_startup()
     }
 
     /// `amqp://` URL of the node, vhost `/`.
