@@ -399,3 +399,100 @@ fn metrics_can_be_turned_off() -> TestResult {
     })?;
     Ok(())
 }
+
+/// The broker's ids of the connections whose client properties name the
+/// component `name` (its fingerprint is among them).
+fn connections_of(name: &str) -> Result<Vec<String>, Box<dyn Error>> {
+    let out = Command::new("rabbitmqctl")
+        .args(["list_connections", "-q", "pid", "client_properties"])
+        .output()?;
+    // The fingerprint is a JSON text inside the listing: `{\"name\":\"NAME\"`.
+    let quoted = format!("\\\"name\\\":\\\"{name}\\\"");
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains(&quoted))
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect())
+}
+
+/// A process serving AMQP only, its metrics on `--metrics-listen`: the
+/// calls it served are counted with `transport="amqp"`, and closing its
+/// connection from the broker's side raises its reconnect counter by
+/// exactly one, then its link is up again.
+#[test]
+fn prometheus_sees_amqp_calls_and_one_reconnect() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let queue = format!("sbtest-metrics-{}", std::process::id());
+    let name = format!("metrics-amqp-{}", std::process::id());
+    let amqp = format!("amqp://guest:guest@127.0.0.1:5672/%2f?queue={queue}");
+    let metrics = format!("127.0.0.1:{}", free_port()?);
+    let served = common::switchboard(dir.path())
+        .args([
+            "--log",
+            "warn",
+            "serve",
+            "--services",
+            "demo",
+            "--heartbeat",
+            "0",
+        ])
+        .args(["--on", &format!("{amqp}&durable=false")])
+        .args(["--metrics-listen", &metrics, "--component-name", &name])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let _served = Running(served);
+    let prometheus = Prometheus::start(&[("worker", &metrics)])?;
+    runtime()?.block_on(async {
+        let client = reqwest::Client::new();
+        prometheus.ready(&client).await?;
+        let ready = format!("http://{metrics}/readyz");
+        let until = Instant::now() + Duration::from_secs(20);
+        while !client.get(&ready).send().await.is_ok_and(|r| r.status() == 200) {
+            assert!(Instant::now() < until, "the AMQP link never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for i in 0..7 {
+            let out = common::switchboard(dir.path())
+                .args(["call", "echo", &format!("s=x{i}"), "--to", &amqp])
+                .stdin(Stdio::null())
+                .output()?;
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let calls = "sum(rpc_server_call_duration_seconds_count{job=\"worker\",transport=\"amqp\",rpc_method=\"demo/echo\",rpc_response_status_code=\"OK\"})";
+        let seen = prometheus.until(&client, calls, Duration::from_secs(20), |v| single(v) == Some(7.0)).await?;
+        assert_eq!(single(&seen), Some(7.0), "{seen:?}");
+        let consumed = format!("sum(switchboard_amqp_consumed_total{{queue=\"{queue}\"}})");
+        assert_eq!(single(&prometheus.query(&client, &consumed).await?), Some(7.0));
+        let replies = "sum(switchboard_amqp_published_total{job=\"worker\",kind=\"reply\"})";
+        assert_eq!(single(&prometheus.query(&client, replies).await?), Some(7.0));
+
+        let reconnects = "sum(switchboard_amqp_reconnects_total{job=\"worker\",role=\"server\"})";
+        assert_eq!(single(&prometheus.query(&client, reconnects).await?), Some(0.0));
+        let ids = connections_of(&name)?;
+        assert!(!ids.is_empty(), "no connection of {name} on the broker");
+        for id in &ids {
+            let closed = Command::new("rabbitmqctl")
+                .args(["close_connection", id, "closed by the metrics test"])
+                .output()?;
+            assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
+        }
+        let seen = prometheus.until(&client, reconnects, Duration::from_secs(30), |v| single(v) == Some(1.0)).await?;
+        assert_eq!(single(&seen), Some(1.0), "one reconnect: {seen:?}");
+        let connected = "sum(switchboard_amqp_connected{job=\"worker\",role=\"server\"})";
+        let seen = prometheus.until(&client, connected, Duration::from_secs(30), |v| single(v) == Some(1.0)).await?;
+        assert_eq!(single(&seen), Some(1.0), "the link is back: {seen:?}");
+        // Still exactly one, a while later: the link did not flap.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(single(&prometheus.query(&client, reconnects).await?), Some(1.0));
+
+        let page = client.get(format!("http://{metrics}/metrics")).send().await?.text().await?;
+        promtool_check(&page)?;
+        Ok::<_, Box<dyn Error>>(())
+    })?;
+    let _ = Command::new("rabbitmqctl")
+        .args(["delete_queue", &queue])
+        .output();
+    Ok(())
+}
