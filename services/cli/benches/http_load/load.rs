@@ -61,6 +61,28 @@ pub(crate) struct Report {
     pub(crate) per_second: f64,
     pub(crate) p50_us: u64,
     pub(crate) p99_us: u64,
+    /// The server's CPU time (user and system) per request, in µs: what a
+    /// request costs, steadier than the rate on a shared machine.
+    pub(crate) cpu_us: f64,
+}
+
+/// The CPU time process `pid` has used so far, in µs (from
+/// `/proc/PID/stat`, in clock ticks of 10 ms); 0 if it cannot be read.
+fn cpu_time_us(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // The fields after the command name, which is in parentheses.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 here.
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    ticks * 10_000
 }
 
 /// Runs the load against `addr`; returns the report and the peak RSS of
@@ -74,6 +96,7 @@ pub(crate) async fn run(
 ) -> Result<(Report, u64), Box<dyn std::error::Error + Send + Sync>> {
     // Warm up: one connection, a short burst.
     connection(addr, workload, Instant::now() + Duration::from_millis(300)).await?;
+    let cpu_before = cpu_time_us(pid);
     let started = Instant::now();
     let until = started + duration;
     let tasks: Vec<_> = (0..concurrency)
@@ -92,6 +115,7 @@ pub(crate) async fn run(
         errors += failed;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_time_us(pid).saturating_sub(cpu_before) as f64;
     latencies.sort_unstable();
     let pick = |q: f64| {
         latencies
@@ -105,6 +129,7 @@ pub(crate) async fn run(
         per_second: latencies.len() as f64 / elapsed,
         p50_us: pick(0.50),
         p99_us: pick(0.99),
+        cpu_us: cpu / latencies.len().max(1) as f64,
     };
     Ok((report, peak))
 }

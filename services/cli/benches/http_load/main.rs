@@ -164,12 +164,13 @@ struct Row {
 
 fn print_table(results: &[Row]) {
     println!(
-        "{:<8} {:<12} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "{:<8} {:<12} {:>5} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
         "workload",
         "server",
         "conns",
         "requests",
         "req/s",
+        "CPU µs/req",
         "p50 µs",
         "p99 µs",
         "errors",
@@ -179,12 +180,13 @@ fn print_table(results: &[Row]) {
     for row in results {
         let report = &row.report;
         println!(
-            "{:<8} {:<12} {:>5} {:>10} {:>9.0} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            "{:<8} {:<12} {:>5} {:>10} {:>9.0} {:>9.1} {:>9} {:>9} {:>9} {:>10} {:>10}",
             row.workload,
             row.server,
             row.conns,
             report.requests,
             report.per_second,
+            report.cpu_us,
             report.p50_us,
             report.p99_us,
             report.errors,
@@ -206,6 +208,14 @@ fn print_table(results: &[Row]) {
                     workload.name,
                     component.per_second / plain.per_second,
                     component.p99_us as f64 / plain.p99_us.max(1) as f64
+                );
+            }
+            if let (Some(off), Some(on)) = (find("no-metrics"), find("component")) {
+                println!(
+                    "{:<8} {conns:>2} connections: metrics on/off throughput {:.2}x, CPU per request {:.3}x",
+                    workload.name,
+                    on.per_second / off.per_second,
+                    on.cpu_us / off.cpu_us
                 );
             }
             if let (Some(bare), Some(ours)) = (find("bare-axum"), find("switchboard")) {
