@@ -22,7 +22,9 @@
 //! use N/5, batches 10×N), `--rounds R` (default 3), `--rate T` tasks/s
 //! of the paced fan-out producer (default 2 000), `--only TEXT` to run
 //! the cases whose name contains TEXT (for profiling), `--consumers C`
-//! fan-out consumers (default 4), `--contender sb|raw` to run one side.
+//! fan-out consumers (default 4), `--contender sb|raw` to run one side,
+//! `--metrics` to install a Prometheus recorder first, as the host does
+//! (without one, every metric record is a no-op).
 
 mod measure;
 mod ours;
@@ -112,6 +114,12 @@ fn main() -> BenchResult<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
     let only = option("--only");
+    if args.iter().any(|a| a == "--metrics") {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(switchboard::telemetry::DURATION_BUCKETS)?
+            .build_recorder();
+        metrics::set_global_recorder(recorder)?;
+    }
     // `--contender sb|raw` runs one side only (for profiling).
     let side = option("--contender");
     let rt = tokio::runtime::Builder::new_multi_thread()
