@@ -4,10 +4,14 @@
 //! | table | what it holds |
 //! |---|---|
 //! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms), `caller` (the producer's fingerprint as JSON, or `NULL`) |
-//! | `worker_status` | each fan-out consumer's checkpoint: the last task id it has passed |
-//! | `group_status` | each work-queue group's floor: every task up to it is done |
+//! | `worker_status` | each fan-out consumer's checkpoint: the last task id it has passed, and `seen_at` (unix ms): when it last wrote to the file |
+//! | `group_status` | each work-queue group's floor: every task up to it is done, and `seen_at`: when a member last wrote |
 //! | `group_leases` | claims above a group's floor: who holds the task, until when, how often it was delivered, whether it is done |
 //! | `failures` | every task that failed for a consumer or a group, with the fault |
+//!
+//! `seen_at` is written with each checkpoint commit or claim and, while the
+//! consumer is idle, every [`SEEN_EVERY`](crate::telemetry::SEEN_EVERY);
+//! `NULL` until the consumer first runs under schema 3.
 
 use rusqlite::Connection;
 use switchboard_store::{MigrationError, Migrations, VersionStore};
@@ -65,6 +69,11 @@ const STEPS: &[&str] = &[
     CREATE INDEX failures_task ON failures (task_id);",
     // 1 -> 2: who enqueued each task (the producer's fingerprint, JSON).
     "ALTER TABLE task_queue ADD COLUMN caller TEXT NULL;",
+    // 2 -> 3: when each consumer and group was last seen, and the failures
+    // of one consumer or group found without reading the whole table.
+    "ALTER TABLE worker_status ADD COLUMN seen_at INTEGER NULL;
+    ALTER TABLE group_status ADD COLUMN seen_at INTEGER NULL;
+    CREATE INDEX failures_consumer ON failures (group_name, worker_id);",
 ];
 
 /// Brings the file up to [`SCHEMA_VERSION`]; a lock held past `budget`
