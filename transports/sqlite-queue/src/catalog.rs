@@ -20,6 +20,11 @@
 //!
 //! A host's own [`ConsumerOptions`] (stored in the settings' typed values)
 //! are the base the options change.
+//!
+//! A served consumer adds its readiness probe (`sqlite PATH worker ID`) to
+//! the settings' [`Readiness`](switchboard::catalog::Readiness); every
+//! process with a consumer or a producer on the file exports its metrics
+//! ([`crate::telemetry`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -134,13 +139,13 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             .to_owned();
         let protocol = settings.protocol_at(&address, "json")?;
         let options = consumer_options(&address, settings.settings.get::<ConsumerOptions>())?;
-        let consumer = QueueConsumer::open(&path, worker.clone(), options).map_err(|source| {
-            BindError::Local {
+        let consumer = QueueConsumer::open(&path, worker.clone(), options)
+            .map_err(|source| BindError::Local {
                 action: "open the queue",
                 target: path.display().to_string(),
                 source: source.into(),
-            }
-        })?;
+            })?
+            .with_readiness(&settings.readiness);
         let (consumer, role) = match address.option("group") {
             Some(group) => (
                 consumer.with_group(group),

@@ -11,7 +11,7 @@
 //! in-process writer gate first (see [`crate::local`]).
 
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -33,6 +33,11 @@ pub(crate) struct Db {
 struct Shared {
     conn: Mutex<Connection>,
     local: Arc<FileLocal>,
+    /// The file's canonical path (as given, if it has none).
+    path: PathBuf,
+    /// `path` as text: the `queue` label of the file's metrics and the
+    /// name of its readiness probes.
+    label: Arc<str>,
     budget: Duration,
     durability: Durability,
     /// Set while [`Db::try_quick`] tries the work inline: the busy handler
@@ -62,10 +67,13 @@ impl Db {
         // the in-process registry.
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let local = local::for_path(&path);
+        let label = Arc::from(path.display().to_string());
         Ok(Self {
             shared: Arc::new(Shared {
                 conn: Mutex::new(conn),
                 local,
+                path,
+                label,
                 budget,
                 durability: options.durability,
                 no_wait,
@@ -76,6 +84,20 @@ impl Db {
     /// What handles on this file in this process share.
     pub(crate) fn local(&self) -> &FileLocal {
         &self.shared.local
+    }
+
+    /// The file's canonical path as text: the `queue` label of its
+    /// metrics.
+    pub(crate) fn label(&self) -> &Arc<str> {
+        &self.shared.label
+    }
+
+    /// Exports the file's metrics at every scrape from now on, as long as
+    /// some handle on it is open in this process (once per file, however
+    /// many handles observe it).
+    pub(crate) fn observe(&self) {
+        let shared = &*self.shared;
+        shared.local.observe(&shared.path, &shared.label);
     }
 
     /// Runs `work` on the connection, on this thread, waiting for locks.

@@ -42,6 +42,8 @@
 //!   send, or carry a message bus.
 //! - [`options`]: durability, busy budget, polling, checkpoints, failure policy.
 //! - [`schema`]: the tables and their migrations.
+//! - [`telemetry`]: the metrics every process attached to a queue exports
+//!   (depth, lag per consumer and group, pickup latency), and readiness.
 
 mod bus;
 pub mod catalog;
@@ -56,6 +58,7 @@ pub mod consumer;
 pub mod options;
 pub mod producer;
 pub mod schema;
+pub mod telemetry;
 
 pub use admin::{ConsumerStatus, FailureRecord, GroupStatus, QueueAdmin, QueueStatus};
 pub use consumer::QueueConsumer;

@@ -8,12 +8,15 @@
 //!   takes before `BEGIN IMMEDIATE`, so writers in one process queue for
 //!   each other in microseconds instead of meeting SQLite's lock and
 //!   sleeping in the busy handler. Writers in other processes still meet
-//!   the lock (and the busy handler).
+//!   the lock (and the busy handler);
+//! - the scrape hook exporting the file's metrics
+//!   ([`crate::telemetry`]): one per file, whatever the handles on it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, TryLockError, Weak};
 
+use switchboard::telemetry::ScrapeHook;
 use tokio::sync::Notify;
 
 /// The in-process state of one queue file.
@@ -21,6 +24,9 @@ use tokio::sync::Notify;
 pub(crate) struct FileLocal {
     wake: Notify,
     writers: Mutex<()>,
+    /// Registered by the first handle that observes the file; removed
+    /// when the last handle on it is dropped.
+    scrape: OnceLock<ScrapeHook>,
 }
 
 impl FileLocal {
@@ -39,6 +45,13 @@ impl FileLocal {
         self.writers
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers the scrape hook exporting the metrics of the file at
+    /// `path` under the label `queue`, unless it is registered already.
+    pub(crate) fn observe(&self, path: &Path, queue: &Arc<str>) {
+        self.scrape
+            .get_or_init(|| crate::telemetry::watch(path.to_path_buf(), Arc::clone(queue)));
     }
 
     /// The writer gate if it is free now.

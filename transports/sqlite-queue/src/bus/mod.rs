@@ -70,16 +70,16 @@ pub(crate) fn open(address: Address, settings: BusSettings) -> Result<Arc<dyn Bu
     };
     // Opened now, not on first use: a file that cannot be created is a
     // setup error, reported before the host serves anything.
-    let producer = |path: &Path| {
-        let producer = producer(path)?;
+    let producer = |path: &Path, observed: bool| {
+        let producer = producer(path, observed)?;
         Ok::<_, BindError>(match &settings.fingerprint {
             Some(fingerprint) => producer.with_fingerprint(fingerprint),
             None => producer,
         })
     };
     Ok(Arc::new(SqliteBus {
-        tasks: producer(&queue_path)?,
-        events: producer(&events_path)?,
+        tasks: producer(&queue_path, true)?,
+        events: producer(&events_path, false)?,
         address,
         queue_path,
         events_path,
@@ -89,8 +89,16 @@ pub(crate) fn open(address: Address, settings: BusSettings) -> Result<Arc<dyn Bu
     }))
 }
 
-fn producer(path: &Path) -> Result<QueueProducer, BindError> {
-    QueueProducer::open(path, QueueOptions::default()).map_err(|source| BindError::Local {
+/// A producer on `path`; `observed`: the file's metrics are exported (the
+/// queue file's, not the events file's).
+fn producer(path: &Path, observed: bool) -> Result<QueueProducer, BindError> {
+    let options = QueueOptions::default();
+    let opened = if observed {
+        QueueProducer::open(path, options)
+    } else {
+        QueueProducer::open_unobserved(path, options)
+    };
+    opened.map_err(|source| BindError::Local {
         action: "open the queue",
         target: path.display().to_string(),
         source: source.into(),

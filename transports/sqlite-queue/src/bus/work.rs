@@ -30,7 +30,12 @@ pub(super) fn bind(
     }
     let members = member_ids(&work.worker, work.concurrency)
         .into_iter()
-        .map(|id| QueueConsumer::open(path, id, options.clone()).map(|c| c.with_group(&work.queue)))
+        .map(|id| {
+            QueueConsumer::open(path, id, options.clone()).map(|c| {
+                c.with_group(&work.queue)
+                    .with_readiness(&settings.readiness)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|source| BindError::Local {
             action: "open the queue",

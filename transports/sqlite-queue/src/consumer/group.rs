@@ -15,6 +15,7 @@
 use std::ops::ControlFlow;
 use std::pin::pin;
 use std::sync::Arc;
+use std::time::Instant;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use switchboard::{Fault, Server};
@@ -22,9 +23,10 @@ use switchboard::{Fault, Server};
 use super::poll::{Poller, Renewal, Waiter};
 use super::task::{self, FailureRow, Outcome, TOO_MANY_DELIVERIES, Task};
 use super::{QueueConsumer, Until};
-use crate::db::{Conn, Db, duration_ms, now_ms};
+use crate::db::{Conn, duration_ms, now_ms};
 use crate::error::QueueError;
 use crate::options::FailurePolicy;
+use crate::telemetry::{Meters, SEEN_EVERY};
 
 /// Who claims, for how long, how often.
 #[derive(Debug, Clone)]
@@ -66,19 +68,28 @@ pub(super) fn serve(
     waiter: &mut Waiter,
     group: &str,
     until: Until,
+    meters: &Meters,
 ) -> Result<(), QueueError> {
     let (db, options) = (&consumer.db, &consumer.options);
     let member = Member::of(consumer, group);
-    db.run_here(|conn| register(conn, group))?;
+    consumer.write_here(|conn| register(conn, group))?;
+    let mut seen = Instant::now();
     tracing::info!(group, worker_id = %member.worker_id, "group member started");
     let mut poller = Poller::new(options.poll_min, options.poll_max);
     while !waiter.is_stopped() {
         let mut wake = pin!(db.local().wake().notified());
         wake.as_mut().enable();
-        match db.run_here(|conn| claim(conn, &member, until))? {
+        // The group's `seen_at` goes with a claim every `SEEN_EVERY`, busy
+        // or idle: no transaction of its own.
+        let seen_now = (seen.elapsed() >= SEEN_EVERY).then(now_ms);
+        let claimed = consumer.write_here(|conn| claim(conn, &member, until, seen_now))?;
+        if seen_now.is_some() {
+            seen = Instant::now();
+        }
+        match claimed {
             Claim::Task(task, delivery) => {
                 poller.busy();
-                let next = work_on(consumer, server, waiter, &member, &task, delivery)?;
+                let next = work_on(consumer, server, waiter, &member, &task, delivery, meters)?;
                 if next.is_break() {
                     break;
                 }
@@ -104,16 +115,17 @@ fn work_on(
     member: &Member,
     task: &Task,
     delivery: u32,
+    meters: &Meters,
 ) -> Result<ControlFlow<()>, QueueError> {
     let task_id = task.id;
-    match run(consumer, server, waiter, member, task, delivery) {
+    match run(consumer, server, waiter, member, task, delivery, meters) {
         // The lease runs out and another member takes the task.
         Outcome::Interrupted => return Ok(ControlFlow::Break(())),
-        Outcome::Done => consumer
-            .db
-            .run_here(|conn| finish(conn, member, task_id, None, true))?,
+        Outcome::Done => {
+            consumer.write_here(|conn| finish(conn, member, task_id, None, true))?;
+        }
         Outcome::Failed { fault, attempts } => {
-            let failure = failure_row(member, task_id, fault, attempts);
+            let failure = failure_row(member, task, fault, attempts);
             record_failure(consumer, member, failure)?;
         }
     }
@@ -128,14 +140,23 @@ fn run(
     member: &Member,
     task: &Task,
     delivery: u32,
+    meters: &Meters,
 ) -> Outcome {
     let options = &consumer.options;
     if options.lease_renewal {
         let lease = options.visibility_timeout;
-        waiter.set_renewal(Some(renewal(&consumer.db, member, task.id, lease)));
+        waiter.set_renewal(Some(renewal(consumer, member, task.id, lease)));
     }
     let policy = options.failure_policy;
-    let outcome = task::run(server, task, &member.worker_id, delivery, policy, waiter);
+    let outcome = task::run(
+        server,
+        task,
+        &member.worker_id,
+        delivery,
+        policy,
+        waiter,
+        meters,
+    );
     waiter.set_renewal(None);
     outcome
 }
@@ -150,9 +171,7 @@ fn record_failure(
 ) -> Result<(), QueueError> {
     let halt = consumer.options.failure_policy == FailurePolicy::Halt;
     let task_id = failure.task_id;
-    consumer
-        .db
-        .run_here(|conn| finish(conn, member, task_id, Some(&failure), !halt))?;
+    consumer.write_here(|conn| finish(conn, member, task_id, Some(&failure), !halt))?;
     if halt {
         return Err(QueueError::Halted {
             task_id,
@@ -162,12 +181,18 @@ fn record_failure(
     Ok(())
 }
 
-/// Renews the lease on `task_id` every third of `lease`.
-fn renewal(db: &Db, member: &Member, task_id: i64, lease: std::time::Duration) -> Renewal {
-    let (db, member) = (db.clone(), member.clone());
+/// Renews the lease on `task_id` every third of `lease`; the consumer's
+/// probe follows how the renewals go.
+fn renewal(
+    consumer: &QueueConsumer,
+    member: &Member,
+    task_id: i64,
+    lease: std::time::Duration,
+) -> Renewal {
+    let (consumer, member) = (consumer.clone(), member.clone());
     let renew = move || {
         let until = now_ms().saturating_add(member.lease_ms);
-        let renewed = db.run_here(|conn| {
+        let renewed = consumer.write_here(|conn| {
             conn.write(|tx| {
                 tx.execute(
                     "UPDATE group_leases SET lease_until = ?4
@@ -191,35 +216,59 @@ fn renewal(db: &Db, member: &Member, task_id: i64, lease: std::time::Duration) -
     }
 }
 
-fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> FailureRow {
+fn failure_row(member: &Member, task: &Task, fault: Fault, attempts: u32) -> FailureRow {
     FailureRow {
         worker_id: member.worker_id.to_string(),
         group: Some(member.group.clone()),
-        task_id,
+        task_id: task.id,
+        method: task.method.clone(),
         fault,
         attempts,
     }
 }
 
+/// Registers the group (at task 0 if new) and marks it seen.
 fn register(conn: &mut Conn<'_>, group: &str) -> rusqlite::Result<()> {
     conn.write(|tx| {
         tx.execute(
             "INSERT OR IGNORE INTO group_status (group_name, task_id) VALUES (?1, 0)",
             [group],
-        )
-        .map(drop)
+        )?;
+        mark_seen(tx, group, now_ms())
     })
 }
 
-/// Claims the next task. With [`Until::Idle`], a claim that finds nothing
-/// also says whether the group is idle, in the same transaction, so that
-/// no task committed before the claim is missed.
-fn claim(conn: &mut Conn<'_>, member: &Member, until: Until) -> rusqlite::Result<Claim> {
-    conn.write(|tx| match claim_in(tx, member)? {
+/// Sets the group's `seen_at`.
+fn mark_seen(tx: &Transaction<'_>, group: &str, now: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE group_status SET seen_at = ?2 WHERE group_name = ?1")?
+        .execute(params![group, now])
+        .map(drop)
+}
+
+/// Claims the next task, and marks the group seen at `seen` if given.
+/// With [`Until::Idle`], a claim that finds nothing also says whether the
+/// group is idle, in the same transaction, so that no task committed
+/// before the claim is missed.
+fn claim(
+    conn: &mut Conn<'_>,
+    member: &Member,
+    until: Until,
+    seen: Option<i64>,
+) -> rusqlite::Result<Claim> {
+    conn.write(|tx| {
+        if let Some(now) = seen {
+            mark_seen(tx, &member.group, now)?;
+        }
+        claim_tx(tx, member, until)
+    })
+}
+
+fn claim_tx(tx: &Transaction<'_>, member: &Member, until: Until) -> rusqlite::Result<Claim> {
+    match claim_in(tx, member)? {
         Some((task, delivery)) => Ok(Claim::Task(task, delivery)),
         None if until == Until::Idle && is_idle(tx, &member.group)? => Ok(Claim::Idle),
         None => Ok(Claim::Nothing),
-    })
+    }
 }
 
 /// Whether every stored task above the group's floor is done: none left
@@ -242,7 +291,7 @@ fn claim_in(tx: &Transaction<'_>, member: &Member) -> rusqlite::Result<Option<(T
         };
         if deliveries >= member.max_deliveries {
             let fault = Fault::new(TOO_MANY_DELIVERIES, "no member finished the task");
-            let failure = failure_row(member, task.id, fault, deliveries);
+            let failure = failure_row(member, &task, fault, deliveries);
             mark_done(tx, member, task.id, Some(&failure))?;
             continue;
         }
@@ -275,7 +324,7 @@ fn next_claimable(
 ) -> rusqlite::Result<Option<(Task, u32)>> {
     tx.prepare_cached(
         "SELECT t.id, t.data, t.method, t.content_type, t.expires_at, t.caller,
-                COALESCE(l.attempts, 0)
+                t.enqueued_at, COALESCE(l.attempts, 0)
          FROM task_queue t
          LEFT JOIN group_leases l ON l.group_name = ?1 AND l.task_id = t.id
          WHERE t.id > (SELECT task_id FROM group_status WHERE group_name = ?1)
@@ -283,7 +332,7 @@ fn next_claimable(
          ORDER BY t.id LIMIT 1",
     )?
     .query_row(params![group, now], |row| {
-        Ok((Task::from_row(row)?, row.get(6)?))
+        Ok((Task::from_row(row)?, row.get(7)?))
     })
     .optional()
 }

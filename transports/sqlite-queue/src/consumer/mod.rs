@@ -11,6 +11,11 @@
 //! between running a task and committing its checkpoint runs the task again
 //! when restarted. Replies are logged at `debug`, not sent; faults are
 //! recorded in the `failures` table.
+//!
+//! Each consumer keeps a readiness [`Probe`] from the statements it runs
+//! anyway (ready after its first write, not ready with the error when one
+//! fails, and once it stops) and records each task's pickup latency
+//! ([`telemetry::PICKUP`](crate::telemetry::PICKUP)).
 
 mod fanout;
 pub(crate) mod group;
@@ -21,11 +26,13 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
+use switchboard::catalog::{Probe, Readiness};
 use switchboard::{Server, ServerTransport, TransportError};
 
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::QueueError;
 use crate::options::ConsumerOptions;
+use crate::telemetry::{Kind, Meters};
 
 pub use task::{EXPIRED, TOO_MANY_DELIVERIES};
 
@@ -61,12 +68,19 @@ pub struct QueueConsumer {
     worker_id: Arc<str>,
     group: Option<String>,
     options: ConsumerOptions,
+    /// Whether the file can take this consumer's writes; detached unless
+    /// [`with_readiness`](Self::with_readiness).
+    probe: Probe,
 }
 
 impl QueueConsumer {
     /// Opens (creating and migrating if needed) the queue file at `path`
     /// for the fan-out consumer `worker_id`. It registers (at task 0 if
     /// new) when it starts serving. Blocks briefly: call it at startup.
+    ///
+    /// From now on, as long as a handle on the file is open in this
+    /// process, its metrics are exported at every scrape (see
+    /// [`telemetry`](crate::telemetry)).
     ///
     /// # Errors
     /// [`QueueError`] if the file cannot be opened or migrated.
@@ -76,12 +90,39 @@ impl QueueConsumer {
         options: ConsumerOptions,
     ) -> Result<Self, QueueError> {
         let db = Db::open(path.as_ref(), &options.queue)?;
+        db.observe();
+        let worker_id: Arc<str> = Arc::from(worker_id.into());
+        let probe = Probe::detached(probe_name(&db, &worker_id));
         Ok(Self {
             db,
-            worker_id: Arc::from(worker_id.into()),
+            worker_id,
             group: None,
             options,
+            probe,
         })
+    }
+
+    /// Reports to `readiness` (the process's, shared by its transports)
+    /// whether this consumer can take work, under the probe named `sqlite
+    /// PATH worker ID` (the file's canonical path): not ready until it has
+    /// registered (its first write), then not ready with the error as soon
+    /// as a statement it runs fails (a checkpoint, a claim, the idle
+    /// last-seen write: a file turned read-only, a lock held past the busy
+    /// budget), ready again after a write succeeds, and not ready once it
+    /// stops. Probing costs no I/O: the state is kept from the statements
+    /// the consumer runs anyway.
+    #[must_use]
+    pub fn with_readiness(mut self, readiness: &Readiness) -> Self {
+        self.probe = readiness.probe(probe_name(&self.db, &self.worker_id));
+        self
+    }
+
+    /// The readiness probe this consumer keeps up to date (detached from
+    /// any [`Readiness`] unless [`with_readiness`](Self::with_readiness)).
+    /// A clone kept by the caller keeps the probe, and its last state, in
+    /// the report after the consumer is gone.
+    pub fn probe(&self) -> &Probe {
+        &self.probe
     }
 
     /// Makes this consumer a member of the work-queue group `name` instead
@@ -185,6 +226,10 @@ impl QueueConsumer {
             .name(format!("queue {}", self.worker_id.replace('\0', "")))
             .spawn(move || {
                 let result = self.serve_here(&server, &mut waiter, until);
+                // Gone before the caller hears of it: its connection, and
+                // its readiness probe unless the caller kept a clone.
+                drop(self);
+                drop(server);
                 let _ = done.send(result);
             })
             .map_err(QueueError::Spawn)?;
@@ -201,18 +246,83 @@ impl QueueConsumer {
         waiter: &mut poll::Waiter,
         until: Until,
     ) -> Result<(), QueueError> {
+        // Taken here, not at `open`: a recorder installed in between is
+        // then the one recorded to.
+        let queue = self.db.label();
         let result = match &self.group {
-            Some(group) => group::serve(self, server, waiter, group, until),
-            None => fanout::serve(self, server, waiter, until),
+            Some(group) => {
+                let meters = Meters::new(queue, group, Kind::Group);
+                group::serve(self, server, waiter, group, until, &meters)
+            }
+            None => {
+                let meters = Meters::new(queue, &self.worker_id, Kind::Fanout);
+                fanout::serve(self, server, waiter, until, &meters)
+            }
         };
         match &result {
-            Ok(()) => tracing::info!(worker_id = %self.worker_id, "consumer stopped"),
+            Ok(()) => {
+                self.probe.set_not_ready("stopped");
+                tracing::info!(worker_id = %self.worker_id, "consumer stopped");
+            }
             Err(err) => {
-                tracing::error!(worker_id = %self.worker_id, error = %err, "consumer failed")
+                let reason = error_chain(err);
+                tracing::error!(worker_id = %self.worker_id, error = %reason, "consumer failed");
+                self.probe.set_not_ready(format!("stopped: {reason}"));
             }
         }
         result
     }
+
+    /// Runs a write (`work` commits through [`Conn::write`]) on this
+    /// thread: the probe is ready after it succeeds, not ready with the
+    /// error if it fails.
+    fn write_here<T>(
+        &self,
+        work: impl FnOnce(&mut Conn<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, QueueError> {
+        let result = self.db.run_here(work);
+        report(&self.probe, &result, true);
+        result
+    }
+
+    /// Runs a read on this thread: the probe is not ready with the error
+    /// if it fails (a successful read says nothing of writes).
+    fn read_here<T>(
+        &self,
+        work: impl FnOnce(&mut Conn<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, QueueError> {
+        let result = self.db.run_here(work);
+        report(&self.probe, &result, false);
+        result
+    }
+}
+
+/// The name of a consumer's readiness probe.
+fn probe_name(db: &Db, worker_id: &str) -> String {
+    format!("sqlite {} worker {worker_id}", db.label())
+}
+
+/// Sets `probe` from a statement's `result`: not ready with the error on
+/// a failure, ready on a success if it was a write.
+fn report<T>(probe: &Probe, result: &Result<T, QueueError>, write: bool) {
+    match result {
+        Ok(_) if write && !probe.is_ready() => probe.set_ready(),
+        Ok(_) => {}
+        Err(err) => probe.set_not_ready(error_chain(err)),
+    }
+}
+
+/// `err` and its sources, `: `-separated (`sqlite error: attempt to write
+/// a readonly database`).
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// When a consumer loop returns, besides on shutdown or a halt.

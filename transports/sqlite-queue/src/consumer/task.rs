@@ -15,6 +15,7 @@ use crate::facts::QueueFacts;
 use super::poll::Waiter;
 use crate::db::now_ms;
 use crate::options::FailurePolicy;
+use crate::telemetry::Meters;
 
 /// The fault code of a task whose `expires_at` had passed.
 pub const EXPIRED: &str = "Client.Expired";
@@ -31,12 +32,14 @@ pub(crate) struct Task {
     pub(crate) expires_at: Option<i64>,
     /// Who enqueued it (its fingerprint's JSON), if the producer said.
     pub(crate) caller: Option<String>,
+    /// When it was enqueued (unix ms).
+    pub(crate) enqueued_at: i64,
 }
 
 impl Task {
     /// Reads the columns `id, data, method, content_type, expires_at,
-    /// caller`. A `caller` that is not text (another program's row) is
-    /// no caller.
+    /// caller, enqueued_at`. A `caller` that is not text (another
+    /// program's row) is no caller.
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         let caller = match row.get_ref(5)? {
             ValueRef::Text(text) => Some(String::from_utf8_lossy(text).into_owned()),
@@ -49,6 +52,7 @@ impl Task {
             content_type: row.get(3)?,
             expires_at: row.get(4)?,
             caller,
+            enqueued_at: row.get(6)?,
         })
     }
 }
@@ -71,7 +75,8 @@ pub(crate) enum Outcome {
 }
 
 /// Runs `task`, retrying per `policy`. `delivery` is how often the task was
-/// delivered before (groups; 0 for fan-out consumers).
+/// delivered before (groups; 0 for fan-out consumers). Its pickup is
+/// recorded in `meters` first.
 pub(crate) fn run(
     server: &Server,
     task: &Task,
@@ -79,7 +84,9 @@ pub(crate) fn run(
     delivery: u32,
     policy: FailurePolicy,
     waiter: &mut Waiter,
+    meters: &Meters,
 ) -> Outcome {
+    meters.picked_up(task.enqueued_at);
     if let Some(fault) = refusal(server, task) {
         return Outcome::Failed { fault, attempts: 0 };
     }
@@ -110,7 +117,13 @@ pub(crate) fn run(
                 attempts: attempt,
             };
         }
-        tracing::warn!(task_id = task.id, code = %fault.code, attempt, "task failed; retrying");
+        tracing::warn!(
+            task_id = task.id,
+            method = %task.method,
+            code = %fault.code,
+            attempt,
+            "task failed; retrying"
+        );
         if waiter.sleep(backoff.saturating_mul(attempt)) {
             return Outcome::Interrupted;
         }
@@ -197,6 +210,8 @@ pub(crate) struct FailureRow {
     pub(crate) worker_id: String,
     pub(crate) group: Option<String>,
     pub(crate) task_id: i64,
+    /// The task's method, for the log line (the table does not keep it).
+    pub(crate) method: String,
     pub(crate) fault: Fault,
     pub(crate) attempts: u32,
 }
@@ -204,7 +219,15 @@ pub(crate) struct FailureRow {
 impl FailureRow {
     /// Inserts the row in the caller's transaction.
     pub(crate) fn insert(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
-        tracing::warn!(task_id = self.task_id, code = %self.fault.code, "task failed; recorded");
+        tracing::warn!(
+            task_id = self.task_id,
+            method = %self.method,
+            code = %self.fault.code,
+            attempts = self.attempts,
+            worker_id = %self.worker_id,
+            group = self.group.as_deref().unwrap_or(""),
+            "task failed; recorded"
+        );
         tx.prepare_cached(
             "INSERT INTO failures
                 (worker_id, group_name, task_id, faultcode, faultstring, failed_at, attempts)

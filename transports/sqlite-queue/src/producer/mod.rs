@@ -70,10 +70,23 @@ impl QueueProducer {
     /// Opens (creating and migrating if needed) the queue file at `path`.
     /// Blocks briefly: call it at startup.
     ///
+    /// From now on, as long as a handle on the file is open in this
+    /// process, its metrics are exported at every scrape (see
+    /// [`telemetry`](crate::telemetry)).
+    ///
     /// # Errors
     /// [`QueueError`] if the file cannot be opened or migrated.
     pub fn open(path: impl AsRef<Path>, options: QueueOptions) -> Result<Self, QueueError> {
-        let db = Db::open(path.as_ref(), &options)?;
+        let producer = Self::open_unobserved(path.as_ref(), options)?;
+        producer.db.observe();
+        Ok(producer)
+    }
+
+    /// Opens the file at `path` without exporting its metrics: for files
+    /// of messages rather than tasks (a bus's events file), whose depth
+    /// and consumers mean nothing.
+    pub(crate) fn open_unobserved(path: &Path, options: QueueOptions) -> Result<Self, QueueError> {
+        let db = Db::open(path, &options)?;
         Ok(Self {
             db,
             lane: Arc::default(),
