@@ -618,3 +618,185 @@ fn serve_on_a_queue_file_group_shares_the_tasks() -> TestResult {
     assert_eq!(tasks, (1..=10).collect::<Vec<_>>(), "{failures}");
     Ok(())
 }
+
+/// `GET path` on `addr` (HTTP/1.1, the connection closed after): the
+/// status code and the body.
+fn http_get(addr: &str, path: &str) -> Result<(u16, String), Box<dyn Error>> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").ok_or("no HTTP head")?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or("no status code")?;
+    Ok((status, body.to_owned()))
+}
+
+/// The value of the first series of `metric` on `page` whose labels
+/// include every `k="v"` of `labels`.
+fn series(page: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    page.lines()
+        .filter(|line| line.starts_with(&format!("{metric}{{")))
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit_once(' '))
+        .and_then(|(_, value)| value.parse().ok())
+}
+
+/// Polls `GET /metrics` on `addr` until `done` holds for the page (5 s at
+/// most), and returns it.
+fn metrics_until(addr: &str, done: impl Fn(&str) -> bool) -> Result<String, Box<dyn Error>> {
+    let mut page = String::new();
+    for _ in 0..200 {
+        page = http_get(addr, "/metrics")?.1;
+        if done(&page) {
+            return Ok(page);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    Err(format!("the metrics never got there:\n{page}").into())
+}
+
+/// Starts `switchboard ARGS... --metrics-listen 127.0.0.1:0` in `dir` and
+/// returns it with the address its metrics listener took (its first line).
+fn with_metrics_listener(dir: &Path, args: &[&str]) -> Result<(Running, String), Box<dyn Error>> {
+    let child = switchboard(dir)
+        .args(args)
+        .args(["--metrics-listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().ok_or("stdout is piped")?;
+    let mut first = String::new();
+    let mut reader = BufReader::new(stdout);
+    reader.read_line(&mut first)?;
+    // Read on (and dropped) meanwhile, so that the child never blocks on
+    // a full pipe.
+    std::thread::spawn(move || reader.lines().for_each(drop));
+    let addr = first
+        .trim()
+        .strip_prefix("metrics listening on http://")
+        .and_then(|rest| rest.strip_suffix("/metrics"))
+        .ok_or_else(|| format!("not the listener's line: {first:?}"))?
+        .to_owned();
+    Ok((running, addr))
+}
+
+#[test]
+fn consume_exports_every_consumers_lag_and_its_readiness() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    // w2 registers, then stops: its lag is exported by w1's process.
+    let w2_drain = [
+        "consume",
+        "--worker",
+        "w2",
+        "--services",
+        "demo",
+        "--db",
+        "s.db",
+        "--drain",
+    ];
+    let drained = run(dir, &w2_drain)?;
+    assert!(drained.status.success(), "{drained:?}");
+    for i in 1..=3 {
+        stdout_of(dir, &["enqueue", "echo", &format!("s=hello {i}")])?;
+    }
+    let consume = [
+        "consume",
+        "--worker",
+        "w1",
+        "--services",
+        "demo",
+        "--db",
+        "s.db",
+    ];
+    let (running, addr) = with_metrics_listener(dir, &consume)?;
+    let lag = "switchboard_queue_consumer_lag_tasks";
+    let (w1, w2) = ("consumer=\"w1\"", "consumer=\"w2\"");
+    let page = metrics_until(&addr, |page| series(page, lag, &[w1]) == Some(0.0))?;
+    assert_eq!(series(&page, lag, &[w2]), Some(3.0), "{page}");
+    assert_eq!(
+        series(&page, "switchboard_queue_depth", &[]),
+        Some(3.0),
+        "{page}"
+    );
+    assert_eq!(
+        series(&page, "switchboard_queue_enqueued_total", &[]),
+        Some(3.0),
+        "{page}"
+    );
+    assert_eq!(
+        series(&page, "switchboard_queue_pickup_seconds_count", &[w1]),
+        Some(3.0),
+        "{page}"
+    );
+
+    let (status, body) = http_get(&addr, "/readyz")?;
+    assert_eq!(status, 200, "{body}");
+    let report: serde_json::Value = serde_json::from_str(&body)?;
+    let name = report["checks"][0]["name"].as_str().unwrap_or_default();
+    assert!(
+        name.starts_with("sqlite /") && name.ends_with("switchboard-queue.db worker w1"),
+        "{report}"
+    );
+
+    // w2 catches up: its lag is 0 at the next scrape.
+    let drained = run(dir, &w2_drain)?;
+    assert!(drained.status.success(), "{drained:?}");
+    let page = http_get(&addr, "/metrics")?.1;
+    assert_eq!(series(&page, lag, &[w2]), Some(0.0), "{page}");
+    assert_eq!(
+        series(&page, "switchboard_queue_depth", &[]),
+        Some(0.0),
+        "{page}"
+    );
+    terminate(running)
+}
+
+#[test]
+fn serve_on_a_queue_file_is_ready_once_its_consumer_runs() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let dir = dir.path();
+    let serve = [
+        "serve",
+        "--services",
+        "demo",
+        "--db",
+        "s.db",
+        "--on",
+        "sqlite:switchboard-queue.db?worker=w1",
+    ];
+    let (running, addr) = with_metrics_listener(dir, &serve)?;
+    let mut answer = (0, String::new());
+    for _ in 0..200 {
+        answer = http_get(&addr, "/readyz")?;
+        if answer.0 == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let (status, body) = answer;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("switchboard-queue.db worker w1"), "{body}");
+    let page = http_get(&addr, "/metrics")?.1;
+    assert_eq!(
+        series(
+            &page,
+            "switchboard_queue_consumer_checkpoint",
+            &["consumer=\"w1\""]
+        ),
+        Some(0.0),
+        "{page}"
+    );
+    terminate(running)
+}

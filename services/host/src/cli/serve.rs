@@ -185,6 +185,9 @@ pub(crate) async fn run(
 ) -> Result<(), CommandError> {
     let counts = Arc::new(CallCounts::default());
     let readiness = Readiness::new();
+    // With no probe at all, `/readyz` would say ready before any transport
+    // is bound: this one holds it at 503 until they are.
+    let startup = readiness.probe("startup");
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let app = args.hosted.application_counted(
         context,
@@ -205,6 +208,7 @@ pub(crate) async fn run(
     }
     let addresses = args.addresses()?;
     let bound = hosting::bind_all(&addresses, &settings).await?;
+    drop(startup);
     let shutdown = signal().map_err(CommandError::Signals)?;
     let base = bound.iter().find_map(|(_, b)| b.http_url());
     let companions = start_companions(context, matches, &app, base.as_deref())?;

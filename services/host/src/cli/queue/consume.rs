@@ -166,6 +166,9 @@ impl ConsumeArgs {
 pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), CommandError> {
     let counts = Arc::new(CallCounts::default());
     let readiness = Readiness::new();
+    // With no probe at all, `/readyz` would say ready before the consumer
+    // is opened: this one holds it at 503 until then.
+    let startup = readiness.probe("startup");
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [
         crate::hosting::counting(&counts),
@@ -178,8 +181,11 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     let path = args.queue.path();
     let cannot_open = || CommandError::queue(format!("cannot open the queue {}", path.display()));
     let fingerprint = Arc::clone(&context.fingerprint);
-    let consumer =
-        QueueConsumer::open(path, args.worker.clone(), args.options()).map_err(cannot_open())?;
+    // `--metrics-listen`'s `/readyz` answers from the consumer's probe.
+    let consumer = QueueConsumer::open(path, args.worker.clone(), args.options())
+        .map_err(cannot_open())?
+        .with_readiness(&readiness);
+    drop(startup);
     let consumer = match &args.group {
         Some(group) => consumer.with_group(group.clone()),
         None => consumer,
