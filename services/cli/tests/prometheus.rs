@@ -539,3 +539,122 @@ fn prometheus_sees_amqp_calls_and_one_reconnect() -> TestResult {
         .output();
     Ok(())
 }
+
+/// `switchboard ARGS` in `dir` to the end; its standard output.
+fn switchboard_ok(dir: &Path, args: &[&str]) -> Result<String, Box<dyn Error>> {
+    let out = common::switchboard(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("{args:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// A fan-out consumer `w1` with `--metrics-listen ADDR`, in `dir`.
+fn consumer(dir: &Path, addr: &str) -> Result<Running, Box<dyn Error>> {
+    let child = common::switchboard(dir)
+        .args([
+            "--log",
+            "warn",
+            "consume",
+            "--worker",
+            "w1",
+            "--services",
+            "demo",
+        ])
+        .args(["--db", "s.db", "--heartbeat", "0", "--metrics-listen", addr])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    Ok(Running(child))
+}
+
+/// A queue file served by `serve` (consumer `w2`) and consumed by `w1` in
+/// a process of its own: Prometheus sees w1's lag rise while w1 is
+/// stopped (from the `serve` process, which reads the file at each
+/// scrape), and fall to 0 within a second of w1 catching up.
+#[test]
+fn prometheus_sees_a_stopped_consumers_lag_rise_and_fall() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path();
+    let queue = path.join("switchboard-queue.db");
+    let http = format!("127.0.0.1:{}", free_port()?);
+    let metrics = format!("127.0.0.1:{}", free_port()?);
+    let served = common::switchboard(path)
+        .args([
+            "--log",
+            "warn",
+            "serve",
+            "--services",
+            "demo",
+            "--heartbeat",
+            "0",
+        ])
+        .args(["--db", "s.db", "--on", &format!("http://{http}")])
+        .args(["--on", &format!("sqlite:{}?worker=w2", queue.display())])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let _served = Running(served);
+    let mut w1 = consumer(path, &metrics)?;
+    let prometheus = Prometheus::start(&[("serve", &http), ("consumer", &metrics)])?;
+    let to = format!("sqlite:{}", queue.display());
+    let enqueue = |count: usize| -> TestResult {
+        for i in 0..count {
+            switchboard_ok(
+                path,
+                &["enqueue", "echo", &format!("s=task {i}"), "--to", &to],
+            )?;
+        }
+        Ok(())
+    };
+    runtime()?.block_on(async {
+        let client = reqwest::Client::new();
+        prometheus.ready(&client).await?;
+        let lag = "max(switchboard_queue_consumer_lag_tasks{consumer=\"w1\",kind=\"fanout\"})";
+        let checkpoint = "max(switchboard_queue_consumer_checkpoint{consumer=\"w1\"})";
+        let long = Duration::from_secs(30);
+        enqueue(10)?;
+        let seen = prometheus.until(&client, checkpoint, long, |v| single(v) == Some(10.0)).await?;
+        assert_eq!(single(&seen), Some(10.0), "w1 ran the first ten: {seen:?}");
+        let seen = prometheus.until(&client, lag, long, |v| single(v) == Some(0.0)).await?;
+        assert_eq!(single(&seen), Some(0.0), "{seen:?}");
+
+        // w1 stops; twenty more tasks: its lag, as the serve process reads it.
+        let pid = w1.0.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status()?.success());
+        w1.0.wait()?;
+        enqueue(20)?;
+        let from_serve = "switchboard_queue_consumer_lag_tasks{job=\"serve\",consumer=\"w1\"}";
+        let seen = prometheus.until(&client, from_serve, long, |v| single(v) == Some(20.0)).await?;
+        assert_eq!(single(&seen), Some(20.0), "w1's lag while stopped: {seen:?}");
+        let depth = "max(switchboard_queue_depth)";
+        assert_eq!(single(&prometheus.query(&client, depth).await?), Some(20.0));
+        let enqueued = "max(switchboard_queue_enqueued_total)";
+        assert_eq!(single(&prometheus.query(&client, enqueued).await?), Some(30.0));
+
+        // w1 comes back and catches up: its lag is 0 within a second.
+        let _w1 = consumer(path, &metrics)?;
+        let seen = prometheus.until(&client, checkpoint, long, |v| single(v) == Some(30.0)).await?;
+        assert_eq!(single(&seen), Some(30.0), "w1 caught up: {seen:?}");
+        let caught_up = Instant::now();
+        let seen = prometheus.until(&client, lag, long, |v| single(v) == Some(0.0)).await?;
+        assert_eq!(single(&seen), Some(0.0), "{seen:?}");
+        let took = caught_up.elapsed();
+        assert!(took <= Duration::from_secs(1), "lag fell to 0 {took:?} after catching up");
+
+        // The restarted process counted the twenty it ran, on the queue's
+        // transport.
+        let calls = "sum(rpc_server_call_duration_seconds_count{job=\"consumer\",transport=\"sqlite\",rpc_method=\"demo/echo\"})";
+        assert_eq!(single(&prometheus.query(&client, calls).await?), Some(20.0));
+        let page = client.get(format!("http://{metrics}/metrics")).send().await?.text().await?;
+        promtool_check(&page)?;
+        run_documented_queries(&prometheus, &client, Topic::Queue).await?;
+        Ok::<_, Box<dyn Error>>(())
+    })?;
+    Ok(())
+}
