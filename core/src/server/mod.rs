@@ -6,21 +6,24 @@
 mod call;
 mod catch_unwind;
 mod protocols;
+mod span;
 
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use tracing::Instrument;
-
 use crate::context::{IncomingCall, RequestInfo};
 use crate::events::{Event, Events};
+use crate::method::MethodDescriptor;
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
 use crate::{Application, Fault};
 
+use span::{InSpan, call_span};
+
 pub use protocols::Protocols;
+pub use span::{CALL_SPAN_NAME, CALL_SPAN_TARGET};
 
 /// What the pipeline produced for one request.
 #[derive(Debug)]
@@ -42,6 +45,11 @@ pub struct Response {
     /// transports that record failures instead of answering them (queues),
     /// so that a failed one-way call is never lost.
     pub any_fault: Option<Fault>,
+    /// The served method the request called, when it made one call of a
+    /// method the application serves (`None` for a batch, an unknown
+    /// method, a request that could not be read): for the transport's own
+    /// log lines after the call, such as a retry or a dead letter.
+    pub method: Option<&'static MethodDescriptor>,
 }
 
 /// An application with the protocols it is served in.
@@ -105,23 +113,27 @@ impl Server {
 
     /// Runs one request through the whole pipeline. Never panics on input:
     /// every failure becomes a fault, encoded by the out protocol.
+    ///
+    /// Each call runs in a `request` span at `info` (target
+    /// `switchboard::server`) with the fields `id`, `transport`,
+    /// `protocol`, `rpc.method` (`service/method`, or the name as sent
+    /// when no method has it) and `trace_id` (from
+    /// [`RequestInfo::traceparent`]), so what is logged during the call
+    /// says which call it was. A call whose fault is not the caller's
+    /// (any but `Client` faults) is logged at `warn`; others at `debug`.
     pub fn process(&self, request: RequestInfo) -> impl Future<Output = Response> + Send + '_ {
-        let span =
-            tracing::debug_span!("request", id = %request.id, protocol = self.in_protocol.name());
         // Boxed before any future exists, so the future holds a pointer,
         // not the request's facts. A box, not an `Arc`: the calls borrow it
         // one after the other, so nothing counts references.
-        self.process_boxed(Box::new(request)).instrument(span)
+        self.process_boxed(Box::new(request))
     }
 
     async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
-            Err(fault) => {
-                tracing::debug!(code = %fault.code, "request rejected");
-                // It still gets a context, so listeners see its fault.
-                (false, calls![Err(fault)])
-            }
+            // It still gets a context, so listeners see its fault, and a
+            // span, so the log does.
+            Err(fault) => (false, calls![Err(fault)]),
         };
         let call = match calls.into_inner() {
             Ok([call]) => call,
@@ -129,11 +141,18 @@ impl Server {
             // request's future, which is moved as a whole.
             Err(calls) => return Box::pin(self.process_batch(request, batch, calls)).await,
         };
-        let (outcome, request) = self.process_one(request, call).await;
-        self.get_out_string(&request, batch, calls![outcome])
+        // Made once the method is known, with every field at once.
+        let method = self.served(&call);
+        let span = call_span(&request, self.in_protocol.name(), &call, method);
+        InSpan::new(&span, async move {
+            let (outcome, request) = self.process_one(request, call, method).await;
+            self.get_out_string(&request, batch, calls![outcome])
+        })
+        .await
     }
 
-    /// Stages 4 to 7 for the calls of a batch, one after the other.
+    /// Stages 4 to 7 for the calls of a batch, one after the other, each
+    /// in a span of its own.
     async fn process_batch(
         &self,
         mut request: Box<RequestInfo>,
@@ -142,31 +161,42 @@ impl Server {
     ) -> Response {
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            let (outcome, back) = self.process_one(request, call).await;
+            let method = self.served(&call);
+            let span = call_span(&request, self.in_protocol.name(), &call, method);
+            let (outcome, back) = InSpan::new(&span, self.process_one(request, call, method)).await;
             request = back;
             outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
     }
 
-    /// Stages 4 and 5 for one call. The request is lent to the call's
-    /// context and handed back: the calls of a request run one after the
-    /// other, so no reference count changes.
+    /// The served method `call` names, if any.
+    fn served(&self, call: &Result<IncomingCall, Fault>) -> Option<&'static MethodDescriptor> {
+        call.as_ref()
+            .ok()
+            .and_then(|call| self.app.method(&call.method))
+    }
+
+    /// Stages 4 and 5 for one call, whose served method (`method`) was
+    /// looked up already. The request is lent to the call's context and
+    /// handed back: the calls of a request run one after the other, so no
+    /// reference count changes.
     async fn process_one(
         &self,
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
+        method: Option<&'static MethodDescriptor>,
     ) -> (CallOutcome, Box<RequestInfo>) {
         // Failures alone are fired from the plain path (after the fact, as
         // the observed path fires them): only listeners of the other events
         // need the observed one.
         let failures_only = Events::only(Event::MethodException);
         if self.app.wanted_events().is_subset(failures_only) && self.app.call_wrapper().is_none() {
-            self.process_plain(request, call).await
+            self.process_plain(request, call, method).await
         } else {
             // Boxed: the observed path's state (events, parked arguments and
             // reply) would enlarge every request's future.
-            Box::pin(self.process_observed(request, call)).await
+            Box::pin(self.process_observed(request, call, method)).await
         }
     }
 
@@ -221,6 +251,10 @@ impl Server {
                 .find_map(|o| o.result.as_ref().err())
                 .cloned(),
         };
+        let method = match outcomes.as_slice() {
+            [outcome] if !batch => outcome.method,
+            _ => None,
+        };
         let replies = Replies { batch, outcomes };
         let out = &self.out_protocol;
         let body = match out
@@ -255,6 +289,7 @@ impl Server {
             fault,
             batch,
             any_fault,
+            method,
         }
     }
 }
