@@ -158,6 +158,7 @@ fn run_chunk(
                 worker_id: consumer.worker_id.to_string(),
                 group: None,
                 task_id: task.id,
+                method: task.method,
                 fault,
                 attempts,
             };

@@ -113,7 +113,7 @@ fn work_on(
             .db
             .run_here(|conn| finish(conn, member, task_id, None, true))?,
         Outcome::Failed { fault, attempts } => {
-            let failure = failure_row(member, task_id, fault, attempts);
+            let failure = failure_row(member, task, fault, attempts);
             record_failure(consumer, member, failure)?;
         }
     }
@@ -191,11 +191,12 @@ fn renewal(db: &Db, member: &Member, task_id: i64, lease: std::time::Duration) -
     }
 }
 
-fn failure_row(member: &Member, task_id: i64, fault: Fault, attempts: u32) -> FailureRow {
+fn failure_row(member: &Member, task: &Task, fault: Fault, attempts: u32) -> FailureRow {
     FailureRow {
         worker_id: member.worker_id.to_string(),
         group: Some(member.group.clone()),
-        task_id,
+        task_id: task.id,
+        method: task.method.clone(),
         fault,
         attempts,
     }
@@ -242,7 +243,7 @@ fn claim_in(tx: &Transaction<'_>, member: &Member) -> rusqlite::Result<Option<(T
         };
         if deliveries >= member.max_deliveries {
             let fault = Fault::new(TOO_MANY_DELIVERIES, "no member finished the task");
-            let failure = failure_row(member, task.id, fault, deliveries);
+            let failure = failure_row(member, &task, fault, deliveries);
             mark_done(tx, member, task.id, Some(&failure))?;
             continue;
         }

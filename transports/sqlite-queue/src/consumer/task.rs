@@ -16,6 +16,9 @@ use super::poll::Waiter;
 use crate::db::now_ms;
 use crate::options::FailurePolicy;
 
+/// The transport's name in log lines, as its facts give it to spans.
+const TRANSPORT: &str = "sqlite-queue";
+
 /// The fault code of a task whose `expires_at` had passed.
 pub const EXPIRED: &str = "Client.Expired";
 /// The fault code of a group task whose members died `max_deliveries` times.
@@ -100,7 +103,7 @@ pub(crate) fn run(
             // It may have failed only because the program is going down
             // (a runtime shutting down fails timers): not passed, so the
             // next run of this consumer meets it again.
-            tracing::info!(task_id = task.id, code = %fault.code, "task failed while stopping; left for the next run");
+            tracing::info!(task_id = task.id, method = %task.method, code = %fault.code, "task failed while stopping; left for the next run");
             return Outcome::Interrupted;
         }
         attempt += 1;
@@ -110,7 +113,14 @@ pub(crate) fn run(
                 attempts: attempt,
             };
         }
-        tracing::warn!(task_id = task.id, code = %fault.code, attempt, "task failed; retrying");
+        tracing::warn!(
+            task_id = task.id,
+            method = %task.method,
+            transport = TRANSPORT,
+            code = %fault.code,
+            attempt,
+            "task failed; retrying"
+        );
         if waiter.sleep(backoff.saturating_mul(attempt)) {
             return Outcome::Interrupted;
         }
@@ -197,6 +207,8 @@ pub(crate) struct FailureRow {
     pub(crate) worker_id: String,
     pub(crate) group: Option<String>,
     pub(crate) task_id: i64,
+    /// The task's method, for the log (the table has the task id).
+    pub(crate) method: String,
     pub(crate) fault: Fault,
     pub(crate) attempts: u32,
 }
@@ -204,7 +216,17 @@ pub(crate) struct FailureRow {
 impl FailureRow {
     /// Inserts the row in the caller's transaction.
     pub(crate) fn insert(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
-        tracing::warn!(task_id = self.task_id, code = %self.fault.code, "task failed; recorded");
+        // Outside the call's span (fan-out consumers record failures with
+        // their checkpoint): the line names the call itself.
+        tracing::warn!(
+            task_id = self.task_id,
+            method = %self.method,
+            transport = TRANSPORT,
+            worker_id = %self.worker_id,
+            code = %self.fault.code,
+            attempts = self.attempts,
+            "task failed; recorded"
+        );
         tx.prepare_cached(
             "INSERT INTO failures
                 (worker_id, group_name, task_id, faultcode, faultstring, failed_at, attempts)
