@@ -152,7 +152,10 @@ impl ServerTransport for AmqpServer {
 }
 
 impl AmqpServer {
-    /// Sessions, one after another, with backoff between them.
+    /// Sessions, one after another, with backoff between them. The log
+    /// says when the link drops (`warn`, from the session), each failed
+    /// attempt (`warn`) and pause (`info`), and when the link is back
+    /// (`info`), each with its attempt number.
     async fn reconnect_loop(
         &self,
         selector: &Arc<Selector>,
@@ -160,15 +163,32 @@ impl AmqpServer {
     ) -> Result<(), TransportError> {
         let backoff = self.options.reconnect;
         let mut attempt = 0;
+        // Whether a session ran before (the next one is a reconnection),
+        // and whether the last open failed.
+        let (mut lost, mut failing) = (false, false);
         loop {
             let opened = tokio::select! {
                 opened = self.open(selector, &stopping) => opened,
                 () = stopped(&stopping) => return Ok(()),
             };
+            if opened.is_ok() {
+                let endpoint = || self.settings.endpoint();
+                if lost {
+                    tracing::info!(endpoint = %endpoint(), attempt, "reconnected to the broker; consuming again");
+                } else if failing {
+                    tracing::info!(endpoint = %endpoint(), attempt, "connected to the broker after failed attempts");
+                }
+                failing = false;
+            } else {
+                failing = true;
+            }
             match opened {
                 Ok(session) => match session.run(stopping.clone()).await {
                     Ended::Shutdown => return Ok(()),
-                    Ended::Lost => attempt = 0,
+                    Ended::Lost => {
+                        lost = true;
+                        attempt = 0;
+                    }
                 },
                 Err(err) if !err.is_transient() => {
                     tracing::error!(error = %err, "giving up: not a transient failure");
