@@ -201,6 +201,53 @@ fn text_logs_to_a_file_name_the_call_and_have_no_colour_codes() -> TestResult {
 }
 
 #[test]
+fn a_failed_queue_task_is_a_warning_naming_task_method_and_fault() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let queue = dir.path().join("q.db");
+    let queue = queue.to_str().ok_or("path")?;
+    let run = |args: &[&str]| {
+        switchboard(dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+    };
+    let enqueued = run(&["enqueue", "fail", "message=boom", "--queue", queue])?;
+    assert!(enqueued.status.success(), "{enqueued:?}");
+    let consumed = run(&[
+        "--log-format",
+        "json",
+        "consume",
+        "--worker",
+        "w",
+        "--queue",
+        queue,
+        "--drain",
+        "--services",
+        "demo",
+    ])?;
+    let logged = String::from_utf8(consumed.stderr)?;
+    assert!(consumed.status.success(), "{logged}");
+    // The drain's progress display is not a log line.
+    let lines: Vec<Value> = logged
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let recorded = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "task failed; recorded")
+        .ok_or_else(|| format!("no recorded failure:\n{logged}"))?;
+    assert_eq!(recorded["level"], "WARN", "{recorded}");
+    assert_eq!(recorded["fields"]["task_id"], 1, "{recorded}");
+    assert_eq!(recorded["fields"]["method"], "fail", "{recorded}");
+    assert_eq!(
+        recorded["fields"]["transport"], "sqlite-queue",
+        "{recorded}"
+    );
+    assert_eq!(recorded["fields"]["code"], "Client", "{recorded}");
+    Ok(())
+}
+
+#[test]
 fn an_unknown_log_format_is_a_usage_error() -> TestResult {
     let dir = tempfile::tempdir()?;
     let output = switchboard(dir.path())
