@@ -12,6 +12,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use crate::context::{IncomingCall, RequestInfo};
 use crate::events::{Event, Events};
 use crate::method::MethodDescriptor;
@@ -20,7 +22,7 @@ use crate::protocol::{
 };
 use crate::{Application, Fault};
 
-use span::{InSpan, call_span};
+use span::call_span;
 
 pub use protocols::Protocols;
 pub use span::{CALL_SPAN_NAME, CALL_SPAN_TARGET};
@@ -135,24 +137,26 @@ impl Server {
             // span, so the log does.
             Err(fault) => (false, calls![Err(fault)]),
         };
-        let call = match calls.into_inner() {
-            Ok([call]) => call,
+        let (call, method, span) = match calls.into_inner() {
+            // In the arm: a call borrowed where the future awaits would be
+            // kept in its state beside the call's own future.
+            Ok([call]) => {
+                let (method, span) = self.span_of(&request, &call);
+                (call, method, span)
+            }
             // Boxed: batches are rare, and their state would enlarge every
             // request's future, which is moved as a whole.
             Err(calls) => return Box::pin(self.process_batch(request, batch, calls)).await,
         };
-        // Made once the method is known, with every field at once.
-        let method = self.served(&call);
-        let span = call_span(&request, self.in_protocol.name(), &call, method);
-        InSpan::new(&span, async move {
-            let (outcome, request) = self.process_one(request, call, method).await;
-            self.get_out_string(&request, batch, calls![outcome])
-        })
-        .await
+        let (outcome, request) = self
+            .process_one(request, call, method)
+            .instrument(span)
+            .await;
+        self.get_out_string(&request, batch, calls![outcome])
     }
 
-    /// Stages 4 to 7 for the calls of a batch, one after the other, each
-    /// in a span of its own.
+    /// Stages 4 to 7 for the calls of a batch, one after the other; stages
+    /// 4 and 5 of each in a span of its own.
     async fn process_batch(
         &self,
         mut request: Box<RequestInfo>,
@@ -161,20 +165,30 @@ impl Server {
     ) -> Response {
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            let method = self.served(&call);
-            let span = call_span(&request, self.in_protocol.name(), &call, method);
-            let (outcome, back) = InSpan::new(&span, self.process_one(request, call, method)).await;
+            let (method, span) = self.span_of(&request, &call);
+            let (outcome, back) = self
+                .process_one(request, call, method)
+                .instrument(span)
+                .await;
             request = back;
             outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
     }
 
-    /// The served method `call` names, if any.
-    fn served(&self, call: &Result<IncomingCall, Fault>) -> Option<&'static MethodDescriptor> {
-        call.as_ref()
+    /// The served method `call` names, if any, and the span it runs in,
+    /// made once the method is known, with every field at once.
+    fn span_of(
+        &self,
+        request: &RequestInfo,
+        call: &Result<IncomingCall, Fault>,
+    ) -> (Option<&'static MethodDescriptor>, tracing::Span) {
+        let method = call
+            .as_ref()
             .ok()
-            .and_then(|call| self.app.method(&call.method))
+            .and_then(|call| self.app.method(&call.method));
+        let span = call_span(request, self.in_protocol.name(), call, method);
+        (method, span)
     }
 
     /// Stages 4 and 5 for one call, whose served method (`method`) was

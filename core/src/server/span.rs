@@ -8,9 +8,6 @@
 //! subscribers (the JSON one parses and writes the span's fields again).
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use tracing::Span;
 
@@ -78,32 +75,6 @@ impl fmt::Display for Called<'_> {
                 None => write!(f, "{}", name.escape_debug()),
             },
         }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// Polls `inner` inside a span it borrows (`tracing::Instrumented`
-    /// owns its span: the pipeline keeps its own on its stack).
-    pub(super) struct InSpan<'s, F> {
-        span: &'s Span,
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<'s, F: Future> InSpan<'s, F> {
-    pub(super) fn new(span: &'s Span, inner: F) -> Self {
-        Self { span, inner }
-    }
-}
-
-impl<F: Future> Future for InSpan<'_, F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let _entered = this.span.enter();
-        this.inner.poll(cx)
     }
 }
 
