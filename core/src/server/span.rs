@@ -39,18 +39,14 @@ pub(super) fn call_span(
     call: &Result<IncomingCall, Fault>,
     method: Option<&'static MethodDescriptor>,
 ) -> Span {
-    let called = match (method, call) {
-        (Some(method), _) => Some(Called::Served(method)),
-        (None, Ok(call)) => Some(Called::Unknown(&call.method)),
-        (None, Err(_)) => None,
-    };
+    // The fields are worked out only when the span is enabled.
     tracing::info_span!(
         target: CALL_SPAN_TARGET,
         CALL_SPAN_NAME,
         id = request.id.0,
         transport = display(request.facts.transport()),
         protocol = display(protocol),
-        rpc.method = called.map(display),
+        rpc.method = Called::of(method, call).map(display),
         trace_id = request
             .traceparent
             .as_ref()
@@ -64,6 +60,20 @@ pub(super) fn call_span(
 enum Called<'a> {
     Served(&'static MethodDescriptor),
     Unknown(&'a str),
+}
+
+impl<'a> Called<'a> {
+    /// `method` if served, else the name `call` has, if it was read.
+    fn of(
+        method: Option<&'static MethodDescriptor>,
+        call: &'a Result<IncomingCall, Fault>,
+    ) -> Option<Self> {
+        match (method, call) {
+            (Some(method), _) => Some(Self::Served(method)),
+            (None, Ok(call)) => Some(Self::Unknown(&call.method)),
+            (None, Err(_)) => None,
+        }
+    }
 }
 
 impl fmt::Display for Called<'_> {
