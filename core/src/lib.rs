@@ -87,7 +87,7 @@ pub use limits::Limits;
 pub use method::{Args, Method, MethodDescriptor, ParamDescriptor, Reply};
 pub use protocol::{ClientProtocol, InProtocol, OutProtocol, ProtocolError};
 pub use registry::{registered, services};
-pub use server::{Protocols, Response, Server};
+pub use server::{CALL_SPAN_NAME, CALL_SPAN_TARGET, Protocols, Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
 pub use transport::{

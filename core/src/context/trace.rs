@@ -35,6 +35,37 @@ impl TraceParent {
     pub fn is_sampled(&self) -> bool {
         self.flags & 1 == 1
     }
+
+    /// The trace id in lower-case hex, as the header writes it (for logs;
+    /// written without allocating).
+    ///
+    /// ```
+    /// use switchboard::TraceParent;
+    ///
+    /// let tp: TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse()?;
+    /// assert_eq!(tp.trace_id_hex().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    /// # Ok::<(), switchboard::InvalidTraceParent>(())
+    /// ```
+    pub fn trace_id_hex(&self) -> impl fmt::Display + Copy + '_ {
+        TraceIdHex(&self.trace_id)
+    }
+}
+
+/// A trace id in lower-case hex.
+#[derive(Clone, Copy)]
+struct TraceIdHex<'a>(&'a [u8; 16]);
+
+impl fmt::Display for TraceIdHex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 32];
+        for (pair, byte) in text.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
+        }
+        // Only ASCII hex digits were written.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
 }
 
 fn hex_bytes<const N: usize>(text: &str) -> Result<[u8; N], InvalidTraceParent> {

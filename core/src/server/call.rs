@@ -32,16 +32,17 @@ type Running<'c> = Result<Invoked<'c>, Result<Reply, Fault>>;
 
 impl Server {
     /// Stages 4 and 5 for a call no wrapper wraps and no listener observes
-    /// but for its failure. The request is lent to the call's context and
-    /// handed back.
+    /// but for its failure; `method` is the served method the call names.
+    /// The request is lent to the call's context and handed back.
     pub(super) async fn process_plain(
         &self,
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
+        method: Option<&'static MethodDescriptor>,
     ) -> (CallOutcome, Box<RequestInfo>) {
         let mut ctx = MethodContext::lent(self.app.clone(), request);
         let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
-        let found = call.and_then(|call| self.get_method(&mut ctx, call));
+        let found = call.and_then(|call| get_method(&mut ctx, call, method));
         // In a block: the running call borrows the context, which is written
         // once it is done.
         let made = {
@@ -64,12 +65,13 @@ impl Server {
         };
         let result = match made {
             Ok((_, Ok(reply))) => Ok(reply),
-            Ok((method, Err(fault))) => {
-                tracing::debug!(method = method.name, code = %fault.code, "call failed");
+            Ok((_, Err(fault))) => {
+                failed(&fault);
                 ctx.out_error = Some(Box::new(fault.clone()));
                 Err(fault)
             }
             Err(fault) => {
+                failed(&fault);
                 ctx.in_error = Some(Box::new(fault.clone()));
                 Err(fault)
             }
@@ -105,7 +107,8 @@ impl Server {
         }
     }
 
-    /// Stages 4 and 5 for one call, with its events and the call wrapper.
+    /// Stages 4 and 5 for one call, with its events and the call wrapper;
+    /// `method` is the served method the call names.
     ///
     /// Kept as one `async fn` on purpose: every nested `async fn` level adds
     /// its whole state to the request future and a copy of it per call.
@@ -113,6 +116,7 @@ impl Server {
         &self,
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
+        method: Option<&'static MethodDescriptor>,
     ) -> (CallOutcome, Box<RequestInfo>) {
         let mut ctx = MethodContext::lent(self.app.clone(), request);
         let observed = !self.app.listeners().is_empty();
@@ -121,7 +125,7 @@ impl Server {
         }
         let expects_reply = call.as_ref().map_or(true, |call| call.expects_reply);
         let decoded = call
-            .and_then(|call| self.get_method(&mut ctx, call))
+            .and_then(|call| get_method(&mut ctx, call, method))
             .and_then(|method| Ok((method, self.get_in_object(&ctx, method)?)));
         let result = match decoded {
             Ok((method, args)) => {
@@ -146,7 +150,7 @@ impl Server {
                     }
                     Ok(reply) => Ok(reply),
                     Err(fault) => {
-                        tracing::debug!(method = method.name, code = %fault.code, "call failed");
+                        failed(&fault);
                         ctx.out_error = Some(Box::new(fault.clone()));
                         if observed {
                             self.fire(Event::MethodException, &ctx).await;
@@ -156,6 +160,7 @@ impl Server {
                 }
             }
             Err(fault) => {
+                failed(&fault);
                 ctx.in_error = Some(Box::new(fault.clone()));
                 if observed {
                     self.fire(Event::MethodException, &ctx).await;
@@ -167,20 +172,6 @@ impl Server {
             self.fire(Event::ContextClosed, &ctx).await;
         }
         finish(ctx, expects_reply, result)
-    }
-
-    /// Stage 4, first part: finds the method.
-    fn get_method(
-        &self,
-        ctx: &mut MethodContext,
-        call: IncomingCall,
-    ) -> Result<&'static MethodDescriptor, Fault> {
-        let method = self.app.method(&call.method);
-        let method = method.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
-        ctx.call = Some(call);
-        let method = method?;
-        ctx.descriptor = Some(method);
-        Ok(method)
     }
 
     /// Stage 4, second part: decodes and validates the arguments.
@@ -258,6 +249,31 @@ impl Server {
         for listener in self.app.listeners_of(event) {
             listener.on_event(event, ctx).await;
         }
+    }
+}
+
+/// Stage 4, first part: the method `call` names, `found` already (or the
+/// fault of a name no method has).
+fn get_method(
+    ctx: &mut MethodContext,
+    call: IncomingCall,
+    found: Option<&'static MethodDescriptor>,
+) -> Result<&'static MethodDescriptor, Fault> {
+    let method = found.ok_or_else(|| ProtocolError::UnknownMethod(call.method.to_string()));
+    ctx.call = Some(call);
+    let method = method?;
+    ctx.descriptor = Some(method);
+    Ok(method)
+}
+
+/// Logs a failed call, in its span: at `warn` unless the caller caused the
+/// fault (a `Client` fault is an answer, logged at `debug`), so that an
+/// operator sees the calls that failed on the server's side.
+fn failed(fault: &Fault) {
+    if fault.is_client() {
+        tracing::debug!(code = %fault.code, "call failed");
+    } else {
+        tracing::warn!(code = %fault.code, error = fault.message.as_str(), "call failed");
     }
 }
 

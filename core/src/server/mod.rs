@@ -6,6 +6,7 @@
 mod call;
 mod catch_unwind;
 mod protocols;
+mod span;
 
 use std::fmt;
 use std::future::Future;
@@ -15,13 +16,17 @@ use tracing::Instrument;
 
 use crate::context::{IncomingCall, RequestInfo};
 use crate::events::{Event, Events};
+use crate::method::MethodDescriptor;
 use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
 use crate::telemetry::{self, CallMeters, Rejection};
 use crate::{Application, Fault};
 
+use span::call_span;
+
 pub use protocols::Protocols;
+pub use span::{CALL_SPAN_NAME, CALL_SPAN_TARGET};
 
 /// What the pipeline produced for one request.
 #[derive(Debug)]
@@ -43,6 +48,11 @@ pub struct Response {
     /// transports that record failures instead of answering them (queues),
     /// so that a failed one-way call is never lost.
     pub any_fault: Option<Fault>,
+    /// The served method the request called, when it made one call of a
+    /// method the application serves (`None` for a batch, an unknown
+    /// method, a request that could not be read): for the transport's own
+    /// log lines after the call, such as a retry or a dead letter.
+    pub method: Option<&'static MethodDescriptor>,
 }
 
 /// An application with the protocols it is served in.
@@ -128,35 +138,48 @@ impl Server {
 
     /// Runs one request through the whole pipeline. Never panics on input:
     /// every failure becomes a fault, encoded by the out protocol.
+    ///
+    /// Each call runs in a `request` span at `info` (target
+    /// `switchboard::server`) with the fields `id`, `transport`,
+    /// `protocol`, `rpc.method` (`service/method`, or the name as sent
+    /// when no method has it) and `trace_id` (from
+    /// [`RequestInfo::traceparent`]), so what is logged during the call
+    /// says which call it was. A call whose fault is not the caller's
+    /// (any but `Client` faults) is logged at `warn`; others at `debug`.
     pub fn process(&self, request: RequestInfo) -> impl Future<Output = Response> + Send + '_ {
-        let span =
-            tracing::debug_span!("request", id = %request.id, protocol = self.in_protocol.name());
         // Boxed before any future exists, so the future holds a pointer,
         // not the request's facts. A box, not an `Arc`: the calls borrow it
         // one after the other, so nothing counts references.
-        self.process_boxed(Box::new(request)).instrument(span)
+        self.process_boxed(Box::new(request))
     }
 
     async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
-            Err(fault) => {
-                tracing::debug!(code = %fault.code, "request rejected");
-                // It still gets a context, so listeners see its fault.
-                (false, calls![Err(fault)])
-            }
+            // It still gets a context, so listeners see its fault, and a
+            // span, so the log does.
+            Err(fault) => (false, calls![Err(fault)]),
         };
-        let call = match calls.into_inner() {
-            Ok([call]) => call,
+        let (call, method, span) = match calls.into_inner() {
+            // In the arm: a call borrowed where the future awaits would be
+            // kept in its state beside the call's own future.
+            Ok([call]) => {
+                let (method, span) = self.span_of(&request, &call);
+                (call, method, span)
+            }
             // Boxed: batches are rare, and their state would enlarge every
             // request's future, which is moved as a whole.
             Err(calls) => return Box::pin(self.process_batch(request, batch, calls)).await,
         };
-        let (outcome, request) = self.process_one(request, call).await;
+        let (outcome, request) = self
+            .process_one(request, call, method)
+            .instrument(span)
+            .await;
         self.get_out_string(&request, batch, calls![outcome])
     }
 
-    /// Stages 4 to 7 for the calls of a batch, one after the other.
+    /// Stages 4 to 7 for the calls of a batch, one after the other; stages
+    /// 4 and 5 of each in a span of its own.
     async fn process_batch(
         &self,
         mut request: Box<RequestInfo>,
@@ -165,20 +188,41 @@ impl Server {
     ) -> Response {
         let mut outcomes = Calls::with_capacity(calls.len());
         for call in calls {
-            let (outcome, back) = self.process_one(request, call).await;
+            let (method, span) = self.span_of(&request, &call);
+            let (outcome, back) = self
+                .process_one(request, call, method)
+                .instrument(span)
+                .await;
             request = back;
             outcomes.push(outcome);
         }
         self.get_out_string(&request, batch, outcomes)
     }
 
-    /// Stages 4 and 5 for one call. The request is lent to the call's
-    /// context and handed back: the calls of a request run one after the
-    /// other, so no reference count changes.
+    /// The served method `call` names, if any, and the span it runs in,
+    /// made once the method is known, with every field at once.
+    fn span_of(
+        &self,
+        request: &RequestInfo,
+        call: &Result<IncomingCall, Fault>,
+    ) -> (Option<&'static MethodDescriptor>, tracing::Span) {
+        let method = call
+            .as_ref()
+            .ok()
+            .and_then(|call| self.app.method(&call.method));
+        let span = call_span(request, self.in_protocol.name(), call, method);
+        (method, span)
+    }
+
+    /// Stages 4 and 5 for one call, whose served method (`method`) was
+    /// looked up already. The request is lent to the call's context and
+    /// handed back: the calls of a request run one after the other, so no
+    /// reference count changes.
     async fn process_one(
         &self,
         request: Box<RequestInfo>,
         call: Result<IncomingCall, Fault>,
+        method: Option<&'static MethodDescriptor>,
     ) -> (CallOutcome, Box<RequestInfo>) {
         let transport = request.facts.transport();
         // A call that could not be read is a refusal, not a call.
@@ -197,11 +241,11 @@ impl Server {
         let (outcome, request) = if self.app.wanted_events().is_subset(failures_only)
             && self.app.call_wrapper().is_none()
         {
-            self.process_plain(request, call).await
+            self.process_plain(request, call, method).await
         } else {
             // Boxed: the observed path's state (events, parked arguments and
             // reply) would enlarge every request's future.
-            Box::pin(self.process_observed(request, call)).await
+            Box::pin(self.process_observed(request, call, method)).await
         };
         if let (Some(meters), Some(metered)) = (&self.meters, metered) {
             meters.finish(metered, self.out_protocol.as_ref(), &outcome);
@@ -266,6 +310,10 @@ impl Server {
                 .find_map(|o| o.result.as_ref().err())
                 .cloned(),
         };
+        let method = match outcomes.as_slice() {
+            [outcome] if !batch => outcome.method,
+            _ => None,
+        };
         let replies = Replies { batch, outcomes };
         let out = &self.out_protocol;
         let body = match out
@@ -300,6 +348,7 @@ impl Server {
             fault,
             batch,
             any_fault,
+            method,
         }
     }
 }

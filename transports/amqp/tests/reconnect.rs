@@ -5,7 +5,8 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::io;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use lapin::options::QueueDeleteOptions;
@@ -64,6 +65,36 @@ fn broker_host_port() -> Result<String, String> {
     Ok(format!("{}:{}", uri.authority.host, uri.authority.port))
 }
 
+/// What the process logged at `info` and above, as text without colours:
+/// the reconnect loop's lines (installed on the first call).
+fn logged() -> String {
+    static LOGGED: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    #[derive(Clone)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl io::Write for Capture {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            let mut into = self.0.lock().map_err(|_| io::Error::other("poisoned"))?;
+            into.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = LOGGED.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(Arc::clone(&buffer));
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    });
+    let bytes = buffer.lock().map(|b| b.clone()).unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn quick() -> Backoff {
     Backoff {
         initial: Duration::from_millis(20),
@@ -81,6 +112,7 @@ async fn echo(client: &Client, s: &str) -> Result<String, switchboard::CallError
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_cut_by_a_proxy_are_reopened_and_serving_resumes() -> TestResult {
+    logged();
     connect("probe").await?;
     let target = broker_host_port()?;
     let proxy = Proxy::start(target).await?;
@@ -130,6 +162,26 @@ async fn connections_cut_by_a_proxy_are_reopened_and_serving_resumes() -> TestRe
         assert_eq!(answer, "after", "round {round}");
     }
     serving.abort();
+    // Each cut is logged: the link dropped (warn), and back (info), with
+    // the attempt that brought it back.
+    let logged = logged();
+    let proxied = format!("127.0.0.1:{}", proxy.port);
+    let back = logged
+        .lines()
+        .filter(|l| l.contains("reconnected to the broker") && l.contains(&proxied))
+        .collect::<Vec<_>>();
+    assert!(back.len() >= 3, "{logged}");
+    assert!(
+        back.iter()
+            .all(|l| l.contains(" INFO ") && l.contains("attempt=")),
+        "{back:?}"
+    );
+    assert!(
+        logged
+            .lines()
+            .any(|l| l.contains(" WARN ") && l.contains("the connection or channel dropped")),
+        "{logged}"
+    );
     Ok(())
 }
 

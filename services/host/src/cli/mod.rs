@@ -73,6 +73,18 @@ struct Cli {
     #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info", global = true)]
     log: String,
 
+    /// Log line format: `text` for people, `json` for log collectors (one
+    /// JSON object per line, with the spans' fields: a call's method,
+    /// transport and trace id).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_LOG_FORMAT",
+        value_enum,
+        default_value_t = logs::LogFormat::Text,
+        global = true
+    )]
+    log_format: logs::LogFormat,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -385,6 +397,13 @@ mod tests {
             .find(|a| a.get_id() == "db")
             .expect("--db");
         assert_eq!(db.get_env().and_then(|e| e.to_str()), Some("PARCELS_DB"));
+        for (id, env) in [("log", "PARCELS_LOG"), ("log_format", "PARCELS_LOG_FORMAT")] {
+            let arg = command
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .expect("a global log option");
+            assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(env));
+        }
         assert_eq!(db.get_default_values()[0].to_str(), Some("parcels.db"));
         let help = command.clone().render_long_help().to_string();
         assert!(!help.contains("SWITCHBOARD"), "{help}");

@@ -59,18 +59,20 @@ pub(crate) struct ConsumerMeters {
     pub(crate) dead_letter: Option<PublishMeters>,
 }
 
-/// Runs one delivery to its end, in a span of its own.
+/// Runs one delivery to its end, in a span of its own (at `info`, so that
+/// the lines about its retry, dead letter or reply name the message): its
+/// queue, delivery tag, and once the call ran, its method and trace id.
+/// The call itself runs inside, in the pipeline's `request` span.
 pub(crate) async fn handle(consumer: Arc<Consumer>, delivery: Delivery) {
-    let span = tracing::debug_span!(
+    let span = tracing::info_span!(
         "amqp.message",
+        transport = "amqp",
         queue = %consumer.queue,
         delivery_tag = delivery.delivery_tag,
         redelivered = delivery.redelivered,
-        method = tracing::field::Empty,
+        rpc.method = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
     );
-    if let Some(method) = &consumer.method {
-        span.record("method", method.as_ref());
-    }
     consumer.meters.queue.delivered(delivery.redelivered);
     run(&consumer, delivery).instrument(span).await;
 }
@@ -82,10 +84,14 @@ async fn run(consumer: &Consumer, delivery: Delivery) {
     let reply_to = props.reply_to().as_ref().map(|s| s.as_str().to_owned());
     let content_type = props.content_type().as_ref().map(|s| s.as_str());
     let (request, picked) = request(consumer, &delivery, attempt);
+    let traceparent = request.traceparent;
     let response = match picked {
         Ok(server) => server.process(request).await,
         Err(fault) => consumer.selector.default_server().refuse(&request, fault),
     };
+    // Recorded after the call, not before: the call's own lines have them
+    // from its `request` span already.
+    name_the_call(consumer, &response, traceparent.as_ref());
     tracing::debug!(
         content_type,
         attempt,
@@ -97,6 +103,33 @@ async fn run(consumer: &Consumer, delivery: Delivery) {
     }
     let rpc = reply_to.is_some();
     settle(consumer, &delivery, &response, rpc, attempt).await;
+}
+
+/// Records the call's method (`service/method`; the bound method's name
+/// when no served method answered) and trace id on the message's span.
+fn name_the_call(consumer: &Consumer, response: &Response, traceparent: Option<&TraceParent>) {
+    let span = tracing::Span::current();
+    if span.is_disabled() {
+        return;
+    }
+    match (response.method, &consumer.method) {
+        (Some(method), _) => {
+            span.record(
+                "rpc.method",
+                format_args!("{}/{}", method.service, method.name),
+            );
+        }
+        (None, Some(bound)) => {
+            span.record("rpc.method", bound.as_ref());
+        }
+        (None, None) => {}
+    }
+    if let Some(traceparent) = traceparent {
+        span.record(
+            "trace_id",
+            tracing::field::display(traceparent.trace_id_hex()),
+        );
+    }
 }
 
 /// Ends the delivery as the verdict on its response says: an ack, a retry

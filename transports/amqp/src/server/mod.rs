@@ -253,7 +253,10 @@ impl ServerTransport for AmqpServer {
 }
 
 impl AmqpServer {
-    /// Sessions, one after another, with backoff between them.
+    /// Sessions, one after another, with backoff between them. The log
+    /// says when the link drops (`warn`, from the session), each failed
+    /// attempt (`warn`) and pause (`info`), and when the link is back
+    /// (`info`), each with its attempt number.
     async fn reconnect_loop(
         &self,
         selector: &Arc<Selector>,
@@ -261,22 +264,32 @@ impl AmqpServer {
         stopping: watch::Receiver<bool>,
     ) -> Result<(), TransportError> {
         let backoff = self.options.reconnect;
-        let broker = self.settings.broker();
         let mut attempt = 0;
-        // Whether a session was lost: the next one is a reconnect.
-        let mut lost = false;
+        // Whether a session ran before (the next one is a reconnection),
+        // and whether the last open failed.
+        let (mut lost, mut failing) = (false, false);
         loop {
             let opened = tokio::select! {
                 opened = self.open(selector, meters, &stopping) => opened,
                 () = stopped(&stopping) => return Ok(()),
             };
+            if opened.is_ok() {
+                let endpoint = || self.settings.endpoint();
+                if lost {
+                    tracing::info!(endpoint = %endpoint(), attempt, "reconnected to the broker; consuming again");
+                } else if failing {
+                    tracing::info!(endpoint = %endpoint(), attempt, "connected to the broker after failed attempts");
+                }
+                failing = false;
+            } else {
+                failing = true;
+            }
             match opened {
                 Ok(session) => {
                     self.ready();
                     // Every session after a lost one follows a loss.
                     if lost {
                         meters.link.reconnected();
-                        tracing::info!(%broker, attempts = attempt + 1, "broker link back; consuming again");
                     }
                     match session.run(stopping.clone()).await {
                         Ended::Shutdown => return Ok(()),

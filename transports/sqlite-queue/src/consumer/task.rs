@@ -17,6 +17,9 @@ use crate::db::now_ms;
 use crate::options::FailurePolicy;
 use crate::telemetry::Meters;
 
+/// The transport's name in log lines, as its facts give it to spans.
+const TRANSPORT: &str = "sqlite-queue";
+
 /// The fault code of a task whose `expires_at` had passed.
 pub const EXPIRED: &str = "Client.Expired";
 /// The fault code of a group task whose members died `max_deliveries` times.
@@ -107,7 +110,7 @@ pub(crate) fn run(
             // It may have failed only because the program is going down
             // (a runtime shutting down fails timers): not passed, so the
             // next run of this consumer meets it again.
-            tracing::info!(task_id = task.id, code = %fault.code, "task failed while stopping; left for the next run");
+            tracing::info!(task_id = task.id, method = %task.method, code = %fault.code, "task failed while stopping; left for the next run");
             return Outcome::Interrupted;
         }
         attempt += 1;
@@ -120,6 +123,7 @@ pub(crate) fn run(
         tracing::warn!(
             task_id = task.id,
             method = %task.method,
+            transport = TRANSPORT,
             code = %fault.code,
             attempt,
             "task failed; retrying"
@@ -219,13 +223,16 @@ pub(crate) struct FailureRow {
 impl FailureRow {
     /// Inserts the row in the caller's transaction.
     pub(crate) fn insert(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        // Outside the call's span (fan-out consumers record failures with
+        // their checkpoint): the line names the call itself.
         tracing::warn!(
             task_id = self.task_id,
             method = %self.method,
-            code = %self.fault.code,
-            attempts = self.attempts,
+            transport = TRANSPORT,
             worker_id = %self.worker_id,
             group = self.group.as_deref().unwrap_or(""),
+            code = %self.fault.code,
+            attempts = self.attempts,
             "task failed; recorded"
         );
         tx.prepare_cached(
