@@ -2,7 +2,7 @@
 //! a Prometheus recorder installed once per process, the process
 //! collector (resident memory, open file descriptors, CPU time),
 //! `switchboard_build_info`, and the page `GET /metrics` answers, on the
-//! HTTP transport or on a listener of its own ([`listen`]).
+//! HTTP transport or on a listener of its own ([`listen()`]).
 //!
 //! The exporter is `metrics-exporter-prometheus` behind the `metrics`
 //! facade: every crate records where the event happens, and a user who
