@@ -3,7 +3,7 @@
 //! so that a successful call costs two clock reads and four relaxed
 //! atomic additions, and builds no label; failures look their series up.
 //!
-//! Series live in one registry per process ([`render`](super::render)
+//! Series live in one registry per process ([`render`](super::render())
 //! writes them out), so two servers of the same protocol on the same
 //! transport count into the same series.
 

@@ -10,7 +10,7 @@
 //! The two series every call touches, [`CALL_DURATION`] and
 //! [`IN_FLIGHT`], are the exception: the facade's histograms keep each
 //! sample until a scrape (70 ns a call here), so the pipeline counts them
-//! into fixed buckets itself (8 ns) and [`render`] writes them in the
+//! into fixed buckets itself (8 ns) and [`render()`] writes them in the
 //! Prometheus text format, after the exporter's page.
 //!
 //! Names follow the OpenTelemetry semantic conventions for RPC (v1.44),

@@ -6,7 +6,7 @@ use crate::fault::code;
 use super::{REASON, REJECTED, TRANSPORT};
 
 /// Why a request was refused before any method ran: the `reason` label of
-/// [`REJECTED`](super::REJECTED). A closed set, so the label stays bounded.
+/// [`REJECTED`]. A closed set, so the label stays bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rejection {
