@@ -157,6 +157,11 @@ impl ReadinessReport {
         self.checks.iter().filter(|c| !c.ready).collect()
     }
 
+    /// The HTTP status of `GET /readyz`: `200` when ready, `503` when not.
+    pub fn http_status(&self) -> u16 {
+        if self.ready { 200 } else { 503 }
+    }
+
     /// The JSON body of `GET /readyz`.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"ready\":false}"))

@@ -56,11 +56,8 @@ pub async fn listen(
 
 fn readyz(readiness: &Readiness) -> Response {
     let report = readiness.report();
-    let status = if report.ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status =
+        StatusCode::from_u16(report.http_status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

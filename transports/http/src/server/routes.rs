@@ -333,11 +333,8 @@ fn readyz(readiness: &Readiness, draining: &Draining) -> Response {
             reason: Some("the process takes no new work".to_owned()),
         });
     }
-    let status = if report.ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status =
+        StatusCode::from_u16(report.http_status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     status::with_body(status, "application/json", report.to_json().into_bytes())
 }
 
