@@ -13,6 +13,17 @@ fn render(handle: &metrics_exporter_prometheus::PrometheusHandle) -> String {
     page
 }
 
+/// Runs `work` with a fresh Prometheus recorder; the page after it.
+fn recorded(work: impl std::future::Future<Output = ()>) -> String {
+    let recorder = recorder();
+    let handle = recorder.handle();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    metrics::with_local_recorder(&recorder, || runtime.block_on(work));
+    render(&handle)
+}
+
 fn recorder() -> PrometheusRecorder {
     PrometheusBuilder::new()
         .set_buckets(telemetry::DURATION_BUCKETS)
@@ -84,13 +95,7 @@ fn sample(page: &str, series: &str, labels: &[(&str, &str)]) -> Option<f64> {
 }
 
 fn every_call_is_counted_by_method_and_status() {
-    let recorder = recorder();
-    let handle = recorder.handle();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    metrics::with_local_recorder(&recorder, || runtime.block_on(json_rpc_workload()));
-    let page = render(&handle);
+    let page = recorded(json_rpc_workload());
     let count = "rpc_server_call_duration_seconds_count";
     let base = [("rpc_system_name", "jsonrpc"), ("transport", "local")];
     let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&str, &str)> {
@@ -148,18 +153,11 @@ fn every_call_is_counted_by_method_and_status() {
 }
 
 fn the_json_document_reports_fault_codes_as_its_status() {
-    let recorder = recorder();
-    let handle = recorder.handle();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let server = Server::new(app(true), JsonDocument);
-            let request = RequestInfo::new(&br#"{"message":"no"}"#[..], TransportFacts::NONE)
-                .with_method("fail");
-            server.process(request).await;
-        })
+    let page = recorded(async {
+        let server = Server::new(app(true), JsonDocument);
+        let request =
+            RequestInfo::new(&br#"{"message":"no"}"#[..], TransportFacts::NONE).with_method("fail");
+        server.process(request).await;
     });
     let labels = [
         ("rpc_system_name", "json"),
@@ -168,7 +166,6 @@ fn the_json_document_reports_fault_codes_as_its_status() {
         ("rpc_response_status_code", "Client"),
         ("error_type", "Client"),
     ];
-    let page = render(&handle);
     assert_eq!(
         sample(&page, "rpc_server_call_duration_seconds_count", &labels),
         Some(1.0),
@@ -177,23 +174,13 @@ fn the_json_document_reports_fault_codes_as_its_status() {
 }
 
 fn an_unmetered_application_records_nothing() {
-    let recorder = recorder();
-    let handle = recorder.handle();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    metrics::with_local_recorder(&recorder, || {
-        runtime.block_on(async {
-            let server = Server::new(app(false), JsonRpc);
-            call(
-                &server,
-                r#"{"jsonrpc":"2.0","method":"echo","params":{"s":"x"},"id":1}"#,
-            )
-            .await;
-            call(&server, "{not json").await;
-        })
+    let page = recorded(async {
+        let server = Server::new(app(false), JsonRpc);
+        let echo = r#"{"jsonrpc":"2.0","method":"echo","params":{"s":"x"},"id":1}"#;
+        call(&server, echo).await;
+        call(&server, "{not json").await;
     });
-    assert_eq!(render(&handle).trim(), "");
+    assert_eq!(page.trim(), "");
 }
 
 /// One test, in this order: the calls' series are kept per process, and

@@ -469,23 +469,22 @@ fn prometheus_sees_amqp_calls_and_one_reconnect() -> TestResult {
     let name = format!("metrics-amqp-{}", std::process::id());
     let amqp = format!("amqp://guest:guest@127.0.0.1:5672/%2f?queue={queue}");
     let metrics = format!("127.0.0.1:{}", free_port()?);
-    let served = common::switchboard(dir.path())
-        .args([
-            "--log",
-            "warn",
+    let _served = quiet(
+        dir.path(),
+        &[
             "serve",
             "--services",
             "demo",
             "--heartbeat",
             "0",
-        ])
-        .args(["--on", &format!("{amqp}&durable=false")])
-        .args(["--metrics-listen", &metrics, "--component-name", &name])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let _served = Running(served);
+            "--on",
+            &format!("{amqp}&durable=false"),
+            "--metrics-listen",
+            &metrics,
+            "--component-name",
+            &name,
+        ],
+    )?;
     let prometheus = Prometheus::start(&[("worker", &metrics)])?;
     runtime()?.block_on(async {
         let client = reqwest::Client::new();
@@ -554,17 +553,26 @@ fn switchboard_ok(dir: &Path, args: &[&str]) -> Result<String, Box<dyn Error>> {
 
 /// A fan-out consumer `w1` with `--metrics-listen ADDR`, in `dir`.
 fn consumer(dir: &Path, addr: &str) -> Result<Running, Box<dyn Error>> {
+    let args = [
+        "consume",
+        "--worker",
+        "w1",
+        "--services",
+        "demo",
+        "--db",
+        "s.db",
+    ];
+    quiet(
+        dir,
+        &[&args[..], &["--heartbeat", "0", "--metrics-listen", addr]].concat(),
+    )
+}
+
+/// `switchboard --log warn ARGS` in `dir`, its output discarded.
+fn quiet(dir: &Path, args: &[&str]) -> Result<Running, Box<dyn Error>> {
     let child = common::switchboard(dir)
-        .args([
-            "--log",
-            "warn",
-            "consume",
-            "--worker",
-            "w1",
-            "--services",
-            "demo",
-        ])
-        .args(["--db", "s.db", "--heartbeat", "0", "--metrics-listen", addr])
+        .args(["--log", "warn"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -583,23 +591,23 @@ fn prometheus_sees_a_stopped_consumers_lag_rise_and_fall() -> TestResult {
     let queue = path.join("switchboard-queue.db");
     let http = format!("127.0.0.1:{}", free_port()?);
     let metrics = format!("127.0.0.1:{}", free_port()?);
-    let served = common::switchboard(path)
-        .args([
-            "--log",
-            "warn",
+    let sqlite = format!("sqlite:{}?worker=w2", queue.display());
+    let _served = quiet(
+        path,
+        &[
             "serve",
             "--services",
             "demo",
             "--heartbeat",
             "0",
-        ])
-        .args(["--db", "s.db", "--on", &format!("http://{http}")])
-        .args(["--on", &format!("sqlite:{}?worker=w2", queue.display())])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let _served = Running(served);
+            "--db",
+            "s.db",
+            "--on",
+            &format!("http://{http}"),
+            "--on",
+            &sqlite,
+        ],
+    )?;
     let mut w1 = consumer(path, &metrics)?;
     let prometheus = Prometheus::start(&[("serve", &http), ("consumer", &metrics)])?;
     let to = format!("sqlite:{}", queue.display());
