@@ -197,6 +197,9 @@ impl PublishedDocument {
 pub struct MetricsPage(Arc<dyn Fn() -> String + Send + Sync>);
 
 impl MetricsPage {
+    /// The media type of the page: the Prometheus text format, 0.0.4.
+    pub const CONTENT_TYPE: &'static str = "text/plain; version=0.0.4; charset=utf-8";
+
     /// The page `render` produces.
     pub fn new(render: impl Fn() -> String + Send + Sync + 'static) -> Self {
         Self(Arc::new(render))

@@ -67,7 +67,7 @@ fn readyz(readiness: &Readiness) -> Response {
 }
 
 fn metrics(page: &MetricsPage) -> Response {
-    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    let content_type = MetricsPage::CONTENT_TYPE;
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, content_type)],

@@ -340,7 +340,7 @@ fn readyz(readiness: &Readiness, draining: &Draining) -> Response {
 
 /// The metrics page, in the Prometheus text format (version 0.0.4).
 fn metrics(page: &MetricsPage) -> Response {
-    let content_type = "text/plain; version=0.0.4; charset=utf-8";
+    let content_type = MetricsPage::CONTENT_TYPE;
     status::with_body(StatusCode::OK, content_type, page.render().into_bytes())
 }
 
