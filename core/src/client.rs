@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::Fault;
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
 use crate::transport::{ClientTransport, OutgoingRequest, Receipt, ReceivedReply, TransportError};
+use crate::{CarriedHeaders, Fault};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -220,6 +220,7 @@ impl Client {
             protocol: self.protocol.name(),
             one_way: id.is_none(),
             deadline,
+            headers: CarriedHeaders::default(),
         })
     }
 

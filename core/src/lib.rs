@@ -50,6 +50,7 @@
 //! - [`validate`]: declared constraints, checked before a function runs.
 
 mod application;
+mod carried;
 mod client;
 mod context;
 mod created;
@@ -75,6 +76,7 @@ pub mod codegen;
 
 pub use application::{Application, ApplicationBuilder, BuildError};
 pub use async_trait::async_trait;
+pub use carried::{CARRIED, CarriedHeaders, MAX_CARRIED_LEN, SIGNATURE_HEADER, THEN_HEADER};
 pub use client::{CallError, Client};
 pub use context::{
     Extensions, Facts, IncomingCall, InvalidTraceParent, MethodContext, MethodName, Principal,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use bytes::Bytes;
 
+use crate::CarriedHeaders;
 use crate::protocol::BoxError;
 use crate::server::Server;
 
@@ -79,6 +80,9 @@ pub struct OutgoingRequest {
     pub one_way: bool,
     /// When the caller stops waiting.
     pub deadline: Option<Instant>,
+    /// Headers every transport carries beside the body (a signature,
+    /// where the reply goes as a call); empty for most requests.
+    pub headers: CarriedHeaders,
 }
 
 /// A reply as a client transport received it: the bytes, and what the
@@ -241,6 +245,7 @@ mod tests {
             protocol: "json",
             one_way: true,
             deadline: None,
+            headers: CarriedHeaders::default(),
         }
     }
 

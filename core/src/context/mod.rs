@@ -23,7 +23,7 @@ pub use trace::{InvalidTraceParent, TraceParent};
 
 use crate::application::Application;
 use crate::method::{Args, MethodDescriptor, Reply};
-use crate::{Fault, Fingerprint, State};
+use crate::{CarriedHeaders, Fault, Fingerprint, State};
 
 /// A method name as a request carries it: names of up to 23 bytes are
 /// stored inline, so decoding a call allocates nothing for its name.
@@ -89,6 +89,9 @@ pub struct RequestInfo {
     /// The calling process's fingerprint, when it sent one (not
     /// authenticated: what the caller says it is).
     pub caller: Option<Arc<Fingerprint>>,
+    /// The carried headers the caller sent (a signature, where the reply
+    /// goes as a call), read by the transport.
+    pub headers: CarriedHeaders,
 }
 
 impl RequestInfo {
@@ -104,6 +107,7 @@ impl RequestInfo {
             traceparent: None,
             principal: None,
             caller: None,
+            headers: CarriedHeaders::default(),
         }
     }
 
@@ -132,6 +136,13 @@ impl RequestInfo {
     #[must_use]
     pub fn with_principal(mut self, principal: Principal) -> Self {
         self.principal = Some(principal);
+        self
+    }
+
+    /// Sets the carried headers.
+    #[must_use]
+    pub fn with_headers(mut self, headers: CarriedHeaders) -> Self {
+        self.headers = headers;
         self
     }
 

@@ -116,6 +116,9 @@ impl ClientTransport for HttpClient {
         if let Some(value) = &self.fingerprint {
             builder = builder.header(FINGERPRINT_HEADER, value.clone());
         }
+        for (name, value) in request.headers.iter() {
+            builder = builder.header(name, value);
+        }
         if let Some(deadline) = request.deadline {
             builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
         }

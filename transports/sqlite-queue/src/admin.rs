@@ -330,8 +330,10 @@ fn requeue(tx: &Transaction<'_>, task_id: i64, force: bool) -> rusqlite::Result<
         }
     }
     let copied = tx.execute(
-        "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at, caller)
-         SELECT data, method, content_type, ?2, NULL, caller FROM task_queue WHERE id = ?1",
+        "INSERT INTO task_queue
+             (data, method, content_type, enqueued_at, expires_at, caller, headers)
+         SELECT data, method, content_type, ?2, NULL, caller, headers FROM task_queue
+         WHERE id = ?1",
         params![task_id, now_ms()],
     )?;
     if copied == 0 {

@@ -3,7 +3,7 @@
 //!
 //! | table | what it holds |
 //! |---|---|
-//! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms), `caller` (the producer's fingerprint as JSON, or `NULL`) |
+//! | `task_queue` | tasks: `id` (AUTOINCREMENT, so never reused after `gc`), `data`, `method`, `content_type`, `enqueued_at` and `expires_at` (unix ms), `caller` (the producer's fingerprint as JSON, or `NULL`), `headers` (the carried headers, a signature or where the reply goes, as a JSON object, or `NULL`) |
 //! | `worker_status` | each fan-out consumer's checkpoint: the last task id it has passed, and `seen_at` (unix ms): when it last wrote to the file |
 //! | `group_status` | each work-queue group's floor: every task up to it is done, and `seen_at`: when a member last wrote |
 //! | `group_leases` | claims above a group's floor: who holds the task, until when, how often it was delivered, whether it is done |
@@ -74,6 +74,9 @@ const STEPS: &[&str] = &[
     "ALTER TABLE worker_status ADD COLUMN seen_at INTEGER NULL;
     ALTER TABLE group_status ADD COLUMN seen_at INTEGER NULL;
     CREATE INDEX failures_consumer ON failures (group_name, worker_id);",
+    // 3 -> 4: the headers switchboard carries beside a call (a signature,
+    // where its reply goes), as one JSON object.
+    "ALTER TABLE task_queue ADD COLUMN headers TEXT NULL;",
 ];
 
 /// Brings the file up to [`SCHEMA_VERSION`]; a lock held past `budget`

@@ -12,8 +12,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use bytes::Bytes;
 use lapin::options::BasicPublishOptions;
+use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Confirmation};
-use switchboard::{ClientTransport, OutgoingRequest, Receipt, TransportError};
+use switchboard::{CarriedHeaders, ClientTransport, OutgoingRequest, Receipt, TransportError};
 use tokio::sync::Mutex;
 
 use crate::error::AmqpError;
@@ -164,7 +165,7 @@ impl AmqpClient {
     ) -> Result<(), TransportError> {
         let link = self.link().await?;
         let props = self
-            .properties(content_type)?
+            .properties(content_type, &CarriedHeaders::default())?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         let meters = self.meters.path(exchange, metrics::KIND_MESSAGE);
         publish(&link, &meters, exchange, routing_key, body, props).await
@@ -190,7 +191,7 @@ impl AmqpClient {
     ) -> Result<(), TransportError> {
         let link = self.link().await?;
         let props = self
-            .properties(content_type)?
+            .properties(content_type, &CarriedHeaders::default())?
             .with_delivery_mode(if self.options.persistent { 2 } else { 1 });
         let options = BasicPublishOptions::default();
         let meters = self.meters.path(exchange, metrics::KIND_EVENT);
@@ -273,15 +274,30 @@ impl AmqpClient {
         Ok(link)
     }
 
-    /// A message's properties: its content type, and the process's
-    /// fingerprint in the headers when the settings have one.
-    fn properties(&self, content_type: &str) -> Result<BasicProperties, TransportError> {
+    /// A message's properties: its content type, and in the headers the
+    /// process's fingerprint when the settings have one and the request's
+    /// carried headers, as text.
+    fn properties(
+        &self,
+        content_type: &str,
+        carried: &CarriedHeaders,
+    ) -> Result<BasicProperties, TransportError> {
         let props =
             BasicProperties::default().with_content_type(short("content type", content_type)?);
-        Ok(match &self.settings.fingerprint {
-            Some(fingerprint) => props.with_headers(crate::fingerprint::headers(fingerprint)),
-            None => props,
-        })
+        if self.settings.fingerprint.is_none() && carried.is_empty() {
+            return Ok(props);
+        }
+        let mut headers = match &self.settings.fingerprint {
+            Some(fingerprint) => crate::fingerprint::headers(fingerprint),
+            None => FieldTable::default(),
+        };
+        for (name, value) in carried.iter() {
+            headers.insert(
+                name.into(),
+                AMQPValue::LongString(LongString::from(value.to_owned())),
+            );
+        }
+        Ok(props.with_headers(headers))
     }
 
     /// A message or correlation id no other message of this client has.
@@ -327,7 +343,7 @@ impl AmqpClient {
     ) -> Result<Option<Bytes>, TransportError> {
         let link = self.link().await?;
         let routing_key = self.options.routing_key(&request.method);
-        let mut props = self.properties(request.content_type)?;
+        let mut props = self.properties(request.content_type, &request.headers)?;
         if let Some(deadline) = request.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

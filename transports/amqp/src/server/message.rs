@@ -11,7 +11,7 @@ use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions, BasicPublishOptions, BasicRejectOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel};
-use switchboard::{RequestInfo, Response, TraceParent, TransportFacts};
+use switchboard::{CarriedHeaders, RequestInfo, Response, TraceParent, TransportFacts};
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -168,7 +168,9 @@ fn request<'a>(
         .headers
         .get("traceparent")
         .and_then(|value| value.parse::<TraceParent>().ok());
-    let mut request = RequestInfo::new(delivery.data.clone(), TransportFacts::new(facts));
+    let carried = CarriedHeaders::read(|name| facts.headers.get(name).map(String::as_str));
+    let mut request =
+        RequestInfo::new(delivery.data.clone(), TransportFacts::new(facts)).with_headers(carried);
     if let Some(traceparent) = traceparent {
         request = request.with_traceparent(traceparent);
     }

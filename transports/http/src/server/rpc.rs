@@ -9,7 +9,10 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::Response;
 use http::{HeaderValue, StatusCode, header};
-use switchboard::{Fault, Fingerprint, RequestInfo, Server, TraceParent, TransportFacts};
+use switchboard::{
+    CARRIED, CarriedHeaders, Fault, Fingerprint, RequestInfo, SIGNATURE_HEADER, Server,
+    THEN_HEADER, TraceParent, TransportFacts,
+};
 
 use crate::facts::HttpFacts;
 
@@ -61,6 +64,13 @@ async fn serve(endpoint: &Endpoint, method: Option<String>, request: Request) ->
     status::answer(server, &endpoint.shared.config, response)
 }
 
+/// The carried headers' names as static header names, in the order of
+/// `CARRIED` (looking a header up by text parses the name first).
+static CARRIED_NAMES: [http::HeaderName; CARRIED.len()] = [
+    http::HeaderName::from_static(SIGNATURE_HEADER),
+    http::HeaderName::from_static(THEN_HEADER),
+];
+
 /// The request's facts, with the body still to come.
 pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> RequestInfo {
     let peer = parts
@@ -79,6 +89,10 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
         .headers
         .get(&FINGERPRINT)
         .and_then(|value| Fingerprint::from_peer(value.as_bytes()));
+    let headers = CarriedHeaders::read(|name| {
+        let at = CARRIED.iter().position(|carried| *carried == name)?;
+        parts.headers.get(&CARRIED_NAMES[at])?.to_str().ok()
+    });
     let facts = HttpFacts {
         method: parts.method,
         uri: parts.uri,
@@ -90,6 +104,7 @@ pub(crate) fn request_info(parts: http::request::Parts, deadline: Instant) -> Re
     info.deadline = Some(deadline);
     info.traceparent = traceparent;
     info.caller = caller.map(Arc::new);
+    info.headers = headers;
     info
 }
 
@@ -115,4 +130,15 @@ fn refuse(endpoint: &Endpoint, info: &RequestInfo, fault: Fault) -> Response {
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_static_names_are_the_carried_ones_in_order() {
+        let names: Vec<&str> = CARRIED_NAMES.iter().map(http::HeaderName::as_str).collect();
+        assert_eq!(names, CARRIED);
+    }
 }

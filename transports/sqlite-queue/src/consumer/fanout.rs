@@ -126,7 +126,8 @@ fn register(consumer: &QueueConsumer) -> Result<i64, QueueError> {
 fn fetch(conn: &Conn<'_>, after: i64, limit: usize) -> rusqlite::Result<Vec<Task>> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut query = conn.prepare_cached(
-        "SELECT id, data, method, content_type, expires_at, caller, enqueued_at FROM task_queue
+        "SELECT id, data, method, content_type, expires_at, caller, enqueued_at, headers
+         FROM task_queue
          WHERE id > ?1 ORDER BY id LIMIT ?2",
     )?;
     let rows = query.query_map(params![after, limit], Task::from_row)?;

@@ -324,7 +324,7 @@ fn next_claimable(
 ) -> rusqlite::Result<Option<(Task, u32)>> {
     tx.prepare_cached(
         "SELECT t.id, t.data, t.method, t.content_type, t.expires_at, t.caller,
-                t.enqueued_at, COALESCE(l.attempts, 0)
+                t.enqueued_at, t.headers, COALESCE(l.attempts, 0)
          FROM task_queue t
          LEFT JOIN group_leases l ON l.group_name = ?1 AND l.task_id = t.id
          WHERE t.id > (SELECT task_id FROM group_status WHERE group_name = ?1)
@@ -332,7 +332,7 @@ fn next_claimable(
          ORDER BY t.id LIMIT 1",
     )?
     .query_row(params![group, now], |row| {
-        Ok((Task::from_row(row)?, row.get(7)?))
+        Ok((Task::from_row(row)?, row.get(8)?))
     })
     .optional()
 }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use rusqlite::types::ValueRef;
 use rusqlite::{Transaction, params};
 use switchboard::protocol::{pick_protocol, protocol_tag};
-use switchboard::{Fault, Fingerprint, RequestInfo, Server, TransportFacts};
+use switchboard::{CarriedHeaders, Fault, Fingerprint, RequestInfo, Server, TransportFacts};
 
 use crate::facts::QueueFacts;
 
@@ -37,12 +37,14 @@ pub(crate) struct Task {
     pub(crate) caller: Option<String>,
     /// When it was enqueued (unix ms).
     pub(crate) enqueued_at: i64,
+    /// The carried headers it was enqueued with.
+    pub(crate) headers: CarriedHeaders,
 }
 
 impl Task {
     /// Reads the columns `id, data, method, content_type, expires_at,
-    /// caller, enqueued_at`. A `caller` that is not text (another
-    /// program's row) is no caller.
+    /// caller, enqueued_at, headers`. A `caller` or `headers` that is not
+    /// text (another program's row) is none.
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         let caller = match row.get_ref(5)? {
             ValueRef::Text(text) => Some(String::from_utf8_lossy(text).into_owned()),
@@ -56,6 +58,10 @@ impl Task {
             expires_at: row.get(4)?,
             caller,
             enqueued_at: row.get(6)?,
+            headers: match row.get_ref(7)? {
+                ValueRef::Text(text) => CarriedHeaders::from_json(&String::from_utf8_lossy(text)),
+                _ => CarriedHeaders::default(),
+            },
         })
     }
 }
@@ -171,7 +177,7 @@ fn run_once(
         task_id: task.id,
         attempt,
     });
-    let mut request = RequestInfo::new(task.data.clone(), facts);
+    let mut request = RequestInfo::new(task.data.clone(), facts).with_headers(task.headers.clone());
     if let Some(caller) = task
         .caller
         .as_deref()

@@ -64,6 +64,8 @@ pub struct QueueProducer {
 pub(crate) struct Row {
     task: NewTask,
     caller: Option<Arc<str>>,
+    /// The carried headers as JSON, when the request had any.
+    headers: Option<String>,
 }
 
 impl QueueProducer {
@@ -130,7 +132,12 @@ impl QueueProducer {
             data: data.into(),
             expires_at,
         };
-        self.enqueue_one(task).await
+        self.enqueue_one(Row {
+            task,
+            caller: self.caller.clone(),
+            headers: None,
+        })
+        .await
     }
 
     /// Deletes the rows enqueued before `cutoff` (unix ms), for files of
@@ -166,13 +173,20 @@ impl QueueProducer {
         &self,
         tasks: impl IntoIterator<Item = NewTask>,
     ) -> Result<Vec<i64>, QueueError> {
-        let tasks: Vec<Row> = tasks
+        let rows: Vec<Row> = tasks
             .into_iter()
             .map(|task| Row {
                 task,
                 caller: self.caller.clone(),
+                headers: None,
             })
             .collect();
+        self.enqueue_rows(rows).await
+    }
+
+    /// Enqueues `rows` in one transaction, as
+    /// [`enqueue_batch`](Self::enqueue_batch) does.
+    async fn enqueue_rows(&self, tasks: Vec<Row>) -> Result<Vec<i64>, QueueError> {
         let quick = if tasks.len() <= QUICK_BATCH {
             self.db
                 .try_quick(|conn| conn.write(|tx| insert_all(tx, &tasks)))
@@ -192,9 +206,9 @@ impl QueueProducer {
         Ok(ids)
     }
 
-    /// Enqueues `task` alone and returns its id.
-    async fn enqueue_one(&self, task: NewTask) -> Result<i64, QueueError> {
-        let ids = self.enqueue_batch([task]).await?;
+    /// Enqueues `row` alone and returns its id.
+    async fn enqueue_one(&self, row: Row) -> Result<i64, QueueError> {
+        let ids = self.enqueue_rows(vec![row]).await?;
         // A committed batch of one has exactly one id; the fallback is unreachable.
         ids.first().copied().ok_or(QueueError::NoSuchTask(0))
     }
@@ -219,7 +233,13 @@ impl QueueProducer {
             data: request.body,
             expires_at,
         };
-        Ok(self.enqueue_one(task).await?)
+        let headers = (!request.headers.is_empty()).then(|| request.headers.to_json());
+        let row = Row {
+            task,
+            caller: self.caller.clone(),
+            headers,
+        };
+        Ok(self.enqueue_one(row).await?)
     }
 }
 
@@ -228,10 +248,16 @@ fn insert_all(tx: &Transaction<'_>, rows: &[Row]) -> rusqlite::Result<Vec<i64>> 
     let mut ids = Vec::with_capacity(rows.len());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT INTO task_queue (data, method, content_type, enqueued_at, expires_at, caller)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO task_queue
+                 (data, method, content_type, enqueued_at, expires_at, caller, headers)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for Row { task, caller } in rows {
+        for Row {
+            task,
+            caller,
+            headers,
+        } in rows
+        {
             let expires_at = task.expires_at.map(to_ms);
             insert.execute(params![
                 task.data,
@@ -239,7 +265,8 @@ fn insert_all(tx: &Transaction<'_>, rows: &[Row]) -> rusqlite::Result<Vec<i64>> 
                 task.content_type,
                 now,
                 expires_at,
-                caller.as_deref()
+                caller.as_deref(),
+                headers.as_deref()
             ])?;
             ids.push(tx.last_insert_rowid());
         }
