@@ -67,7 +67,12 @@ impl CarriedHeaders {
     pub fn set(&mut self, name: &'static str, value: String) {
         match self.0.iter_mut().find(|(key, _)| *key == name) {
             Some(entry) => entry.1 = value,
-            None => self.0.push((name, value)),
+            None => {
+                // Kept in the order of `CARRIED`, as `read` gives them.
+                let rank = |name: &str| CARRIED.iter().position(|known| *known == name);
+                self.0.push((name, value));
+                self.0.sort_by_key(|(name, _)| rank(name));
+            }
         }
     }
 
