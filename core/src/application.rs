@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::method::MethodDescriptor;
 use crate::registry;
 use crate::state::StateMap;
-use crate::{Fault, State};
+use crate::{Fault, State, ThenReplies};
 
 /// Why an [`Application`] could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +137,8 @@ struct Inner {
     call_wrapper: Option<Arc<dyn CallWrapper>>,
     /// Whether its servers record call metrics.
     metered: bool,
+    /// Where replies may be delivered as calls.
+    then_replies: Option<Arc<ThenReplies>>,
 }
 
 impl Application {
@@ -189,6 +191,11 @@ impl Application {
     /// ([`ApplicationBuilder::metrics`]).
     pub fn metered(&self) -> bool {
         self.inner.metered
+    }
+
+    /// Where replies may be delivered as calls, if anywhere.
+    pub fn then_replies(&self) -> Option<&ThenReplies> {
+        self.inner.then_replies.as_deref()
     }
 
     /// The call wrapper, if one was set.
@@ -244,6 +251,7 @@ pub struct ApplicationBuilder {
     listeners: Vec<Arc<dyn EventListener>>,
     call_wrapper: Option<Arc<dyn CallWrapper>>,
     unmetered: bool,
+    then_replies: Option<Arc<ThenReplies>>,
 }
 
 impl ApplicationBuilder {
@@ -341,6 +349,15 @@ impl ApplicationBuilder {
         self
     }
 
+    /// Delivers replies as calls ([`Then`](crate::Then)) to the addresses
+    /// `replies` allows; without it, a call asking for that is refused
+    /// with `Client.Unauthorized`.
+    #[must_use]
+    pub fn then_replies(mut self, replies: ThenReplies) -> Self {
+        self.then_replies = Some(Arc::new(replies));
+        self
+    }
+
     /// Builds the application.
     ///
     /// # Errors
@@ -381,6 +398,7 @@ impl ApplicationBuilder {
                 wanted_events,
                 call_wrapper: self.call_wrapper,
                 metered: !self.unmetered,
+                then_replies: self.then_replies,
             }),
         })
     }

@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
+use crate::then::Then;
 use crate::transport::{ClientTransport, OutgoingRequest, Receipt, ReceivedReply, TransportError};
-use crate::{CarriedHeaders, Fault};
+use crate::{CarriedHeaders, Fault, THEN_HEADER};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +135,67 @@ impl Client {
     /// A transport or protocol error; the call's own faults are never seen.
     pub async fn send_one_way<M: Method>(&self, call: M) -> Result<Receipt, CallError> {
         self.notify_named(M::NAME, &call, self.deadline()).await
+    }
+
+    /// Sends a call whose reply comes back later as a call of a method of
+    /// the caller's own service ([`Then`]), and returns once the transport
+    /// accepted it (a broker confirmed it, a queue inserted it; over HTTP,
+    /// once the serving side ran the call and delivered the reply). The
+    /// reply, a result or a fault, arrives where `then` says, so it waits
+    /// there while the caller is down.
+    ///
+    /// ```
+    /// # use switchboard::{rpc, Client, Fault, Then};
+    /// /// Makes the thumbnail of a page.
+    /// #[rpc(service = "thumbs")]
+    /// fn thumbnail(page: u64) -> Vec<u8> {
+    ///     vec![0; page as usize]
+    /// }
+    ///
+    /// /// Receives thumbnails.
+    /// #[rpc(service = "web")]
+    /// fn on_thumbnail(reply: Result<Vec<u8>, Fault>, data: u64) {}
+    ///
+    /// # async fn demo(client: Client) -> Result<(), switchboard::CallError> {
+    /// let then = Then::method_of::<OnThumbnail>()
+    ///     .at("amqp://broker:5672/%2f?queue=web")
+    ///     .with_data(7.into());
+    /// client.call_then(Thumbnail { page: 7 }, then).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`ProtocolError::InvalidRequest`] for a `then` that names no method
+    /// or no usable address (checked before anything is sent), else a
+    /// transport or protocol error. The call's own faults come to the
+    /// handler.
+    pub async fn call_then<M: Method>(&self, call: M, then: Then) -> Result<Receipt, CallError> {
+        self.call_then_named(M::NAME, &call, then).await
+    }
+
+    /// As [`call_then`](Self::call_then), by method name with any
+    /// serializable parameters.
+    ///
+    /// # Errors
+    /// As for [`call_then`](Self::call_then).
+    pub async fn call_then_named(
+        &self,
+        method: &str,
+        params: &(dyn erased_serde::Serialize + Sync),
+        then: Then,
+    ) -> Result<Receipt, CallError> {
+        let header = then.to_header();
+        Then::from_header(&header)
+            .map_err(|refused| ProtocolError::InvalidRequest(refused.to_string()))?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let deadline = self.deadline();
+        let mut request = self.request(method, params, Some(id), deadline)?;
+        // Sent as a call (with an id, so it has a result), delivered as a
+        // one-way message: nothing comes back on this link.
+        request.one_way = true;
+        request.headers.set(THEN_HEADER, header);
+        Ok(within(deadline, self.transport.send_one_way(request)).await?)
     }
 
     /// Calls a method by name with any serializable parameters (a map or a

@@ -41,6 +41,9 @@ pub mod code {
     pub const SERVER: &str = "Server";
     /// The call did not finish before its deadline.
     pub const TIMEOUT: &str = "Server.Timeout";
+    /// Something the call needs on our side is out of reach for now (the
+    /// address a reply is delivered to): worth trying again later.
+    pub const UNAVAILABLE: &str = "Server.Unavailable";
 }
 
 /// An error that is sent to the caller.
@@ -52,7 +55,7 @@ pub mod code {
 /// assert_eq!(fault.code(), "Client.NotFound");
 /// assert!(fault.is_client());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Fault {
     /// Dotted code: `Client`, `Client.NotFound`, `Server`, ...
     pub code: Cow<'static, str>,

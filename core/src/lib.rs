@@ -68,6 +68,7 @@ pub mod local;
 pub mod method;
 pub mod protocol;
 pub mod telemetry;
+pub mod then;
 pub mod transport;
 pub mod validate;
 
@@ -92,6 +93,7 @@ pub use registry::{registered, services};
 pub use server::{CALL_SPAN_NAME, CALL_SPAN_TARGET, Protocols, Response, Server};
 pub use state::State;
 pub use switchboard_macros::{Validate, rpc};
+pub use then::{Then, ThenReplies};
 pub use transport::{
     ClientTransport, OutgoingRequest, Receipt, ReceivedReply, ServerTransport, TransportError,
 };

@@ -21,7 +21,8 @@ use crate::protocol::{
     CallOutcome, Calls, Envelope, InProtocol, OutProtocol, ProtocolError, Replies, calls,
 };
 use crate::telemetry::{self, CallMeters, Rejection};
-use crate::{Application, Fault};
+use crate::then::{Then, ThenRefused, ThenReplies};
+use crate::{Application, CarriedHeaders, Fault, THEN_HEADER};
 
 use span::call_span;
 
@@ -154,6 +155,10 @@ impl Server {
     }
 
     async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
+        // Most requests carry no header of switchboard's own.
+        if !request.headers.is_empty() && request.headers.get(THEN_HEADER).is_some() {
+            return Box::pin(self.process_then(request)).await;
+        }
         let (batch, calls) = match self.get_in_envelope(&request) {
             Ok(envelope) => (envelope.batch, envelope.calls),
             // It still gets a context, so listeners see its fault, and a
@@ -176,6 +181,77 @@ impl Server {
             .instrument(span)
             .await;
         self.get_out_string(&request, batch, calls![outcome])
+    }
+
+    /// A call whose reply comes back as a call ([`Then`]): checked against
+    /// the application's [`ThenReplies`](crate::ThenReplies) before it
+    /// runs, then run, then its result delivered; the transport gets no
+    /// body, or the fault that stopped the delivery.
+    async fn process_then(&self, request: Box<RequestInfo>) -> Response {
+        let header = request.headers.get(THEN_HEADER).unwrap_or_default();
+        let (then, replies, target) = match self.then_target(header) {
+            Ok(found) => found,
+            Err(refused) => return self.refuse(&request, refused.into()),
+        };
+        let (batch, calls) = match self.get_in_envelope(&request) {
+            Ok(envelope) => (envelope.batch, envelope.calls),
+            Err(fault) => (false, calls![Err(fault)]),
+        };
+        let call = match calls.into_inner() {
+            Ok([call]) if !batch => call,
+            _ => {
+                let fault = Fault::new(
+                    crate::code::INVALID_REQUEST,
+                    "a call whose reply comes back as a call must be one call, not a batch",
+                );
+                return self.refuse(&request, fault);
+            }
+        };
+        let (method, span) = self.span_of(&request, &call);
+        let (outcome, request) = self
+            .process_one(request, call, method)
+            .instrument(span)
+            .await;
+        let delivered = replies
+            .deliver(
+                &then,
+                target,
+                outcome.result.as_ref(),
+                CarriedHeaders::default(),
+            )
+            .await;
+        match delivered {
+            Ok(()) => Response {
+                body: None,
+                content_type: self.out_protocol.content_type(),
+                fault: None,
+                batch: false,
+                any_fault: None,
+                method: outcome.method,
+            },
+            Err(refused) => {
+                tracing::warn!(reply_to = then.method(), error = %refused, "reply not delivered");
+                let outcome = CallOutcome {
+                    result: Err(refused.into()),
+                    ..outcome
+                };
+                self.get_out_string(&request, false, calls![outcome])
+            }
+        }
+    }
+
+    /// The directive in `header`, the application's deliveries, and the
+    /// address the reply goes to.
+    fn then_target(
+        &self,
+        header: &str,
+    ) -> Result<(Then, &ThenReplies, crate::catalog::Address), ThenRefused> {
+        let then = Then::from_header(header)?;
+        let replies = self.app.then_replies().ok_or_else(|| {
+            ThenRefused::NotAllowed("this service does not deliver replies as calls".to_owned())
+        })?;
+        let target = replies.target(&then)?;
+        Ok((then, replies, target))
     }
 
     /// Stages 4 to 7 for the calls of a batch, one after the other; stages
