@@ -20,6 +20,7 @@ mod logs;
 mod metrics;
 mod params;
 mod queue;
+mod replies;
 mod serve;
 mod status;
 

@@ -120,6 +120,8 @@ pub(crate) struct ConsumeArgs {
     component: ComponentArgs,
     #[command(flatten)]
     metrics: MetricsArgs,
+    #[command(flatten)]
+    replies: crate::cli::replies::RepliesArgs,
 }
 
 /// `--on-failure`.
@@ -174,6 +176,7 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
         crate::hosting::counting(&counts),
         crate::hosting::metering(metrics.on()),
     ];
+    let setups = setups.into_iter().chain(args.replies.setup(context));
     let app = args.hosted.application_counted(context, None, setups)?;
     let settings = crate::hosting::typed_settings(&context.info, &Default::default());
     let methods = app.methods().map(|m| m.name.to_owned()).collect();
