@@ -42,7 +42,7 @@ pub struct Thumbnail {
 /// none (`Client.NotFound`).
 #[rpc(service = "thumbs", throws = ["Client.NotFound"])]
 pub fn make_thumbnail(page: u64) -> Result<Thumbnail, Fault> {
-    if page % 100 == 0 {
+    if page.is_multiple_of(100) {
         return Err(Fault::not_found(format!("page {page} is blank")));
     }
     Ok(Thumbnail {

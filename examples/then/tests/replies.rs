@@ -99,7 +99,7 @@ fn check_every_reply_once(file: &Path, count: u64) -> TestResult {
         (1..=count).collect::<Vec<_>>()
     );
     for (page, (_, outcome)) in &pages {
-        let expected = if page % 100 == 0 {
+        let expected = if page.is_multiple_of(100) {
             "fault=Client.NotFound".to_owned()
         } else {
             format!("ok={}", (page % 1000) * 64)
