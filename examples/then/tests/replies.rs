@@ -60,9 +60,12 @@ fn stop(mut child: Child) -> TestResult {
     Ok(())
 }
 
-/// The replies handled so far, by page: every line `page=P ...` of the
-/// file, with how often each page came.
-fn handled(file: &Path) -> Result<(usize, BTreeMap<u64, (usize, String)>), Box<dyn Error>> {
+/// Each page's reply: how often it was handled, and the last outcome.
+type ByPage = BTreeMap<u64, (usize, String)>;
+
+/// The replies handled so far: how many lines the file has, and each
+/// page's replies.
+fn handled(file: &Path) -> Result<(usize, ByPage), Box<dyn Error>> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let mut pages = BTreeMap::new();
     let mut lines = 0;
