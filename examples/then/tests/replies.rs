@@ -292,3 +292,49 @@ fn fastrand_suffix() -> u64 {
     hasher.write_u128(Instant::now().elapsed().as_nanos());
     hasher.finish() % 1_000_000
 }
+
+#[test]
+fn over_http_the_call_returns_once_its_reply_was_delivered_to_the_callers_queue() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let web_file = dir.path().join("web-queue.db");
+    let reply_to = format!("sqlite:{}", web_file.display());
+    let mut thumbs = serve(
+        dir.path(),
+        &[
+            "--services",
+            "thumbs",
+            "--db",
+            "thumbs.db",
+            "--on",
+            &format!("http://127.0.0.1:{port}"),
+            "--replies-to",
+            &reply_to,
+        ],
+    )?;
+    wait_for_line(&mut thumbs, "Stop with Ctrl-C")?;
+    let mut web = serve(
+        dir.path(),
+        &[
+            "--services",
+            "web",
+            "--db",
+            "web.db",
+            "--on",
+            &format!("sqlite:{}?worker=web&protocol=jsonrpc", web_file.display()),
+            "--send",
+            "120",
+            "--send-to",
+            &format!("http://127.0.0.1:{port}"),
+            "--reply-to",
+            &reply_to,
+        ],
+    )?;
+    wait_for_line(&mut web, "sent 120")?;
+    let checked = check_every_reply_once(&dir.path().join("web.replies"), 120);
+    stop(web)?;
+    stop(thumbs)?;
+    checked
+}
