@@ -28,7 +28,7 @@ inventory::submit! {
         MEDIA_TYPE,
         |settings| configured(settings).into(),
     )
-    .rank(40)
+    .rank(50)
     .mount(HttpMount::Endpoint { path: "/postage", method_in_path: false })
     .client(|settings| Arc::new(configured(settings)))
 }
