@@ -173,6 +173,11 @@ pub struct IncomingCall {
     pub id: Option<Range<usize>>,
     /// `false` for a notification: the call runs, nothing is sent back.
     pub expects_reply: bool,
+    /// The caller's fingerprint as the message itself carries it (Postage's
+    /// `fingerprint` dictionary), for protocols whose envelope says who sent
+    /// it; `None` for the others. [`MethodContext::caller`] prefers it to
+    /// the one the transport read ([`RequestInfo::caller`]).
+    pub caller: Option<Arc<Fingerprint>>,
 }
 
 /// The request a context reads: lent by the driver, or shared by whoever
@@ -280,12 +285,18 @@ impl MethodContext {
         self.request.principal.as_ref()
     }
 
-    /// The calling process's fingerprint, when its transport carried one
-    /// (switchboard's clients send theirs; see [`Fingerprint`]). What the
-    /// caller says it is, not authenticated: for logs and routing, not for
-    /// access decisions (use [`principal`](Self::principal)).
+    /// The calling process's fingerprint: the one the message carries in
+    /// its envelope when the protocol has one ([`IncomingCall::caller`],
+    /// Postage's `fingerprint`), else the one its transport carried
+    /// ([`RequestInfo::caller`]; switchboard's clients send theirs; see
+    /// [`Fingerprint`]). What the caller says it is, not authenticated: for
+    /// logs and routing, not for access decisions (use
+    /// [`principal`](Self::principal)).
     pub fn caller(&self) -> Option<&Fingerprint> {
-        self.request.caller.as_deref()
+        self.call
+            .as_ref()
+            .and_then(|call| call.caller.as_deref())
+            .or(self.request.caller.as_deref())
     }
 
     /// The call as located in the request, once decomposed.

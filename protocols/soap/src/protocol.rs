@@ -141,6 +141,7 @@ impl InProtocol for Soap {
                 body: Some(located.body),
                 id: None,
                 expects_reply: true,
+                caller: None,
             }),
             Scanned::Refused(fault) => Err(fault),
         };

@@ -17,9 +17,9 @@
 //! ```
 //!
 //! Only what the binary links is served: the `#[rpc]` services of the
-//! crates it links, the protocols of `switchboard-json` and
-//! `switchboard-soap`, the transports of `switchboard-http`,
-//! `switchboard-amqp` and `switchboard-sqlite-queue`, and any other
+//! crates it links, the protocols of `switchboard-json`,
+//! `switchboard-soap` and `switchboard-postage`, the transports of
+//! `switchboard-http`, `switchboard-amqp` and `switchboard-sqlite-queue`, and any other
 //! protocol or transport crate linked beside them (see
 //! [`switchboard::catalog`]).
 //!
@@ -52,6 +52,7 @@ mod linked {
     use switchboard_amqp as _;
     use switchboard_http as _;
     use switchboard_json as _;
+    use switchboard_postage as _;
     use switchboard_soap as _;
     use switchboard_sqlite_queue as _;
 }

@@ -10,6 +10,10 @@
 //! | `prefetch` | messages (and calls) held at once, server only | 32 |
 //! | `durable` | declare the queue durable, server only | `true` |
 //! | `protocol` | the protocol messages are read in, server only | the host's default, else `jsonrpc` |
+//! | `exchange` | serve: bind the queue to this exchange (declared durable, not auto-delete, as Postage's `Exchange` is) instead of consuming a work queue; call: publish to it | none: the default exchange, routing by queue name |
+//! | `exchange_type` | the exchange's type, server only | `direct` |
+//! | `routing_key` | serve: a key the queue is bound by (repeat it for several); call: the key published with | the queue's name |
+//! | `private` | serve: the queue is this process's own, named `{queue}-{pid}{host}` as Postage names a private queue (auto-delete: gone with the process's consumer), so every server gets every message; `false`: a shared queue, served in turns | `false` |
 //! | `heartbeat`, `channel_max`, `frame_max`, `connection_timeout`, `auth_mechanism` | lapin's own URL options | lapin's |
 //! | `user`, `password`, `vhost` | the login and virtual host, over the URL's (so a password need not be in a URL) | the URL's |
 //! | `ca_file`, `cert_file`, `key_file` | TLS files for `amqps://` (PEM), over the host's | the host's [`TlsSettings`], if it stores one in the settings' typed values |
@@ -34,8 +38,8 @@ use switchboard::{ClientTransport, Fingerprint, Server, ServerTransport, Transpo
 
 use crate::server::DEFAULT_PREFETCH;
 use crate::{
-    AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, QueueSpec, ServerOptions,
-    TlsSettings,
+    AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, ExchangeSpec, QueueSpec,
+    ServerOptions, TlsSettings,
 };
 
 /// Every option an address of this transport takes, in three runs: what
@@ -47,6 +51,10 @@ const OPTIONS: &[&str] = &[
     "prefetch",
     "durable",
     "protocol",
+    "exchange",
+    "exchange_type",
+    "routing_key",
+    "private",
     // lapin's, passed through in the URL.
     "heartbeat",
     "channel_max",
@@ -63,7 +71,7 @@ const OPTIONS: &[&str] = &[
 ];
 
 /// The options that say how to connect: lapin's, the login, TLS files.
-pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(4).1;
+pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(8).1;
 
 /// The options lapin reads from the URL itself.
 const LAPIN_OPTIONS: &[&str] = CONNECTION_OPTIONS.split_at(5).0;
@@ -163,8 +171,11 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             ),
             settings.fingerprint.as_ref(),
         );
-        let spec = QueueSpec::new(&queue).durable(durable);
-        let options = ServerOptions::new(Binding::work_queue(spec)).with_prefetch(prefetch);
+        let binding = match routed(&address, &queue, settings.fingerprint.as_deref())? {
+            Some(binding) => binding,
+            None => Binding::work_queue(QueueSpec::new(&queue).durable(durable)),
+        };
+        let options = ServerOptions::new(binding).with_prefetch(prefetch);
         let endpoint = connection.endpoint();
         // Not ready until it consumes; named in `GET /readyz` while the
         // broker is away.
@@ -183,6 +194,8 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
             .without_option("prefetch")
             .without_option("durable")
             .without_option("protocol")
+            .without_option("exchange_type")
+            .without_option("private")
             .with_option("queue", queue.clone());
         let banner = vec![format!(
             "{} consuming {endpoint} queue {queue} ({}, prefetch {prefetch})",
@@ -194,6 +207,59 @@ fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<
         })
         .with_reach(reach))
     })
+}
+
+/// The binding of an address with `exchange`: its queue bound to that
+/// exchange by each `routing_key` (default: the queue's name), shared, or
+/// this process's own with `private=true`. `None` without `exchange`.
+///
+/// The queue is declared as Postage's consumers declare theirs (AMQP's
+/// defaults: not durable) unless `durable=true`, so a Python program
+/// declaring the same queue is not refused.
+fn routed(
+    address: &Address,
+    queue: &str,
+    fingerprint: Option<&Fingerprint>,
+) -> Result<Option<Binding>, AddressError> {
+    let Some(exchange) = address.option("exchange") else {
+        return match ["exchange_type", "routing_key", "private"]
+            .into_iter()
+            .find(|key| address.option(key).is_some())
+        {
+            Some(key) => Err(address.invalid(format!("option `{key}` needs `exchange`"))),
+            None => Ok(None),
+        };
+    };
+    let kind = address.option("exchange_type").unwrap_or("direct");
+    let exchange = ExchangeSpec::new(exchange, kind).durable(true);
+    let mut keys: Vec<&str> = address
+        .options()
+        .filter(|(key, _)| *key == "routing_key")
+        .map(|(_, value)| value)
+        .collect();
+    if keys.is_empty() {
+        keys.push(queue);
+    }
+    let durable = address.parse_option::<bool>("durable")?.unwrap_or(false);
+    let spec = if address.parse_option::<bool>("private")?.unwrap_or(false) {
+        // Not exclusive, as Postage declares it, so other connections may
+        // look at it; deleted once its consumer goes, unlike Postage's.
+        QueueSpec::new(private_queue(queue, fingerprint)).auto_delete(true)
+    } else {
+        QueueSpec::new(queue).durable(durable)
+    };
+    Ok(Some(Binding::routed(exchange, keys, spec)))
+}
+
+/// Postage's private queue name: `{queue}-{pid}{host}`.
+pub fn private_queue(queue: &str, fingerprint: Option<&Fingerprint>) -> String {
+    match fingerprint {
+        Some(me) => format!("{queue}-{}{}", me.pid, me.host),
+        None => {
+            let me = Fingerprint::new("", "", "");
+            format!("{queue}-{}{}", me.pid, me.host)
+        }
+    }
 }
 
 fn connect(
@@ -208,7 +274,14 @@ fn connect(
             connection(&address, settings.client_name.clone(), &settings.settings),
             settings.fingerprint.as_ref(),
         );
-        let client = AmqpClient::connect(connection, ClientOptions::to_queue(queue))
+        let options = match address.option("exchange") {
+            Some(exchange) => {
+                let key = address.option("routing_key").unwrap_or(&queue);
+                ClientOptions::to_exchange(exchange, key)
+            }
+            None => ClientOptions::to_queue(queue),
+        };
+        let client = AmqpClient::connect(connection, options)
             .await
             .map_err(|err| BindError::Unreachable {
                 address: address.to_string(),
@@ -221,12 +294,12 @@ fn connect(
 /// A client does not declare or consume: options only a server reads are
 /// a mistake worth saying.
 fn refuse_server_options(address: &Address) -> Result<(), AddressError> {
-    match ["prefetch", "durable", "protocol"]
+    match ["prefetch", "durable", "protocol", "exchange_type", "private"]
         .into_iter()
         .find(|key| address.option(key).is_some())
     {
         Some(key) => Err(address.invalid(format!(
-            "option `{key}` is for serving; a client takes queue and lapin's options"
+            "option `{key}` is for serving; a client takes queue, exchange, routing_key and lapin's options"
         ))),
         None => Ok(()),
     }
@@ -291,6 +364,43 @@ mod tests {
             Some(Path::new("/etc/client.key"))
         );
         assert!(!address.to_string().contains("s%26cret"), "{address}");
+        Ok(())
+    }
+
+    #[test]
+    fn an_exchange_binds_the_queue_by_each_key_shared_or_private()
+    -> Result<(), Box<dyn std::error::Error>> {
+        use crate::DeliveryModel;
+        let me = Fingerprint::new("echo_receive", "controller", "1.0");
+        let shared = Address::parse(
+            "amqp://127.0.0.1:5672/%2f?exchange=echo-exchange&routing_key=echo-rk\
+             &routing_key=echo-fanout-rk&queue=echo-queue",
+        )?;
+        let binding = routed(&shared, "echo-queue", Some(&me))?.ok_or("not routed")?;
+        let DeliveryModel::Routed {
+            exchange,
+            keys,
+            queue,
+        } = binding.model
+        else {
+            return Err("not a routed binding".into());
+        };
+        assert_eq!(
+            exchange,
+            ExchangeSpec::new("echo-exchange", "direct").durable(true)
+        );
+        assert_eq!(keys, ["echo-rk", "echo-fanout-rk"]);
+        assert_eq!(queue, QueueSpec::new("echo-queue"));
+        let private = shared.clone().with_option("private", "true");
+        let binding = routed(&private, "echo-queue", Some(&me))?.ok_or("not routed")?;
+        let DeliveryModel::Routed { queue, .. } = binding.model else {
+            return Err("not a routed binding".into());
+        };
+        assert_eq!(queue.name, format!("echo-queue-{}{}", me.pid, me.host));
+        let plain = Address::parse("amqp://127.0.0.1:5672/%2f?queue=q")?;
+        assert!(routed(&plain, "q", None)?.is_none());
+        let keyless = Address::parse("amqp://127.0.0.1:5672/%2f?routing_key=k")?;
+        assert!(routed(&keyless, "q", None).is_err());
         Ok(())
     }
 

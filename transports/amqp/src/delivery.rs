@@ -5,6 +5,7 @@
 //! | [`WorkQueue`](DeliveryModel::WorkQueue) | the named queue (durable if configured so) | exactly one consumer; competing consumers share the load, `prefetch` at a time each | tasks, RPC services |
 //! | [`Broadcast`](DeliveryModel::Broadcast) | the fanout exchange, and per consumer a broker-named exclusive auto-delete queue bound to it | every consumer gets every message (while it is connected) | notifications, cache invalidation |
 //! | [`Topic`](DeliveryModel::Topic) | the topic exchange, the queue (shared by name, or private), the pattern binding | one consumer per queue, for messages whose routing key matches the pattern | filtered events, logs by severity |
+//! | [`Routed`](DeliveryModel::Routed) | the exchange (any type, its flags as given), the queue, one binding per routing key | one consumer per queue: a queue shared by name takes turns (round robin), a queue of one consumer's own (`{queue}-{pid}{host}`, Postage's private queue) gets every message | Postage's `eqk`: `(Exchange, [(queue, key), ...])` |
 //!
 //! A binding may name one method: its messages are then that method's bare
 //! parameters (`{"s": "hi"}`), as over `POST /json/{method}`, for in
@@ -32,6 +33,17 @@ pub enum DeliveryModel {
         pattern: String,
         /// The queue bound by the pattern ([`QueueSpec::private`] for one
         /// per consumer).
+        queue: QueueSpec,
+    },
+    /// A named exchange of any type and a queue bound to it by each of
+    /// several routing keys: Postage's `eqk` entries for one queue.
+    Routed {
+        /// The exchange, declared with exactly its flags.
+        exchange: ExchangeSpec,
+        /// The routing keys the queue is bound by (at least one; an empty
+        /// key for a fanout exchange).
+        keys: Vec<String>,
+        /// The queue.
         queue: QueueSpec,
     },
 }
@@ -75,6 +87,23 @@ impl Binding {
         }
     }
 
+    /// `queue` bound to `exchange` by each of `keys` (Postage's `eqk`:
+    /// `(EchoExchange, [("echo-queue", "echo-rk")])`).
+    pub fn routed<I, K>(exchange: ExchangeSpec, keys: I, queue: QueueSpec) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<String>,
+    {
+        Self {
+            model: DeliveryModel::Routed {
+                exchange,
+                keys: keys.into_iter().map(Into::into).collect(),
+                queue,
+            },
+            method: None,
+        }
+    }
+
     /// Binds the queue to `method`: bodies are its bare parameters.
     #[must_use]
     pub fn with_method(mut self, method: impl Into<String>) -> Self {
@@ -88,6 +117,7 @@ impl Binding {
             DeliveryModel::WorkQueue(_) => "work queue",
             DeliveryModel::Broadcast(_) => "broadcast",
             DeliveryModel::Topic { .. } => "topic",
+            DeliveryModel::Routed { .. } => "routed",
         }
     }
 
@@ -95,9 +125,9 @@ impl Binding {
     /// the broker names per connection.
     pub fn has_named_queue(&self) -> bool {
         match &self.model {
-            DeliveryModel::WorkQueue(queue) | DeliveryModel::Topic { queue, .. } => {
-                !queue.is_private()
-            }
+            DeliveryModel::WorkQueue(queue)
+            | DeliveryModel::Topic { queue, .. }
+            | DeliveryModel::Routed { queue, .. } => !queue.is_private(),
             DeliveryModel::Broadcast(_) => false,
         }
     }
@@ -109,8 +139,13 @@ impl Binding {
         match &self.model {
             DeliveryModel::WorkQueue(queue) if !queue.is_private() => queue.name.clone(),
             DeliveryModel::Topic { queue, .. } if !queue.is_private() => queue.name.clone(),
+            // A process's own queue (`{queue}-{pid}{host}`) is one label
+            // value per process, as a work queue's consumer is.
+            DeliveryModel::Routed { queue, .. } if !queue.is_private() => queue.name.clone(),
             DeliveryModel::WorkQueue(_) => "private:amq.default".to_owned(),
-            DeliveryModel::Broadcast(exchange) | DeliveryModel::Topic { exchange, .. } => {
+            DeliveryModel::Broadcast(exchange)
+            | DeliveryModel::Topic { exchange, .. }
+            | DeliveryModel::Routed { exchange, .. } => {
                 format!("private:{}", exchange.name)
             }
         }
@@ -140,6 +175,20 @@ impl Binding {
                 let name = declare_queue(channel, queue, passive).await?;
                 if !passive || queue.is_private() {
                     bind(channel, &name, &exchange.name, pattern).await?;
+                }
+                Ok(name)
+            }
+            DeliveryModel::Routed {
+                exchange,
+                keys,
+                queue,
+            } => {
+                declare_exchange(channel, exchange, passive).await?;
+                let name = declare_queue(channel, queue, passive).await?;
+                if !passive || queue.is_private() {
+                    for key in keys {
+                        bind(channel, &name, &exchange.name, key).await?;
+                    }
                 }
                 Ok(name)
             }

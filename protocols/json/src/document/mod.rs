@@ -238,5 +238,6 @@ fn call(method: &str, body: Option<std::ops::Range<usize>>) -> IncomingCall {
         body,
         id: None,
         expects_reply: true,
+        caller: None,
     }
 }

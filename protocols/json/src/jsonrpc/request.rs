@@ -139,6 +139,7 @@ fn call(method: MethodName, body: Option<Range<usize>>, id: Option<Range<usize>>
         body,
         expects_reply: id.is_some(),
         id,
+        caller: None,
     }
 }
 

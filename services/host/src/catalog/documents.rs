@@ -58,6 +58,16 @@ pub static DOCUMENTS: &[InterfaceDocument] = &[
         describes: &["soap"],
         build: build_wsdl,
     },
+    InterfaceDocument {
+        name: "postage",
+        description: "OpenRPC 1.3 (JSON) of the Postage commands: each method is a command \
+                      of its name, its params the command's content.parameters",
+        media_type: "application/json",
+        path: "/postage/openrpc.json",
+        query: None,
+        describes: &["postage"],
+        build: build_postage,
+    },
 ];
 
 /// Where documents that need an absolute address (the WSDL's
@@ -219,6 +229,17 @@ fn build_openrpc(app: &Application, context: &DocumentContext<'_>) -> String {
     let endpoint = context
         .endpoint_of("jsonrpc")
         .unwrap_or(OpenRpcSettings::DEFAULT_ENDPOINT);
+    openrpc(
+        app,
+        &OpenRpcSettings::new(context.info.clone()).with_endpoint(endpoint),
+    )
+}
+
+/// Postage commands are the methods under their own names, their
+/// `content.parameters` the params by name: the JSON-RPC document's
+/// methods, with the Postage endpoint as its server.
+fn build_postage(app: &Application, context: &DocumentContext<'_>) -> String {
+    let endpoint = context.endpoint_of("postage").unwrap_or("/postage");
     openrpc(
         app,
         &OpenRpcSettings::new(context.info.clone()).with_endpoint(endpoint),

@@ -63,7 +63,7 @@ mod tests {
 
     #[test]
     fn every_linked_protocol_is_listed_in_rank_order() -> Result<(), CatalogError> {
-        assert_eq!(all_names(), "jsonrpc,json,rest,soap");
+        assert_eq!(all_names(), "jsonrpc,json,rest,soap,postage");
         assert!(callable("jsonrpc")?.is_callable());
         assert!(matches!(
             callable("rest"),

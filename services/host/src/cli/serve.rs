@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use clap::builder::PossibleValuesParser;
 use clap::{ArgMatches, Args};
-use switchboard::Application;
 use switchboard::catalog::{Address, Readiness};
+use switchboard::{Application, Fingerprint};
 use switchboard_http::{Auth, FaultStatuses, HttpConfig};
 
 use super::Context;
@@ -207,6 +207,8 @@ pub(crate) async fn run(
     )
     .with_fingerprint(Arc::clone(&fingerprint))
     .with_readiness(readiness);
+    // Protocols that write the sender into their messages (Postage) read it here.
+    settings.settings.insert(Fingerprint::clone(&fingerprint));
     if let Some(page) = metrics.page() {
         settings = settings.with_metrics(page.clone());
     }

@@ -33,14 +33,17 @@ pub async fn client(
     protocol: &'static ProtocolEntry,
     token: Option<&str>,
 ) -> Result<Client, CommandError> {
-    let settings = crate::hosting::typed_settings(host, &switchboard_http::HttpConfig::default());
+    let me = Fingerprint::new(host.name(), "client", host.version());
+    // Protocols that write the sender into their messages (Postage) read it here.
+    let settings = crate::hosting::typed_settings(host, &switchboard_http::HttpConfig::default())
+        .with(me.clone());
     let codec = protocol
         .client_protocol(&settings)
         .ok_or(crate::catalog::CatalogError::NoClient(protocol.name()))?;
     let mut connect = ConnectSettings::new(protocol)
         .with_host_name(host.name())
         .with_client_name(format!("{} cli", host.name()))
-        .with_fingerprint(Fingerprint::new(host.name(), "client", host.version()));
+        .with_fingerprint(me);
     connect.settings = settings;
     if let Some(token) = token {
         connect = connect.with_bearer_token(token);

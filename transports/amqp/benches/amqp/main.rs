@@ -17,7 +17,9 @@
 //! per case (default 3 000), `--rounds R` (default 5), `--metrics` to
 //! install a Prometheus recorder first, as the host does, so that ours
 //! records its call and link metrics for real (without one every record
-//! is a no-op).
+//! is a no-op). `--postage` runs instead the Postage protocol against
+//! JSON-RPC, both through our transport (RPC with 1 and 64 in flight, the
+//! goal 0.9x).
 
 mod ours;
 mod raw;
@@ -108,6 +110,9 @@ fn main() -> BenchResult<()> {
             "not recorded (no recorder)"
         }
     );
+    if std::env::args().any(|a| a == "--postage") {
+        return postage_vs_json_rpc(&runtime, &url, calls, rounds);
+    }
     let cases = [
         ("rpc, 1 in flight", Work::Rpc(1), 0.9),
         ("rpc, 64 in flight", Work::Rpc(IN_FLIGHT), 0.8),
@@ -160,6 +165,44 @@ fn main() -> BenchResult<()> {
                 o50 / r50
             );
         }
+    }
+    Ok(())
+}
+
+/// Postage against JSON-RPC, same transport, same broker, alternating rounds.
+fn postage_vs_json_rpc(
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    calls: usize,
+    rounds: usize,
+) -> BenchResult<()> {
+    use ours::Wire;
+    println!("Postage vs JSON-RPC over AMQP, {calls} calls per round, {rounds} rounds (medians)");
+    for (name, work) in [
+        ("rpc, 1 in flight", Work::Rpc(1)),
+        ("rpc, 64 in flight", Work::Rpc(IN_FLIGHT)),
+    ] {
+        let (mut postage, mut jsonrpc) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            let order = if round % 2 == 0 {
+                [Wire::Postage, Wire::JsonRpc]
+            } else {
+                [Wire::JsonRpc, Wire::Postage]
+            };
+            for wire in order {
+                let measure = runtime.block_on(ours::run_in(url, work, calls, wire))?;
+                match wire {
+                    Wire::Postage => postage.push(measure.rate),
+                    Wire::JsonRpc => jsonrpc.push(measure.rate),
+                }
+            }
+        }
+        let (postage, jsonrpc) = (median(postage), median(jsonrpc));
+        let ratio = postage / jsonrpc;
+        let verdict = if ratio >= 0.9 { "meets" } else { "MISSES" };
+        println!(
+            "{name:<26} postage {postage:>9.0}/s  jsonrpc {jsonrpc:>9.0}/s  ratio {ratio:.2} ({verdict} the 0.9x goal)"
+        );
     }
     Ok(())
 }

@@ -1,17 +1,19 @@
 //! Our side: `AmqpServer` serving the demo `echo` (and a one-way `tick`),
-//! called through `AmqpClient` and the typed `Client`.
+//! called through `AmqpClient` and the typed `Client`, in JSON-RPC or in
+//! Postage.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use switchboard::{Application, Client, Server, ServerTransport, rpc};
+use switchboard::{Application, Client, ClientProtocol, Protocols, Server, ServerTransport, rpc};
 use switchboard_amqp::{
     AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, QueueSpec, ServerOptions,
 };
 use switchboard_demo as _;
 use switchboard_json::JsonRpc;
+use switchboard_postage::Postage;
 use tokio::sync::oneshot;
 
 use super::{BenchResult, IN_FLIGHT, Measure, PREFETCH, Work};
@@ -26,7 +28,35 @@ fn tick(n: u64) {
     TICKS.fetch_add(1, Ordering::Relaxed);
 }
 
+/// The protocol both sides speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    /// JSON-RPC 2.0.
+    JsonRpc,
+    /// Postage's message dictionary.
+    Postage,
+}
+
+impl Wire {
+    fn protocols(self) -> (Protocols, Arc<dyn ClientProtocol>) {
+        match self {
+            Self::JsonRpc => (JsonRpc.into(), Arc::new(JsonRpc)),
+            Self::Postage => (Postage::new().into(), Arc::new(Postage::new())),
+        }
+    }
+}
+
 pub(crate) async fn run(url: &str, work: Work, count: usize) -> BenchResult<Measure> {
+    run_in(url, work, count, Wire::JsonRpc).await
+}
+
+pub(crate) async fn run_in(
+    url: &str,
+    work: Work,
+    count: usize,
+    wire: Wire,
+) -> BenchResult<Measure> {
+    let (protocols, codec) = wire.protocols();
     let queue = format!(
         "sbbench-ours-{}-{:x}",
         std::process::id(),
@@ -41,7 +71,7 @@ pub(crate) async fn run(url: &str, work: Work, count: usize) -> BenchResult<Meas
     let server = AmqpServer::new(settings.clone(), options);
     server.declare().await?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let serving = tokio::spawn(server.serve(Server::new(app, JsonRpc), async move {
+    let serving = tokio::spawn(server.serve(Server::new(app, protocols), async move {
         let _ = stopped.await;
     }));
     let transport = AmqpClient::connect(
@@ -49,7 +79,7 @@ pub(crate) async fn run(url: &str, work: Work, count: usize) -> BenchResult<Meas
         ClientOptions::to_queue(&queue).with_persistent(false),
     )
     .await?;
-    let client = Client::new(Arc::new(transport), Arc::new(JsonRpc));
+    let client = Client::new(Arc::new(transport), codec);
     // Warm up: the consumer is attached and the path is hot.
     for _ in 0..50 {
         let _: String = client

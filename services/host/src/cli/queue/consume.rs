@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use switchboard::Server;
 use switchboard::catalog::{Draining, ProtocolEntry, Readiness};
+use switchboard::{Fingerprint, Server};
 use switchboard_sqlite_queue::{
     ConsumerOptions, FailurePolicy, QueueAdmin, QueueConsumer, QueueError, QueueOptions,
 };
@@ -178,7 +178,9 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     ];
     let setups = setups.into_iter().chain(args.replies.setup(context));
     let app = args.hosted.application_counted(context, None, setups)?;
-    let settings = crate::hosting::typed_settings(&context.info, &Default::default());
+    // Protocols that write the sender into their messages (Postage) read it here.
+    let settings = crate::hosting::typed_settings(&context.info, &Default::default())
+        .with(Fingerprint::clone(&context.fingerprint));
     let methods = app.methods().map(|m| m.name.to_owned()).collect();
     let server = Server::new(app, args.protocol.server(&settings));
     let path = args.queue.path();
