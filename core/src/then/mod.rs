@@ -19,9 +19,9 @@
 //! ```
 //! use switchboard::{rpc, Fault};
 //!
-//! /// Where the thumbnail of `page` arrives.
+//! /// Where the cover picture of `page` arrives.
 //! #[rpc(service = "web")]
-//! fn on_thumbnail(reply: Result<Vec<u8>, Fault>, data: u64) {
+//! fn on_cover(reply: Result<Vec<u8>, Fault>, data: u64) {
 //!     match reply {
 //!         Ok(png) => println!("page {data}: {} bytes", png.len()),
 //!         Err(fault) => println!("page {data}: {fault}"),
