@@ -11,6 +11,7 @@ use crate::events::{CallWrapper, Event, EventListener, Events};
 use crate::limits::Limits;
 use crate::method::MethodDescriptor;
 use crate::registry;
+use crate::signing::Verifier;
 use crate::state::StateMap;
 use crate::{Fault, State};
 
@@ -137,6 +138,8 @@ struct Inner {
     call_wrapper: Option<Arc<dyn CallWrapper>>,
     /// Whether its servers record call metrics.
     metered: bool,
+    /// Set when every request must be signed.
+    signatures: Option<Verifier>,
 }
 
 impl Application {
@@ -191,6 +194,12 @@ impl Application {
         self.inner.metered
     }
 
+    /// What checks signed requests, when the application requires them
+    /// ([`ApplicationBuilder::signatures`]).
+    pub fn signatures(&self) -> Option<&Verifier> {
+        self.inner.signatures.as_ref()
+    }
+
     /// The call wrapper, if one was set.
     pub fn call_wrapper(&self) -> Option<&Arc<dyn CallWrapper>> {
         self.inner.call_wrapper.as_ref()
@@ -229,6 +238,7 @@ impl fmt::Debug for Application {
             .field("methods", &names)
             .field("limits", &self.inner.limits)
             .field("listeners", &self.inner.listeners.len())
+            .field("signatures", &self.inner.signatures)
             .finish_non_exhaustive()
     }
 }
@@ -244,6 +254,7 @@ pub struct ApplicationBuilder {
     listeners: Vec<Arc<dyn EventListener>>,
     call_wrapper: Option<Arc<dyn CallWrapper>>,
     unmetered: bool,
+    signatures: Option<Verifier>,
 }
 
 impl ApplicationBuilder {
@@ -253,6 +264,17 @@ impl ApplicationBuilder {
     #[must_use]
     pub fn metrics(mut self, on: bool) -> Self {
         self.unmetered = !on;
+        self
+    }
+
+    /// Requires every request to be signed by one of the verifier's
+    /// secrets ([`signing`](crate::signing)): on every transport serving
+    /// the application, a request without a good, recent signature is
+    /// refused with `Client.Unauthorized` before its body is read, and no
+    /// method runs.
+    #[must_use]
+    pub fn signatures(mut self, verifier: Verifier) -> Self {
+        self.signatures = Some(verifier);
         self
     }
 
@@ -381,6 +403,7 @@ impl ApplicationBuilder {
                 wanted_events,
                 call_wrapper: self.call_wrapper,
                 metered: !self.unmetered,
+                signatures: self.signatures,
             }),
         })
     }

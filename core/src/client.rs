@@ -10,8 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
+use crate::signing::Signer;
 use crate::transport::{ClientTransport, OutgoingRequest, Receipt, ReceivedReply, TransportError};
-use crate::{CarriedHeaders, Fault};
+use crate::{CarriedHeaders, Fault, SIGNATURE_HEADER};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,7 @@ pub struct Client {
     protocol: Arc<dyn ClientProtocol>,
     timeout: Option<Duration>,
     next_id: Arc<AtomicU64>,
+    signer: Option<Signer>,
 }
 
 impl Client {
@@ -63,6 +65,7 @@ impl Client {
             protocol,
             timeout: None,
             next_id: Arc::new(AtomicU64::new(1)),
+            signer: None,
         }
     }
 
@@ -70,6 +73,14 @@ impl Client {
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Signs every request with `signer` (see [`signing`](crate::signing)),
+    /// for services that require signed calls.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Signer) -> Self {
+        self.signer = Some(signer);
         self
     }
 
@@ -213,6 +224,10 @@ impl Client {
             id,
             method_in_transport: self.transport.names_method(),
         })?;
+        let mut headers = CarriedHeaders::default();
+        if let Some(signer) = &self.signer {
+            headers.set(SIGNATURE_HEADER, signer.sign(method, &body));
+        }
         Ok(OutgoingRequest {
             method: method.to_owned(),
             body,
@@ -220,7 +235,7 @@ impl Client {
             protocol: self.protocol.name(),
             one_way: id.is_none(),
             deadline,
-            headers: CarriedHeaders::default(),
+            headers,
         })
     }
 
@@ -273,6 +288,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("timeout", &self.timeout)
+            .field("signed", &self.signer.is_some())
             .finish_non_exhaustive()
     }
 }

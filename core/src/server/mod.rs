@@ -6,6 +6,7 @@
 mod call;
 mod catch_unwind;
 mod protocols;
+mod signed;
 mod span;
 
 use std::fmt;
@@ -23,6 +24,7 @@ use crate::protocol::{
 use crate::telemetry::{self, CallMeters, Rejection};
 use crate::{Application, Fault};
 
+use signed::SignedRead;
 use span::call_span;
 
 pub use protocols::Protocols;
@@ -53,6 +55,12 @@ pub struct Response {
     /// method, a request that could not be read): for the transport's own
     /// log lines after the call, such as a retry or a dead letter.
     pub method: Option<&'static MethodDescriptor>,
+    /// Whether the request was refused as a whole before any method ran:
+    /// by the transport ([`Server::refuse`]), or because its signature
+    /// did not hold ([`ApplicationBuilder::signatures`](crate::ApplicationBuilder::signatures)).
+    /// Transports that sort failures (AMQP's dead letters) treat it as a
+    /// bad request, never as a method's own answer.
+    pub refused: bool,
 }
 
 /// An application with the protocols it is served in.
@@ -154,7 +162,15 @@ impl Server {
     }
 
     async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
-        let (batch, calls) = match self.get_in_envelope(&request) {
+        // One branch for applications that take unsigned calls.
+        let read = match self.app.signatures() {
+            None => self.get_in_envelope(&request),
+            Some(verifier) => match self.get_in_signed(verifier, &request) {
+                SignedRead::Read(read) => read,
+                SignedRead::Refused(fault) => return self.refuse(&request, fault),
+            },
+        };
+        let (batch, calls) = match read {
             Ok(envelope) => (envelope.batch, envelope.calls),
             // It still gets a context, so listeners see its fault, and a
             // span, so the log does.
@@ -259,7 +275,8 @@ impl Server {
     /// refusal still comes in the protocol's own error format.
     ///
     /// The refusal is counted in [`telemetry::REJECTED`] when the
-    /// application is metered.
+    /// application is metered, and the response is marked
+    /// [`refused`](Response::refused).
     pub fn refuse(&self, request: &RequestInfo, fault: Fault) -> Response {
         if self.meters.is_some() {
             telemetry::rejected(Rejection::of(&fault), request.facts.transport());
@@ -270,7 +287,10 @@ impl Server {
             expects_reply: true,
             result: Err(fault),
         };
-        self.get_out_string(request, false, calls![outcome])
+        Response {
+            refused: true,
+            ..self.get_out_string(request, false, calls![outcome])
+        }
     }
 
     /// Stages 2 and 3, with the body limit checked first.
@@ -349,6 +369,7 @@ impl Server {
             batch,
             any_fault,
             method,
+            refused: false,
         }
     }
 }
