@@ -21,6 +21,7 @@ mod metrics;
 mod params;
 mod queue;
 mod serve;
+mod signing;
 mod status;
 
 use std::ffi::OsString;

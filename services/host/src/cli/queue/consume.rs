@@ -18,6 +18,7 @@ use crate::cli::Context;
 use crate::cli::component::{self, ComponentArgs, Ending, Serving, Stage};
 use crate::cli::hosted::Hosted;
 use crate::cli::metrics::MetricsArgs;
+use crate::cli::signing::VerifyArgs;
 use crate::components::{CallCounts, Served};
 use crate::tools::CommandError;
 use crate::tools::duration::{self, Least};
@@ -120,6 +121,8 @@ pub(crate) struct ConsumeArgs {
     component: ComponentArgs,
     #[command(flatten)]
     metrics: MetricsArgs,
+    #[command(flatten)]
+    signing: VerifyArgs,
 }
 
 /// `--on-failure`.
@@ -169,12 +172,15 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     // With no probe at all, `/readyz` would say ready before the consumer
     // is opened: this one holds it at 503 until then.
     let startup = readiness.probe("startup");
+    let signing = args.signing.setup()?;
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [
         crate::hosting::counting(&counts),
         crate::hosting::metering(metrics.on()),
     ];
-    let app = args.hosted.application_counted(context, None, setups)?;
+    let app = args
+        .hosted
+        .application_counted(context, None, setups.into_iter().chain(signing))?;
     let settings = crate::hosting::typed_settings(&context.info, &Default::default());
     let methods = app.methods().map(|m| m.name.to_owned()).collect();
     let server = Server::new(app, args.protocol.server(&settings));
