@@ -52,13 +52,16 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Gives a body its signature header, if any.
+type Sign = Box<dyn Fn(&[u8]) -> Option<String> + Send + Sync>;
+
 /// One request of the test: what is sent and how it is signed.
 struct Case {
     name: &'static str,
     /// The method the body calls.
     method: &'static str,
     /// The header, given the body.
-    sign: Box<dyn Fn(&[u8]) -> Option<String> + Send + Sync>,
+    sign: Sign,
     /// Changes the body after signing.
     tamper: bool,
 }
@@ -71,8 +74,7 @@ fn cases() -> Result<Vec<(Case, &'static str)>, String> {
         Signer::new(&secret("a third secret nobody accepts")?),
     );
     let signed = |signer: Signer, method: &'static str, at: fn() -> u64| {
-        Box::new(move |body: &[u8]| Some(signer.sign_at(method, body, at())))
-            as Box<dyn Fn(&[u8]) -> Option<String> + Send + Sync>
+        Box::new(move |body: &[u8]| Some(signer.sign_at(method, body, at()))) as Sign
     };
     let case = |name, method, sign, tamper| Case {
         name,
