@@ -11,6 +11,7 @@ use crate::events::{CallWrapper, Event, EventListener, Events};
 use crate::limits::Limits;
 use crate::method::MethodDescriptor;
 use crate::registry;
+use crate::signing::Verifier;
 use crate::state::StateMap;
 use crate::{Fault, State, ThenReplies};
 
@@ -139,6 +140,8 @@ struct Inner {
     metered: bool,
     /// Where replies may be delivered as calls.
     then_replies: Option<Arc<ThenReplies>>,
+    /// Set when every request must be signed.
+    signatures: Option<Verifier>,
 }
 
 impl Application {
@@ -198,6 +201,12 @@ impl Application {
         self.inner.then_replies.as_deref()
     }
 
+    /// What checks signed requests, when the application requires them
+    /// ([`ApplicationBuilder::signatures`]).
+    pub fn signatures(&self) -> Option<&Verifier> {
+        self.inner.signatures.as_ref()
+    }
+
     /// The call wrapper, if one was set.
     pub fn call_wrapper(&self) -> Option<&Arc<dyn CallWrapper>> {
         self.inner.call_wrapper.as_ref()
@@ -236,6 +245,7 @@ impl fmt::Debug for Application {
             .field("methods", &names)
             .field("limits", &self.inner.limits)
             .field("listeners", &self.inner.listeners.len())
+            .field("signatures", &self.inner.signatures)
             .finish_non_exhaustive()
     }
 }
@@ -252,6 +262,7 @@ pub struct ApplicationBuilder {
     call_wrapper: Option<Arc<dyn CallWrapper>>,
     unmetered: bool,
     then_replies: Option<Arc<ThenReplies>>,
+    signatures: Option<Verifier>,
 }
 
 impl ApplicationBuilder {
@@ -261,6 +272,17 @@ impl ApplicationBuilder {
     #[must_use]
     pub fn metrics(mut self, on: bool) -> Self {
         self.unmetered = !on;
+        self
+    }
+
+    /// Requires every request to be signed by one of the verifier's
+    /// secrets ([`signing`](crate::signing)): on every transport serving
+    /// the application, a request without a good, recent signature is
+    /// refused with `Client.Unauthorized` before its body is read, and no
+    /// method runs.
+    #[must_use]
+    pub fn signatures(mut self, verifier: Verifier) -> Self {
+        self.signatures = Some(verifier);
         self
     }
 
@@ -399,6 +421,7 @@ impl ApplicationBuilder {
                 call_wrapper: self.call_wrapper,
                 metered: !self.unmetered,
                 then_replies: self.then_replies,
+                signatures: self.signatures,
             }),
         })
     }

@@ -10,9 +10,10 @@ use serde::de::DeserializeOwned;
 
 use crate::method::Method;
 use crate::protocol::{ClientProtocol, OutgoingCall, ProtocolError};
+use crate::signing::Signer;
 use crate::then::Then;
 use crate::transport::{ClientTransport, OutgoingRequest, Receipt, ReceivedReply, TransportError};
-use crate::{CarriedHeaders, Fault, THEN_HEADER};
+use crate::{CarriedHeaders, Fault, SIGNATURE_HEADER, THEN_HEADER};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,7 @@ pub struct Client {
     protocol: Arc<dyn ClientProtocol>,
     timeout: Option<Duration>,
     next_id: Arc<AtomicU64>,
+    signer: Option<Signer>,
 }
 
 impl Client {
@@ -64,6 +66,7 @@ impl Client {
             protocol,
             timeout: None,
             next_id: Arc::new(AtomicU64::new(1)),
+            signer: None,
         }
     }
 
@@ -71,6 +74,14 @@ impl Client {
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Signs every request with `signer` (see [`signing`](crate::signing)),
+    /// for services that require signed calls.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Signer) -> Self {
+        self.signer = Some(signer);
         self
     }
 
@@ -190,11 +201,10 @@ impl Client {
             .map_err(|refused| ProtocolError::InvalidRequest(refused.to_string()))?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let deadline = self.deadline();
-        let mut request = self.request(method, params, Some(id), deadline)?;
+        let mut request = self.request_with(method, params, Some(id), deadline, Some(header))?;
         // Sent as a call (with an id, so it has a result), delivered as a
         // one-way message: nothing comes back on this link.
         request.one_way = true;
-        request.headers.set(THEN_HEADER, header);
         Ok(within(deadline, self.transport.send_one_way(request)).await?)
     }
 
@@ -269,12 +279,35 @@ impl Client {
         id: Option<u64>,
         deadline: Option<Instant>,
     ) -> Result<OutgoingRequest, ProtocolError> {
+        self.request_with(method, params, id, deadline, None)
+    }
+
+    /// As [`request`](Self::request), carrying the reply directive `then`
+    /// (a [`THEN_HEADER`] value), which the signature covers.
+    fn request_with(
+        &self,
+        method: &str,
+        params: &(dyn erased_serde::Serialize + Sync),
+        id: Option<u64>,
+        deadline: Option<Instant>,
+        then: Option<String>,
+    ) -> Result<OutgoingRequest, ProtocolError> {
         let body = self.protocol.encode_call(OutgoingCall {
             method,
             params,
             id,
             method_in_transport: self.transport.names_method(),
         })?;
+        let mut headers = CarriedHeaders::default();
+        if let Some(signer) = &self.signer {
+            headers.set(
+                SIGNATURE_HEADER,
+                signer.sign_call(method, then.as_deref(), &body),
+            );
+        }
+        if let Some(then) = then {
+            headers.set(THEN_HEADER, then);
+        }
         Ok(OutgoingRequest {
             method: method.to_owned(),
             body,
@@ -282,7 +315,7 @@ impl Client {
             protocol: self.protocol.name(),
             one_way: id.is_none(),
             deadline,
-            headers: CarriedHeaders::default(),
+            headers,
         })
     }
 
@@ -335,6 +368,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("timeout", &self.timeout)
+            .field("signed", &self.signer.is_some())
             .finish_non_exhaustive()
     }
 }

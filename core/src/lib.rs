@@ -47,6 +47,7 @@
 //! - [`local`]: the in-process loopback transport.
 //! - [`method`]: what `#[rpc]` registers for each method (descriptors,
 //!   arguments, replies).
+//! - [`signing`]: signed calls (a shared secret, never sent).
 //! - [`validate`]: declared constraints, checked before a function runs.
 
 mod application;
@@ -67,6 +68,7 @@ pub mod interface;
 pub mod local;
 pub mod method;
 pub mod protocol;
+pub mod signing;
 pub mod telemetry;
 pub mod then;
 pub mod transport;

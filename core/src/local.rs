@@ -67,6 +67,8 @@ impl ClientTransport for LocalClient {
     async fn send(&self, request: OutgoingRequest) -> Result<Option<Bytes>, TransportError> {
         let mut info = RequestInfo::new(request.body, TransportFacts::NONE);
         info.deadline = request.deadline;
+        // Carried like on every other transport (a signed call's signature).
+        info.headers = request.headers;
         let response = self.exchange(info).await?;
         if request.one_way {
             return Ok(None);

@@ -6,6 +6,7 @@
 mod call;
 mod catch_unwind;
 mod protocols;
+mod signed;
 mod span;
 
 use std::fmt;
@@ -22,8 +23,9 @@ use crate::protocol::{
 };
 use crate::telemetry::{self, CallMeters, Rejection};
 use crate::then::{Then, ThenRefused, ThenReplies};
-use crate::{Application, CarriedHeaders, Fault, THEN_HEADER};
+use crate::{Application, Fault, THEN_HEADER};
 
+use signed::SignedRead;
 use span::call_span;
 
 pub use protocols::Protocols;
@@ -54,6 +56,12 @@ pub struct Response {
     /// method, a request that could not be read): for the transport's own
     /// log lines after the call, such as a retry or a dead letter.
     pub method: Option<&'static MethodDescriptor>,
+    /// Whether the request was refused as a whole before any method ran:
+    /// by the transport ([`Server::refuse`]), or because its signature
+    /// did not hold ([`ApplicationBuilder::signatures`](crate::ApplicationBuilder::signatures)).
+    /// Transports that sort failures (AMQP's dead letters) treat it as a
+    /// bad request, never as a method's own answer.
+    pub refused: bool,
 }
 
 /// An application with the protocols it is served in.
@@ -159,7 +167,11 @@ impl Server {
         if !request.headers.is_empty() && request.headers.get(THEN_HEADER).is_some() {
             return Box::pin(self.process_then(request)).await;
         }
-        let (batch, calls) = match self.get_in_envelope(&request) {
+        let read = match self.read_request(&request) {
+            SignedRead::Read(read) => read,
+            SignedRead::Refused(fault) => return self.refuse(&request, fault),
+        };
+        let (batch, calls) = match read {
             Ok(envelope) => (envelope.batch, envelope.calls),
             // It still gets a context, so listeners see its fault, and a
             // span, so the log does.
@@ -188,12 +200,18 @@ impl Server {
     /// runs, then run, then its result delivered; the transport gets no
     /// body, or the fault that stopped the delivery.
     async fn process_then(&self, request: Box<RequestInfo>) -> Response {
+        // The signature first: an unsigned caller learns nothing of where
+        // this service delivers replies.
+        let read = match self.read_request(&request) {
+            SignedRead::Read(read) => read,
+            SignedRead::Refused(fault) => return self.refuse(&request, fault),
+        };
         let header = request.headers.get(THEN_HEADER).unwrap_or_default();
         let (then, replies, target) = match self.then_target(header) {
             Ok(found) => found,
             Err(refused) => return self.refuse(&request, refused.into()),
         };
-        let (batch, calls) = match self.get_in_envelope(&request) {
+        let (batch, calls) = match read {
             Ok(envelope) => (envelope.batch, envelope.calls),
             Err(fault) => (false, calls![Err(fault)]),
         };
@@ -213,12 +231,7 @@ impl Server {
             .instrument(span)
             .await;
         let delivered = replies
-            .deliver(
-                &then,
-                target,
-                outcome.result.as_ref(),
-                CarriedHeaders::default(),
-            )
+            .deliver(&then, target, outcome.result.as_ref())
             .await;
         match delivered {
             Ok(()) => Response {
@@ -228,6 +241,7 @@ impl Server {
                 batch: false,
                 any_fault: None,
                 method: outcome.method,
+                refused: false,
             },
             Err(refused) => {
                 tracing::warn!(reply_to = then.method(), error = %refused, "reply not delivered");
@@ -335,7 +349,8 @@ impl Server {
     /// refusal still comes in the protocol's own error format.
     ///
     /// The refusal is counted in [`telemetry::REJECTED`] when the
-    /// application is metered.
+    /// application is metered, and the response is marked
+    /// [`refused`](Response::refused).
     pub fn refuse(&self, request: &RequestInfo, fault: Fault) -> Response {
         if self.meters.is_some() {
             telemetry::rejected(Rejection::of(&fault), request.facts.transport());
@@ -346,7 +361,10 @@ impl Server {
             expects_reply: true,
             result: Err(fault),
         };
-        self.get_out_string(request, false, calls![outcome])
+        Response {
+            refused: true,
+            ..self.get_out_string(request, false, calls![outcome])
+        }
     }
 
     /// Stages 2 and 3, with the body limit checked first.
@@ -425,6 +443,7 @@ impl Server {
             batch,
             any_fault,
             method,
+            refused: false,
         }
     }
 }

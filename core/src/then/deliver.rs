@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use crate::catalog::{self, Address, ConnectSettings};
 use crate::protocol::OutgoingCall;
 use crate::transport::{ClientTransport, OutgoingRequest};
-use crate::{CarriedHeaders, Fault, Reply, code};
+use crate::signing::Signer;
+use crate::{CarriedHeaders, Fault, Reply, SIGNATURE_HEADER, code};
 
 use super::{ReplyParams, ReplyValue, Then, without_userinfo};
 
@@ -67,6 +68,8 @@ impl From<ThenRefused> for Fault {
 pub struct ThenReplies {
     allowed: Vec<Address>,
     settings: ConnectSettings,
+    /// Signs each delivery, when the service has a secret.
+    signer: Option<Signer>,
     /// One client per address delivered to so far.
     clients: tokio::sync::Mutex<Vec<(Address, Arc<dyn ClientTransport>)>>,
 }
@@ -78,8 +81,18 @@ impl ThenReplies {
         Self {
             allowed: Vec::new(),
             settings,
+            signer: None,
             clients: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// Signs every delivered reply with `signer`: for callers whose
+    /// service requires signed calls ([`signing`](crate::signing)) and
+    /// shares its secret with this one.
+    #[must_use]
+    pub fn with_signer(mut self, signer: Signer) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Also delivers to `address` and the places it covers.
@@ -150,7 +163,6 @@ impl ThenReplies {
         then: &Then,
         target: Address,
         result: Result<&Reply, &Fault>,
-        headers: CarriedHeaders,
     ) -> Result<(), ThenRefused> {
         let entry = catalog::protocol(then.protocol()).ok_or_else(|| {
             ThenRefused::Invalid(format!("no protocol `{}` is linked", then.protocol()))
@@ -176,6 +188,10 @@ impl ThenReplies {
                 method_in_transport: transport.names_method(),
             })
             .map_err(|err| ThenRefused::Unavailable(format!("the reply does not encode: {err}")))?;
+        let mut headers = CarriedHeaders::default();
+        if let Some(signer) = &self.signer {
+            headers.set(SIGNATURE_HEADER, signer.sign(then.method(), &body));
+        }
         let request = OutgoingRequest {
             method: then.method().to_owned(),
             body,

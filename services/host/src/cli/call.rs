@@ -10,6 +10,7 @@ use switchboard::catalog::{Address, ProtocolEntry};
 use super::Context;
 use super::amqp::{self, DEFAULT_QUEUE};
 use super::params::{self, Param};
+use super::signing::SignArgs;
 use crate::catalog::protocols;
 use crate::tools::duration::{self, Least};
 use crate::tools::{self, CommandError};
@@ -66,6 +67,8 @@ pub(crate) struct CallArgs {
     /// The queue to call over AMQP.
     #[arg(long, alias = "amqp-queue", env = "SWITCHBOARD_AMQP_QUEUE", default_value = DEFAULT_QUEUE)]
     queue: String,
+    #[command(flatten)]
+    signing: SignArgs,
 }
 
 impl CallArgs {
@@ -86,13 +89,17 @@ impl CallArgs {
 /// Calls the method and prints its result as JSON on standard output.
 pub(crate) async fn run(args: CallArgs, context: &Context) -> Result<(), CommandError> {
     let address = args.address()?;
-    let client = tools::client(
+    let signer = args.signing.signer()?;
+    let mut client = tools::client(
         &context.info,
         &address,
         args.protocol,
         args.token.as_deref(),
     )
     .await?;
+    if let Some(signer) = signer {
+        client = client.with_signer(signer);
+    }
     let deadline = Instant::now() + args.timeout.clamp(MIN_TIMEOUT, MAX_TIMEOUT);
     let value: Value = client
         .call_named(&args.method, &params::object(&args.params), Some(deadline))

@@ -22,6 +22,7 @@ mod params;
 mod queue;
 mod replies;
 mod serve;
+mod signing;
 mod status;
 
 use std::ffi::OsString;

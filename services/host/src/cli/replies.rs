@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use switchboard::catalog::{self, Address, ConnectSettings};
+use switchboard::signing::Signer;
 use switchboard::{Fingerprint, ThenReplies};
 
 use super::Context;
@@ -34,7 +35,9 @@ pub(crate) struct RepliesArgs {
 impl RepliesArgs {
     /// The setup giving the application its deliveries, when any place
     /// is allowed.
-    pub(crate) fn setup(&self, context: &Context) -> Option<SetupFn> {
+    /// Deliveries are signed with `signer` when the process has a
+    /// secret: a service requiring signed calls shares it with its callers.
+    pub(crate) fn setup(&self, context: &Context, signer: Option<Signer>) -> Option<SetupFn> {
         if self.replies_to.is_empty() {
             return None;
         }
@@ -52,10 +55,13 @@ impl RepliesArgs {
             crate::hosting::typed_settings(host, &switchboard_http::HttpConfig::default());
         let allowed = self.replies_to.clone();
         Some(Arc::new(move |builder, _db| {
-            let replies = allowed
+            let mut replies = allowed
                 .iter()
                 .cloned()
                 .fold(ThenReplies::new(connect.clone()), ThenReplies::allow);
+            if let Some(signer) = &signer {
+                replies = replies.with_signer(signer.clone());
+            }
             Ok(builder.then_replies(replies))
         }))
     }

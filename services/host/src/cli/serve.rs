@@ -19,6 +19,7 @@ use super::component::{self, ComponentArgs, Ending, Serving, Stage};
 use super::hosted::{Hosted, ProtocolsArg};
 use super::metrics::MetricsArgs;
 use super::replies::RepliesArgs;
+use super::signing::VerifyArgs;
 use crate::components::{CallCounts, Served};
 use crate::host::Companion;
 use crate::hosting;
@@ -107,6 +108,8 @@ pub(crate) struct ServeArgs {
     metrics: MetricsArgs,
     #[command(flatten)]
     replies: RepliesArgs,
+    #[command(flatten)]
+    signing: VerifyArgs,
 }
 
 /// `--fault-statuses`.
@@ -191,12 +194,16 @@ pub(crate) async fn run(
     // With no probe at all, `/readyz` would say ready before any transport
     // is bound: this one holds it at 503 until they are.
     let startup = readiness.probe("startup");
+    let signing = args.signing.setup()?;
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [hosting::counting(&counts), hosting::metering(metrics.on())];
     let app = args.hosted.application_counted(
         context,
         args.public_url.as_deref(),
-        setups.into_iter().chain(args.replies.setup(context)),
+        setups
+            .into_iter()
+            .chain(args.replies.setup(context, args.signing.signer()?))
+            .chain(signing),
     )?;
     let fingerprint = Arc::clone(&context.fingerprint);
     let mut settings = hosting::serve_settings(

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use switchboard::catalog::BindError;
 use switchboard::protocol::ProtocolError;
+use switchboard::signing::SecretError;
 use switchboard::{CallError, Fault, TransportError};
 use switchboard_http::HttpClientError;
 use switchboard_sqlite_queue::QueueError;
@@ -96,6 +97,11 @@ pub enum CommandError {
         #[source]
         source: std::io::Error,
     },
+    /// A secret file (`--secret-file`) could not be read, or holds no
+    /// valid secret. The message names the file and the line, never the
+    /// secret.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     /// The SIGINT and SIGTERM handlers could not be installed.
     #[error("cannot listen for shutdown signals")]
     Signals(#[source] std::io::Error),
@@ -179,6 +185,8 @@ impl CommandError {
             Self::Tool(tool) => tool.exit(),
             Self::StatusBus { .. } | Self::NoAnswer(_) => Exit::Unreachable,
             Self::Control(_) => Exit::Failed,
+            Self::Secret(SecretError::Read { .. }) => Exit::Local,
+            Self::Secret(_) => Exit::Usage,
             Self::Restart(_)
             | Self::NoQueueFile { .. }
             | Self::HttpClient(_)
@@ -344,6 +352,19 @@ mod tests {
             ),
             (CommandError::Runtime(io()), Exit::Local),
             (CommandError::Signals(io()), Exit::Local),
+            (
+                CommandError::Secret(SecretError::Read {
+                    path: "secret".into(),
+                    source: io(),
+                }),
+                Exit::Local,
+            ),
+            (
+                CommandError::Secret(SecretError::Empty {
+                    path: "secret".into(),
+                }),
+                Exit::Usage,
+            ),
         ];
         for (err, exit) in cases {
             assert_eq!(err.exit(), exit, "{err:?}");

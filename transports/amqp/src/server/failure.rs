@@ -4,7 +4,7 @@
 //! | fault | RPC (has `reply_to`) | one-way |
 //! |---|---|---|
 //! | none | reply, ack | ack |
-//! | the request itself is bad: `Client.Malformed`, `Client.InvalidRequest`, `Client.UnknownMethod`, `Client.InvalidParams`, `Client.LimitExceeded`, `Client.UnsupportedMediaType` | fault reply, dead letter | dead letter |
+//! | the request itself is bad: `Client.Malformed`, `Client.InvalidRequest`, `Client.UnknownMethod`, `Client.InvalidParams`, `Client.LimitExceeded`, `Client.UnsupportedMediaType`, or refused whole before any method ran ([`Response::refused`]: a signature that does not hold) | fault reply, dead letter | dead letter |
 //! | `Server…` (the method failed on our side) | fault reply, dead letter | retried `max_attempts` times, then dead letter |
 //! | any other `Client…` (the method's own answer) | fault reply, ack | dead letter (a one-way failure is never lost) |
 //!
@@ -13,7 +13,7 @@
 //! `reason`: `bad_request`, `server_fault`, `method_fault`.
 
 use lapin::types::{AMQPValue, FieldTable, LongString};
-use switchboard::{Fault, code};
+use switchboard::{Fault, Response, code};
 
 use crate::metrics::DeadLetterReason;
 
@@ -42,18 +42,17 @@ pub(crate) enum Verdict {
     DeadLetter(Fault, DeadLetterReason),
 }
 
-/// The verdict for a call that ended with `fault` on attempt `attempt`.
-pub(crate) fn verdict(
-    fault: Option<&Fault>,
-    rpc: bool,
-    attempt: u32,
-    max_attempts: u32,
-) -> Verdict {
-    let Some(fault) = fault else {
+/// The verdict for a message whose pipeline gave `response`, on attempt
+/// `attempt`.
+pub(crate) fn verdict(response: &Response, rpc: bool, attempt: u32, max_attempts: u32) -> Verdict {
+    let Some(fault) = &response.any_fault else {
         return Verdict::Done;
     };
     let server_side = fault.code == code::SERVER || fault.code.starts_with("Server.");
-    if is_bad_request(&fault.code) {
+    // A refused request (a bad signature: `Client.Unauthorized`, which a
+    // method may also answer) never ran: nothing of it was answered by a
+    // method, so it is kept like any request that cannot run.
+    if response.refused || is_bad_request(&fault.code) {
         Verdict::DeadLetter(fault.clone(), DeadLetterReason::BadRequest)
     } else if server_side && !rpc && attempt < max_attempts {
         Verdict::Retry
@@ -144,9 +143,23 @@ pub(crate) fn dead_letter_headers(
 mod tests {
     use super::*;
 
+    /// The pipeline's response to a request that ended with `fault`.
+    fn ended(fault: Option<&Fault>, refused: bool) -> Response {
+        Response {
+            body: None,
+            content_type: "application/json",
+            fault: fault.cloned(),
+            batch: false,
+            any_fault: fault.cloned(),
+            method: None,
+            refused,
+        }
+    }
+
     #[test]
     fn the_verdict_table_holds() {
         use DeadLetterReason::{BadRequest, MethodFault, ServerFault};
+        let verdict = |fault, rpc, attempt, max| verdict(&ended(fault, false), rpc, attempt, max);
         let server = Fault::server("boom");
         let app = Fault::new(code::CLIENT, "no");
         let bad = Fault::new(code::UNKNOWN_METHOD, "nope");
@@ -172,6 +185,20 @@ mod tests {
         assert_eq!(
             verdict(Some(&app), false, 1, 3),
             Verdict::DeadLetter(app, MethodFault)
+        );
+    }
+
+    #[test]
+    fn a_refused_request_is_a_bad_request_and_a_methods_own_unauthorized_is_not() {
+        let unauthorized = Fault::unauthorized("the signature does not match the request");
+        assert_eq!(
+            super::verdict(&ended(Some(&unauthorized), true), true, 1, 3),
+            Verdict::DeadLetter(unauthorized.clone(), DeadLetterReason::BadRequest)
+        );
+        // The same code answered by a method is its answer to the caller.
+        assert_eq!(
+            super::verdict(&ended(Some(&unauthorized), false), true, 1, 3),
+            Verdict::Done
         );
     }
 

@@ -142,7 +142,7 @@ async fn settle(
     attempt: u32,
 ) {
     let max_attempts = consumer.options.max_attempts;
-    match failure::verdict(response.any_fault.as_ref(), rpc, attempt, max_attempts) {
+    match failure::verdict(response, rpc, attempt, max_attempts) {
         Verdict::Done => ack(delivery).await,
         Verdict::Retry => retry(consumer, delivery, attempt).await,
         Verdict::DeadLetter(fault, reason) => {

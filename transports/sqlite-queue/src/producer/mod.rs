@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 use rusqlite::{Transaction, params};
-use switchboard::{ClientTransport, Fingerprint, OutgoingRequest, Receipt, TransportError};
+use switchboard::{
+    CarriedHeaders, ClientTransport, Fingerprint, OutgoingRequest, Receipt, TransportError,
+};
 
 use crate::db::{Db, now_ms, to_ms};
 use crate::error::QueueError;
@@ -126,6 +128,25 @@ impl QueueProducer {
         data: impl Into<Vec<u8>>,
         expires_at: Option<SystemTime>,
     ) -> Result<i64, QueueError> {
+        let headers = CarriedHeaders::default();
+        self.enqueue_with_headers(method, content_type, data, expires_at, &headers)
+            .await
+    }
+
+    /// As [`enqueue`](Self::enqueue), with carried headers (a signature:
+    /// see [`switchboard::signing`]) kept beside the task for its
+    /// consumers.
+    ///
+    /// # Errors
+    /// As for [`enqueue`](Self::enqueue).
+    pub async fn enqueue_with_headers(
+        &self,
+        method: &str,
+        content_type: &str,
+        data: impl Into<Vec<u8>>,
+        expires_at: Option<SystemTime>,
+        headers: &CarriedHeaders,
+    ) -> Result<i64, QueueError> {
         let task = NewTask {
             method: method.to_owned().into(),
             content_type: content_type.to_owned().into(),
@@ -135,7 +156,7 @@ impl QueueProducer {
         self.enqueue_one(Row {
             task,
             caller: self.caller.clone(),
-            headers: None,
+            headers: (!headers.is_empty()).then(|| headers.to_json()),
         })
         .await
     }

@@ -18,6 +18,7 @@ use crate::cli::Context;
 use crate::cli::component::{self, ComponentArgs, Ending, Serving, Stage};
 use crate::cli::hosted::Hosted;
 use crate::cli::metrics::MetricsArgs;
+use crate::cli::signing::VerifyArgs;
 use crate::components::{CallCounts, Served};
 use crate::tools::CommandError;
 use crate::tools::duration::{self, Least};
@@ -122,6 +123,8 @@ pub(crate) struct ConsumeArgs {
     metrics: MetricsArgs,
     #[command(flatten)]
     replies: crate::cli::replies::RepliesArgs,
+    #[command(flatten)]
+    signing: VerifyArgs,
 }
 
 /// `--on-failure`.
@@ -171,12 +174,16 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     // With no probe at all, `/readyz` would say ready before the consumer
     // is opened: this one holds it at 503 until then.
     let startup = readiness.probe("startup");
+    let signing = args.signing.setup()?;
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [
         crate::hosting::counting(&counts),
         crate::hosting::metering(metrics.on()),
     ];
-    let setups = setups.into_iter().chain(args.replies.setup(context));
+    let setups = setups
+        .into_iter()
+        .chain(args.replies.setup(context, args.signing.signer()?))
+        .chain(signing);
     let app = args.hosted.application_counted(context, None, setups)?;
     // Protocols that write the sender into their messages (Postage) read it here.
     let settings = crate::hosting::typed_settings(&context.info, &Default::default())

@@ -4,9 +4,9 @@ use std::time::{Duration, SystemTime};
 
 use clap::Args;
 use clap::builder::NonEmptyStringValueParser;
-use switchboard::ClientProtocol;
 use switchboard::catalog::{self, Address, ProtocolEntry};
 use switchboard::protocol::OutgoingCall;
+use switchboard::{CarriedHeaders, ClientProtocol, SIGNATURE_HEADER};
 use switchboard_sqlite_queue::{QueueOptions, QueueProducer, task_content_type};
 
 use super::QueueFile;
@@ -14,6 +14,7 @@ use crate::catalog::protocols;
 use crate::cli::Context;
 use crate::cli::amqp::{self, DEFAULT_QUEUE};
 use crate::cli::params::{self, Param};
+use crate::cli::signing::SignArgs;
 use crate::tools;
 use crate::tools::CommandError;
 use crate::tools::duration::{self, Least};
@@ -76,6 +77,8 @@ pub(crate) struct EnqueueArgs {
     /// The RabbitMQ queue to publish to.
     #[arg(long, env = "SWITCHBOARD_AMQP_QUEUE", default_value = DEFAULT_QUEUE)]
     amqp_queue: String,
+    #[command(flatten)]
+    signing: SignArgs,
 }
 
 impl EnqueueArgs {
@@ -167,13 +170,23 @@ async fn enqueue_in_file(args: &EnqueueArgs) -> Result<(), CommandError> {
         .client_protocol(&Default::default())
         .ok_or(crate::catalog::CatalogError::NoClient(protocol.name()))?;
     let body = args.body(codec.as_ref())?;
+    let mut headers = CarriedHeaders::default();
+    if let Some(signer) = args.signing.signer()? {
+        headers.set(SIGNATURE_HEADER, signer.sign(&args.method, &body));
+    }
     let path = args.queue.path();
     let producer = QueueProducer::open(path, QueueOptions::default()).map_err(
         CommandError::queue(format!("cannot open the queue {}", path.display())),
     )?;
     let content_type = task_content_type(codec.content_type(), codec.name());
     let id = producer
-        .enqueue(&args.method, &content_type, body, args.expires_at())
+        .enqueue_with_headers(
+            &args.method,
+            &content_type,
+            body,
+            args.expires_at(),
+            &headers,
+        )
         .await
         .map_err(CommandError::queue("cannot enqueue the call"))?;
     println!("{id}");
@@ -199,7 +212,11 @@ async fn send(
             protocols::named(if replies { "jsonrpc" } else { "json" })?
         }
     };
-    let client = tools::client(&context.info, address, protocol, None).await?;
+    let signer = args.signing.signer()?;
+    let mut client = tools::client(&context.info, address, protocol, None).await?;
+    if let Some(signer) = signer {
+        client = client.with_signer(signer);
+    }
     let receipt = client
         .notify_named(&args.method, &params::object(&args.params), None)
         .await
