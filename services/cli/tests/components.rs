@@ -497,6 +497,19 @@ fn on_rabbitmq_drain_quit_and_restart_lose_nothing() -> TestResult {
 }
 
 /// The guide's Python example (`docs/examples/components.py`, pika only).
+/// The python of a venv with pika, made once for the tests of this file
+/// (they run in parallel, and two pip runs in one venv would race).
+fn pika() -> Result<std::path::PathBuf, String> {
+    static VENV: std::sync::OnceLock<Result<std::path::PathBuf, String>> =
+        std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let venv =
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv-components");
+        switchboard_testing::python_venv(&venv, &["pika"], "import pika")
+    })
+    .clone()
+}
+
 const PIKA_EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../docs/examples/components.py"
@@ -504,8 +517,7 @@ const PIKA_EXAMPLE: &str = concat!(
 
 #[test]
 fn a_python_program_with_pika_lists_components_and_quits_one() -> TestResult {
-    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv-components");
-    let python = switchboard_testing::python_venv(&venv, &["pika"], "import pika")?;
+    let python = pika()?;
     let dir = tempfile::tempdir()?;
     let unique = format!(
         "{}-{:x}",
@@ -710,5 +722,66 @@ fn a_status_bus_that_is_down_never_holds_the_process_up() -> TestResult {
         .args(["-TERM", &web.pid().to_string()])
         .status()?;
     assert_eq!(web.exited_within(Duration::from_secs(15))?, Some(0));
+    Ok(())
+}
+
+/// Postage components written with pika: `MessageStatus(STATUS)` from
+/// each `NAME=STATUS` argument, on the status exchange declared as our bus
+/// declares it (non-durable fanout), every 100 ms for 20 s.
+const POSTAGE_STATUS: &str = r#"
+import getpass, json, os, socket, sys, time
+import pika
+
+connection = pika.BlockingConnection(pika.URLParameters(sys.argv[1]))
+channel = connection.channel()
+channel.exchange_declare(exchange="switchboard.status", exchange_type="fanout")
+print("ready", flush=True)
+components = [arg.split("=", 1) for arg in sys.argv[2:]]
+until = time.monotonic() + 20
+while time.monotonic() < until:
+    for name, status in components:
+        # Postage's MessageStatus(status), fingerprinted as a Producer does.
+        fingerprint = {"name": name, "type": "controller", "pid": str(os.getpid()),
+                       "host": socket.gethostname(), "user": getpass.getuser(), "vhost": "/"}
+        body = {"type": "status", "name": status, "category": "message", "version": "2",
+                "fingerprint": fingerprint, "content": {}, "_reserved": {}}
+        channel.basic_publish(exchange="switchboard.status", routing_key="", body=json.dumps(body),
+                              properties=pika.BasicProperties(content_type="application/json"))
+    connection.process_data_events(time_limit=0.1)
+"#;
+
+#[test]
+fn postage_components_announcing_their_status_are_listed() -> TestResult {
+    let python = pika()?;
+    let dir = tempfile::tempdir()?;
+    let unique = format!(
+        "{}-{:x}",
+        std::process::id(),
+        std::time::UNIX_EPOCH.elapsed()?.as_millis()
+    );
+    let (online, busy) = (format!("pg-on-{unique}"), format!("pg-busy-{unique}"));
+    let url = broker().replace("amqp://", "amqp://guest:guest@");
+    let mut child = Command::new(python)
+        .args(["-c", POSTAGE_STATUS, &url])
+        .args([format!("{online}=online"), format!("{busy}=busy")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("stdout is piped")?;
+    let python = Running(child);
+    let mut ready = String::new();
+    BufReader::new(stdout).read_line(&mut ready)?;
+    assert_eq!(ready.trim(), "ready", "the pika program did not start");
+    let list = status(dir.path(), &["--status-bus", &broker()])?;
+    let host = host_name();
+    for (name, state, said) in [(&online, "online", "online"), (&busy, "online", "busy")] {
+        let seen = named(&list, name).ok_or_else(|| format!("{name} not listed: {list:?}"))?;
+        assert_eq!(seen["fingerprint"]["pid"], python.pid().to_string());
+        assert_eq!(seen["fingerprint"]["host"], host.as_str());
+        assert_eq!(seen["fingerprint"]["type"], "controller");
+        assert_eq!(seen["state"], state, "{seen}");
+        assert_eq!(seen["status"], said, "{seen}");
+        assert_eq!(seen["liveness"]["heartbeat_s"], 0.0, "{seen}");
+    }
     Ok(())
 }

@@ -13,6 +13,7 @@
 //! | `exchange` | serve: bind the queue to this exchange (declared durable, not auto-delete, as Postage's `Exchange` is) instead of consuming a work queue; call: publish to it | none: the default exchange, routing by queue name |
 //! | `exchange_type` | the exchange's type, server only | `direct` |
 //! | `routing_key` | serve: a key the queue is bound by (repeat it for several); call: the key published with | the queue's name |
+//! | `reply` | how a client waits for replies, client only: `direct` (RabbitMQ's direct reply-to), `exclusive` (one broker-named queue per connection), `per_call` (one broker-named exclusive auto-delete queue per call, consumed until its one reply comes: Postage's scheme, for servers that answer `reply_to` without the request's `correlation_id`; `switchboard call --protocol postage` sets it unless the address says otherwise) | `direct` |
 //! | `private` | serve: the queue is this process's own, named `{queue}-{pid}{host}` as Postage names a private queue (auto-delete: gone with the process's consumer), so every server gets every message; `false`: a shared queue, served in turns | `false` |
 //! | `heartbeat`, `channel_max`, `frame_max`, `connection_timeout`, `auth_mechanism` | lapin's own URL options | lapin's |
 //! | `user`, `password`, `vhost` | the login and virtual host, over the URL's (so a password need not be in a URL) | the URL's |
@@ -39,12 +40,13 @@ use switchboard::{ClientTransport, Fingerprint, Server, ServerTransport, Transpo
 use crate::server::DEFAULT_PREFETCH;
 use crate::{
     AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, ExchangeSpec, QueueSpec,
-    ServerOptions, TlsSettings,
+    ReplyMode, ServerOptions, TlsSettings,
 };
 
-/// Every option an address of this transport takes, in three runs: what
-/// only a server reads, lapin's own URL options, then the login and TLS
-/// files. The runs are the slices below, so each option is named once.
+/// Every option an address of this transport takes, in four runs: what
+/// a server reads (and a client's `exchange`, `routing_key`, `queue`),
+/// what only a client reads, lapin's own URL options, then the login and
+/// TLS files. The runs are the slices below, so each option is named once.
 const OPTIONS: &[&str] = &[
     // A server's: the queue it consumes and how.
     "queue",
@@ -55,6 +57,8 @@ const OPTIONS: &[&str] = &[
     "exchange_type",
     "routing_key",
     "private",
+    // A client's: how it waits for replies.
+    "reply",
     // lapin's, passed through in the URL.
     "heartbeat",
     "channel_max",
@@ -71,7 +75,7 @@ const OPTIONS: &[&str] = &[
 ];
 
 /// The options that say how to connect: lapin's, the login, TLS files.
-pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(8).1;
+pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(9).1;
 
 /// The options lapin reads from the URL itself.
 const LAPIN_OPTIONS: &[&str] = CONNECTION_OPTIONS.split_at(5).0;
@@ -156,6 +160,11 @@ fn queue_of(address: &Address, default: &str) -> String {
 fn bind(address: Address, settings: ServeSettings) -> BoxFuture<'static, Result<Bound, BindError>> {
     Box::pin(async move {
         address.check_options(OPTIONS)?;
+        if address.option("reply").is_some() {
+            return Err(address
+                .invalid("option `reply` is for calling; a server answers each message's reply_to")
+                .into());
+        }
         let protocol = settings.protocol_at(&address, "jsonrpc")?;
         let prefetch = address
             .parse_option::<u16>("prefetch")?
@@ -281,6 +290,10 @@ fn connect(
             }
             None => ClientOptions::to_queue(queue),
         };
+        let options = match address.parse_option::<ReplyMode>("reply")? {
+            Some(mode) => options.with_reply_mode(mode),
+            None => options,
+        };
         let client = AmqpClient::connect(connection, options)
             .await
             .map_err(|err| BindError::Unreachable {
@@ -299,7 +312,7 @@ fn refuse_server_options(address: &Address) -> Result<(), AddressError> {
         .find(|key| address.option(key).is_some())
     {
         Some(key) => Err(address.invalid(format!(
-            "option `{key}` is for serving; a client takes queue, exchange, routing_key and lapin's options"
+            "option `{key}` is for serving; a client takes queue, exchange, routing_key, reply and lapin's options"
         ))),
         None => Ok(()),
     }

@@ -9,7 +9,11 @@
 //!   reconnects by itself.
 //! - [`AmqpClient`] (a [`ClientTransport`](switchboard::ClientTransport))
 //!   calls over direct reply-to with many calls in flight on one channel,
-//!   and publishes one-way calls with publisher confirms.
+//!   and publishes one-way calls with publisher confirms; with
+//!   [`ReplyMode::PerCall`], over a reply queue per call, for servers that
+//!   answer without the request's correlation id (Postage's).
+//! - [`Producer`] sends as Postage's `GenericProducer`: one-way messages
+//!   to every (exchange, key) of a list, RPCs with a timeout and retries.
 //!
 //! # Example
 //!
@@ -50,6 +54,8 @@
 //! - [`delivery`]: the delivery models (work queue, broadcast, topic), in one table.
 //! - [`server`]: [`AmqpServer`], its options and its failure handling.
 //! - [`client`]: [`AmqpClient`] and its options.
+//! - [`producer`]: [`Producer`], Postage's producer rules (`eks`, `_key`,
+//!   `_eks`, `_timeout`, `_max_retry`) in any client protocol.
 //! - [`catalog`]: the transport catalog's entry: `amqp://` to serve, send,
 //!   or carry a message bus (queues, and fanout exchanges as topics).
 //! - [`metrics`]: the names of what the transport counts per broker link
@@ -66,6 +72,7 @@ mod fingerprint;
 pub mod client;
 pub mod delivery;
 pub mod metrics;
+pub mod producer;
 pub mod server;
 pub mod settings;
 pub mod topology;
@@ -76,6 +83,7 @@ pub use delivery::{Binding, DeliveryModel};
 pub use error::AmqpError;
 pub use facts::AmqpFacts;
 pub use fingerprint::FINGERPRINT_HEADER;
+pub use producer::{Producer, Route, RpcOptions};
 pub use server::{AmqpServer, DeadLetter, ServerOptions};
 pub use settings::{ConnectionSettings, TlsSettings};
 pub use topology::{BindingSpec, ExchangeSpec, QueueSpec, Topology};

@@ -1,14 +1,18 @@
 //! The shared transport suite (`switchboard-testing`) over RabbitMQ:
 //! JSON-RPC on a work queue, and the JSON document with each method bound
-//! to a queue of its own (bodies are bare parameters).
+//! to a queue of its own (bodies are bare parameters), and Postage with a
+//! reply queue per call (`ReplyMode::PerCall`).
 
 mod common;
 
 use std::sync::Arc;
 
 use switchboard::{ServerTransport, async_trait};
-use switchboard_amqp::{AmqpClient, AmqpServer, Binding, ClientOptions, QueueSpec, ServerOptions};
+use switchboard_amqp::{
+    AmqpClient, AmqpServer, Binding, ClientOptions, QueueSpec, ReplyMode, ServerOptions,
+};
 use switchboard_json::{JsonDocument, JsonRpc};
+use switchboard_postage::Postage;
 use switchboard_testing::{Shutdown, Started, TransportHarness, TransportKind, transport_suite};
 
 use common::{TestResult, connect, settings, unique, wait_consumers};
@@ -19,6 +23,7 @@ const METHODS: [&str; 5] = ["echo", "sum", "subtract", "fail", "sleep"];
 struct Broker {
     prefix: String,
     per_method: bool,
+    reply: ReplyMode,
 }
 
 #[async_trait]
@@ -63,6 +68,7 @@ impl TransportHarness for Broker {
         for name in &queues {
             wait_consumers(name, 1).await?;
         }
+        let client_options = client_options.with_reply_mode(self.reply);
         let client = AmqpClient::connect(settings("conformance client"), client_options)
             .await
             .map_err(|e| e.to_string())?;
@@ -79,6 +85,7 @@ async fn rabbitmq_keeps_the_transport_contract_in_json_rpc() -> TestResult {
     let mut broker = Broker {
         prefix: unique("conformance-rpc"),
         per_method: false,
+        reply: ReplyMode::default(),
     };
     transport_suite(&mut broker, JsonRpc, Arc::new(JsonRpc)).await?;
     Ok(())
@@ -91,7 +98,21 @@ async fn rabbitmq_keeps_the_transport_contract_in_the_json_document_with_methods
     let mut broker = Broker {
         prefix: format!("{}.", unique("conformance-doc")),
         per_method: true,
+        reply: ReplyMode::default(),
     };
     transport_suite(&mut broker, JsonDocument, Arc::new(JsonDocument)).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbitmq_keeps_the_transport_contract_in_postage_with_a_reply_queue_per_call() -> TestResult
+{
+    connect("probe").await?;
+    let mut broker = Broker {
+        prefix: unique("conformance-postage"),
+        per_method: false,
+        reply: ReplyMode::PerCall,
+    };
+    transport_suite(&mut broker, Postage::new(), Arc::new(Postage::new())).await?;
     Ok(())
 }

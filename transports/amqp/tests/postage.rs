@@ -413,3 +413,70 @@ async fn a_postage_producer_gets_timeout_error_after_its_retries_when_the_servic
     delete(&[&queue], &[&exchange]).await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switchboard_caller_gets_the_answer_of_a_python_receiver_on_a_queue_per_call()
+-> TestResult {
+    use switchboard::catalog::{self, Address, ConnectSettings};
+    connect("probe").await?;
+    let (exchange, queue) = (unique("echo-exchange"), unique("echo-queue"));
+    let mut child = Command::new(python().await?)
+        .args([
+            SCRIPT,
+            &addr(),
+            "receive",
+            &exchange,
+            &queue,
+            "echo-rk",
+            "2",
+        ])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let ready = tokio::time::timeout(PATIENCE, lines.next_line()).await??;
+    assert_eq!(ready.as_deref(), Some("ready"));
+    // Postage answers `reply_to` with no correlation id: only a queue of
+    // the call's own sees it.
+    let address = Address::parse(&format!(
+        "{}?exchange={exchange}&routing_key=echo-rk&reply=per_call",
+        addr()
+    ))?;
+    let postage = catalog::protocol("postage").ok_or("postage is not linked")?;
+    let me = Fingerprint::new("echo_send", "application", "1.0");
+    let settings = ConnectSettings::new(postage).with_fingerprint(me.clone());
+    let transport = catalog::connect(address, settings).await?;
+    let client = Client::new(transport, Arc::new(Postage::new().with_fingerprint(&me)))
+        .with_timeout(PATIENCE);
+    let value: Value = client
+        .call_named("echo", &json!({"s": "per call"}), None)
+        .await?;
+    assert_eq!(value, json!({"s": "per call"}));
+    // A MessageResultError is the `Client` fault, with its message.
+    let failed = client
+        .call_named::<Value>("fail", &json!({}), None)
+        .await
+        .err()
+        .ok_or("a MessageResultError came back as a success")?;
+    let fault = failed
+        .fault()
+        .ok_or_else(|| format!("not a fault: {failed}"))?;
+    assert_eq!(
+        (fault.code(), fault.message()),
+        ("Client", "it failed, as foreseen")
+    );
+    for _ in 0..2 {
+        let line = tokio::time::timeout(PATIENCE, lines.next_line())
+            .await??
+            .ok_or("no message line")?;
+        let got: Value = serde_json::from_str(&line)?;
+        assert_eq!(got["body"]["category"], "rpc");
+    }
+    assert!(
+        tokio::time::timeout(PATIENCE, child.wait())
+            .await??
+            .success()
+    );
+    delete(&[&queue], &[&exchange]).await;
+    Ok(())
+}

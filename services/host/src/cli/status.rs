@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::Context;
 use super::component::StatusBusArgs;
-use crate::components::watch::{Components, Heard, Seen, StatusFeed};
+use crate::components::watch::{Components, Heard, Seen, StatusFeed, instance_key};
 use crate::tools::duration::{self, Least};
 use crate::tools::{CommandError, signal};
 
@@ -16,7 +16,9 @@ use crate::tools::{CommandError, signal};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 A component is online, draining, drained, offline (it said so when it \
-stopped) or lost (it missed two heartbeats). The list answers from the \
+stopped) or lost (it missed two heartbeats). A Postage component \
+(MessageStatus) shows its own status word and, announcing no heartbeat, \
+is never lost. The list answers from the \
 heartbeats heard while waiting (--wait, one heartbeat interval by default): \
 components are never asked, so a busy one never looks missing.")]
 pub(crate) struct StatusArgs {
@@ -101,10 +103,10 @@ async fn watch(
             heard = feed.next() => {
                 let heard = heard.map_err(|source| bus_error("the status topic closed", source))?;
                 if let Heard::Liveness(message) = heard {
-                    let instance = message.fingerprint.instance.clone();
+                    let key = instance_key(&message.fingerprint);
                     if components.hear(message) && !redraw {
                         let now = components.list();
-                        if let Some(seen) = now.iter().find(|s| s.fingerprint.instance == instance) {
+                        if let Some(seen) = now.iter().find(|s| instance_key(&s.fingerprint) == key) {
                             change(seen, args.json);
                         }
                     }
@@ -131,7 +133,7 @@ fn change(seen: &Seen, json: bool) {
             seen.fingerprint.name,
             seen.fingerprint.pid_at_host(),
             seen.fingerprint.instance,
-            seen.state
+            seen.shown_state()
         )
     };
     let mut out = std::io::stdout().lock();
@@ -167,7 +169,7 @@ fn table(list: &[Seen]) -> String {
                 seen.liveness.transports.join(","),
                 seen.liveness.in_flight.to_string(),
                 format!("{}s ago", seen.last_heartbeat_s.round()),
-                seen.state.to_string(),
+                seen.shown_state().to_owned(),
             ]
         })
         .collect();

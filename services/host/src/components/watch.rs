@@ -3,6 +3,14 @@
 //! (`online`, `draining`, `drained`, `offline`, or `lost` once it missed
 //! two heartbeats). Nothing is asked of the components: what they announce
 //! is enough, so a busy one never looks missing.
+//!
+//! A Postage component (`MessageStatus(NAME)`, no content) is listed too:
+//! `offline` makes it offline, any other status online, and its own word
+//! is kept as-is in [`Seen::status`] (the table shows it in place of the
+//! state when it is not one of ours). It announces no heartbeat interval,
+//! so it is never `lost`: a Postage component that dies without saying
+//! `offline` stays listed as it last said, by a `status --watch` that
+//! heard it (a later `status` does not hear it at all).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -67,10 +75,12 @@ pub struct Seen {
     pub last_heartbeat_s: f64,
     /// Seconds since it started, by its own clock's start time.
     pub uptime_s: Option<f64>,
+    /// The status it last sent, as it said it (`online`, `heartbeat`...;
+    /// a Postage component's own word).
+    #[serde(rename = "status")]
+    said: String,
     #[serde(skip)]
     heard: Instant,
-    #[serde(skip)]
-    said: String,
 }
 
 /// Every component seen, by instance id.
@@ -112,7 +122,10 @@ impl Components {
     pub fn expire(&mut self) -> Vec<Seen> {
         let mut lost = Vec::new();
         for seen in self.seen.values_mut() {
-            let live = matches!(seen.state, State::Online | State::Draining | State::Drained);
+            // No interval announced (a Postage component): never lost.
+            let beats = seen.liveness.heartbeat_s > 0.0;
+            let live =
+                beats && matches!(seen.state, State::Online | State::Draining | State::Drained);
             let allowed =
                 Duration::from_secs_f64(seen.liveness.heartbeat_s.max(0.1) * MISSED_BEATS);
             if live && seen.heard.elapsed() > allowed {
@@ -162,12 +175,23 @@ impl Seen {
     pub fn last_said(&self) -> &str {
         &self.said
     }
+
+    /// What a list shows as its state: the state, or the status as it
+    /// said it when that is none of ours (a Postage component's `busy`).
+    pub fn shown_state(&self) -> &str {
+        match self.said.as_str() {
+            "online" | "heartbeat" | "drained" | "offline" => self.state.as_str(),
+            own => own,
+        }
+    }
 }
 
-fn instance_key(fingerprint: &Fingerprint) -> String {
+/// The key a component is kept under: its instance id, or for a Postage
+/// component (which has none) its name and pid@host, since one Python
+/// process may run several components.
+pub(crate) fn instance_key(fingerprint: &Fingerprint) -> String {
     if fingerprint.instance.is_empty() {
-        // A Postage component has no instance id: pid@host tells it apart.
-        fingerprint.pid_at_host()
+        format!("{} {}", fingerprint.name, fingerprint.pid_at_host())
     } else {
         fingerprint.instance.clone()
     }
@@ -301,5 +325,37 @@ mod tests {
         let states: Vec<State> = components.list().iter().map(|s| s.state).collect();
         assert_eq!(states, [State::Lost, State::Offline]);
         assert!(components.expire().is_empty(), "lost once, not again");
+    }
+
+    #[test]
+    fn a_postage_component_is_never_lost_and_its_own_word_is_shown() {
+        let mut components = Components::default();
+        let postage = Message::new(
+            "status",
+            "busy",
+            Fingerprint::new("echo_receive", "controller", ""),
+            Liveness::default(),
+        );
+        components.hear(postage.clone());
+        // Same process, another component: listed apart.
+        components.hear(Message {
+            name: "online".into(),
+            fingerprint: Fingerprint::new("echo_send", "application", ""),
+            ..postage.clone()
+        });
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(components.expire().is_empty());
+        let list = components.list();
+        let shown: Vec<(&str, &str)> = list
+            .iter()
+            .map(|s| (s.fingerprint.name.as_str(), s.shown_state()))
+            .collect();
+        assert_eq!(shown, [("echo_receive", "busy"), ("echo_send", "online")]);
+        assert_eq!(list[0].state, State::Online);
+        components.hear(Message {
+            name: "offline".into(),
+            ..postage
+        });
+        assert_eq!(components.list()[0].state, State::Offline);
     }
 }

@@ -6,7 +6,14 @@
 //! - **Status** (topic [`STATUS_TOPIC`]): `type: "status"`, `name` one of
 //!   `online`, `heartbeat`, `drained`, `offline` (content: [`Liveness`]),
 //!   or `answer` (content: [`Answer`], a component's answer to a control
-//!   command).
+//!   command). Postage's own `MessageStatus(NAME)` is read too: its
+//!   content is `{}`, so every [`Liveness`] field takes its default, and
+//!   its `name` is the status, whatever it is.
+//!
+//! A Postage consumer reads ours as any status message: it dispatches on
+//! `type` and `name` and hands `content` (a dictionary) to its handler;
+//! the fingerprint's values are strings, as Postage's are, with three
+//! keys more (`version`, `instance`, `started_at`).
 //! - **Control** (topic [`CONTROL_TOPIC`]): `type: "command"`, `name` one
 //!   of `drain`, `quit`, `restart`; `content.parameters` is [`ControlParameters`];
 //!   `_reserved.signature` signs it when components share a secret.
@@ -74,10 +81,12 @@ impl<C> Message<C> {
 }
 
 /// What a component is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
-    /// Taking work.
+    /// Taking work (what a Postage component that says nothing more is
+    /// taken to do).
+    #[default]
     Serving,
     /// Finishing what runs, taking nothing new.
     Draining,
@@ -99,12 +108,21 @@ impl Activity {
     }
 }
 
-/// The content of `online`, `heartbeat`, `drained` and `offline`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The content of `online`, `heartbeat`, `drained` and `offline`, as a
+/// dictionary: `activity` (`serving`, `draining`, `drained`, `stopping`),
+/// `heartbeat_s` (a number), `transports` and `methods` (lists of
+/// strings), `in_flight` and `done` (numbers), `at` (RFC 3339 text).
+///
+/// Every field has a default, so Postage's `MessageStatus`, whose content
+/// is `{}`, reads as a serving component that announces no heartbeat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Liveness {
     /// What the component is doing.
     pub activity: Activity,
-    /// Seconds between its heartbeats: missing two makes it `lost`.
+    /// Seconds between its heartbeats: missing two makes it `lost`. `0`
+    /// (a Postage component) announces none: it is never `lost`, only
+    /// `offline` when it says so.
     pub heartbeat_s: f64,
     /// Where it serves (addresses, passwords masked).
     pub transports: Vec<String>,
@@ -239,5 +257,48 @@ mod tests {
             Status::parse(br#"{"type": "status", "name": "online"}"#),
             None
         );
+    }
+
+    #[test]
+    fn postages_message_status_is_a_liveness_with_defaults()
+    -> Result<(), Box<dyn std::error::Error>> {
+        // MessageStatus('online') as Postage sends it, fingerprint and all.
+        let body = br#"{"type": "status", "name": "online", "category": "message",
+            "version": "2", "content": {}, "_reserved": {},
+            "fingerprint": {"name": "echo_receive", "type": "controller", "pid": "4242",
+                            "host": "box", "user": "ana", "vhost": "/"}}"#;
+        let Some(Status::Liveness(message)) = Status::parse(body) else {
+            return Err("not read as a liveness status".into());
+        };
+        assert_eq!(message.name, "online");
+        assert_eq!(message.fingerprint.pid_at_host(), "4242@box");
+        assert_eq!(message.content, Liveness::default());
+        assert_eq!(message.content.activity, Activity::Serving);
+        assert_eq!(message.content.heartbeat_s, 0.0);
+        Ok(())
+    }
+
+    #[test]
+    fn ours_carry_every_key_a_postage_consumer_reads() -> Result<(), serde_json::Error> {
+        let me = Fingerprint::new("maps", "service", "1.0");
+        let online = Message::new("status", "online", me, Liveness::default());
+        let json: serde_json::Value = serde_json::from_slice(&encode(&online))?;
+        for key in [
+            "type",
+            "name",
+            "category",
+            "version",
+            "fingerprint",
+            "content",
+            "_reserved",
+        ] {
+            assert!(json.get(key).is_some(), "no `{key}`");
+        }
+        assert_eq!(json["version"], "2");
+        let fingerprint = json["fingerprint"]
+            .as_object()
+            .map(|f| f.values().all(|v| v.is_string()));
+        assert_eq!(fingerprint, Some(true), "{json}");
+        Ok(())
     }
 }

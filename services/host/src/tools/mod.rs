@@ -48,13 +48,29 @@ pub async fn client(
     if let Some(token) = token {
         connect = connect.with_bearer_token(token);
     }
-    let transport = catalog::connect(address.clone(), connect)
+    let transport = catalog::connect(replies_for(address, protocol), connect)
         .await
         .map_err(|source| CommandError::Connect {
             address: address.to_string(),
             source,
         })?;
     Ok(Client::new(transport, codec))
+}
+
+/// `address`, asking for one reply queue per call (`reply=per_call`) when
+/// it is RabbitMQ's, the protocol is Postage's and the address does not
+/// say otherwise: Postage programs answer `reply_to` without the
+/// request's correlation id, so the AMQP transport's default (direct
+/// reply-to, matched by correlation id) would never see their replies.
+/// The host decides it because it alone knows both: the transport never
+/// names a protocol, and the protocol never names a transport.
+fn replies_for(address: &Address, protocol: &ProtocolEntry) -> Address {
+    let rabbit = matches!(address.scheme(), "amqp" | "amqps");
+    if rabbit && protocol.name() == "postage" && address.option("reply").is_none() {
+        address.clone().with_option("reply", "per_call")
+    } else {
+        address.clone()
+    }
 }
 
 /// [`client`] from an address's text.
@@ -72,4 +88,27 @@ pub async fn client_at(
         source: err.into(),
     })?;
     client(host, &address, protocol, token).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postage_over_rabbitmq_waits_on_a_queue_per_call_unless_told()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let postage = catalog::protocol("postage").ok_or("postage is not linked")?;
+        let jsonrpc = catalog::protocol("jsonrpc").ok_or("jsonrpc is not linked")?;
+        let rabbit = Address::parse("amqp://127.0.0.1:5672/%2f?exchange=e&routing_key=k")?;
+        assert_eq!(
+            replies_for(&rabbit, postage).option("reply"),
+            Some("per_call")
+        );
+        assert_eq!(replies_for(&rabbit, jsonrpc).option("reply"), None);
+        let told = rabbit.clone().with_option("reply", "direct");
+        assert_eq!(replies_for(&told, postage).option("reply"), Some("direct"));
+        let http = Address::parse("http://127.0.0.1:8080")?;
+        assert_eq!(replies_for(&http, postage).option("reply"), None);
+        Ok(())
+    }
 }

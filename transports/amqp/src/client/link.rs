@@ -1,5 +1,7 @@
 //! [`Link`]: one connection and channel of a client, its reply consumer,
-//! and the calls waiting for a reply, matched by `correlation_id`.
+//! and the calls waiting for a reply, matched by `correlation_id`. With
+//! [`ReplyMode::PerCall`] the link has no reply consumer: each call brings
+//! its own queue (`per_call`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -75,7 +77,8 @@ impl Drop for Waiting {
 pub(crate) struct Link {
     pub(crate) connection: Connection,
     pub(crate) channel: Channel,
-    pub(crate) reply_to: ShortString,
+    /// The shared reply queue; `None` when each call has its own.
+    pub(crate) reply_to: Option<ShortString>,
     pub(crate) pending: Arc<Pending>,
     alive: Arc<AtomicBool>,
     /// In the connected gauge until the link dies.
@@ -105,6 +108,18 @@ impl Link {
             ReplyMode::DirectReplyTo => DIRECT_REPLY_TO.to_owned(),
             ReplyMode::ExclusiveQueue => {
                 declare_queue(&channel, &QueueSpec::private(), false).await?
+            }
+            ReplyMode::PerCall => {
+                let alive = Arc::new(AtomicBool::new(true));
+                let up = Arc::new(meters.up());
+                return Ok(Self {
+                    connection,
+                    channel,
+                    reply_to: None,
+                    pending: Arc::default(),
+                    alive,
+                    up,
+                });
             }
         };
         let reply_to = short("reply queue", &reply_to)?;
@@ -151,7 +166,7 @@ impl Link {
         Ok(Self {
             connection,
             channel,
-            reply_to,
+            reply_to: Some(reply_to),
             pending,
             alive,
             up,

@@ -3,11 +3,12 @@
 
 mod link;
 mod options;
+mod per_call;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -23,6 +24,7 @@ use crate::settings::ConnectionSettings;
 use crate::topology::{Topology, short};
 
 use link::Link;
+use per_call::ReplyQueue;
 
 pub use link::DIRECT_REPLY_TO;
 pub use options::{ClientOptions, ReplyMode, Routing};
@@ -198,6 +200,39 @@ impl AmqpClient {
         publish_with(&link, &meters, exchange, routing_key, body, props, options).await
     }
 
+    /// Sends `body` as a request to `exchange` with `routing_key` and waits
+    /// at most `timeout` for its reply, per the options' reply mode: a
+    /// call addressed per call rather than by the options, for producers
+    /// that route each call themselves (Postage's `eks`).
+    ///
+    /// Unlike a [`send`](ClientTransport::send), the request carries no
+    /// `expiration`: it stays in its queue after the caller stopped
+    /// waiting, as Postage's requests do, so a server that comes back runs
+    /// it (its reply then has nowhere to go). The request is `mandatory`
+    /// and confirmed like every other.
+    ///
+    /// # Errors
+    /// [`TransportError::Timeout`] when no reply came in time;
+    /// [`TransportError::Unexpected`] if nothing was bound to take it;
+    /// [`TransportError::Io`] / [`TransportError::Connect`] if the broker
+    /// is gone.
+    pub async fn request(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        content_type: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> Result<Bytes, TransportError> {
+        let deadline = Instant::now() + timeout;
+        let link = self.link().await?;
+        let props = self.properties(content_type, &CarriedHeaders::default())?;
+        let meters = self.meters.path(exchange, metrics::KIND_CALL);
+        let route = (exchange, routing_key);
+        self.round_trip(&link, &meters, route, body, props, Some(deadline))
+            .await
+    }
+
     /// Declares `topology` on a channel of its own on the client's
     /// connection (reconnecting first if it dropped): a refused
     /// declaration closes that channel only.
@@ -370,30 +405,51 @@ impl AmqpClient {
             .await?;
             return Ok(None);
         }
-        let id = self.next_id();
-        let (_waiting, reply) = link.pending.register(id.clone());
-        props = props
-            .with_reply_to(link.reply_to.clone())
-            .with_correlation_id(short("correlation id", &id)?);
-        publish(
+        let route = (self.options.exchange.as_str(), routing_key.as_str());
+        self.round_trip(
             &link,
             &self.meters.calls,
-            &self.options.exchange,
-            &routing_key,
+            route,
             &request.body,
             props,
+            request.deadline,
         )
-        .await?;
-        let reply = match request.deadline {
+        .await
+        .map(Some)
+    }
+
+    /// Publishes a request (`props` without `reply_to`) to `route`
+    /// (exchange, routing key) on `link` and waits until `deadline` for its
+    /// reply, per the options' reply mode.
+    async fn round_trip(
+        &self,
+        link: &Link,
+        meters: &PublishMeters,
+        (exchange, routing_key): (&str, &str),
+        body: &[u8],
+        props: BasicProperties,
+        deadline: Option<Instant>,
+    ) -> Result<Bytes, TransportError> {
+        let id = self.next_id();
+        // The correlation id is sent in every mode: servers that answer
+        // with it are matched by it, the others (Postage) ignore it.
+        let props = props.with_correlation_id(short("correlation id", &id)?);
+        let Some(reply_to) = link.reply_to.clone() else {
+            let queue = ReplyQueue::open(link).await?;
+            let props = props.with_reply_to(queue.name.clone());
+            publish(link, meters, exchange, routing_key, body, props).await?;
+            return queue.first(deadline).await;
+        };
+        let (_waiting, reply) = link.pending.register(id);
+        let props = props.with_reply_to(reply_to);
+        publish(link, meters, exchange, routing_key, body, props).await?;
+        let reply = match deadline {
             Some(deadline) => tokio::time::timeout_at(deadline.into(), reply)
                 .await
                 .map_err(|_| TransportError::Timeout)?,
             None => reply.await,
         };
-        let reply = reply.map_err(|_| {
-            TransportError::Io("the connection dropped before the reply came".into())
-        })?;
-        Ok(Some(reply))
+        reply.map_err(|_| TransportError::Io("the connection dropped before the reply came".into()))
     }
 }
 

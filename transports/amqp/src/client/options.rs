@@ -14,6 +14,36 @@ pub enum ReplyMode {
     /// A broker-named exclusive auto-delete queue per connection, for
     /// brokers without direct reply-to.
     ExclusiveQueue,
+    /// A broker-named exclusive auto-delete queue per call, consumed until
+    /// its one reply comes, then cancelled: Postage's scheme. Whatever
+    /// arrives there is the reply, so it works with servers that answer
+    /// `reply_to` without the request's `correlation_id` (Postage's
+    /// `GenericConsumer.rpc_reply`); it costs a queue declaration per call.
+    PerCall,
+}
+
+impl ReplyMode {
+    /// The value of the `reply` address option: `direct`, `exclusive` or
+    /// `per_call`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DirectReplyTo => "direct",
+            Self::ExclusiveQueue => "exclusive",
+            Self::PerCall => "per_call",
+        }
+    }
+}
+
+impl std::str::FromStr for ReplyMode {
+    type Err = String;
+
+    /// Reads the `reply` address option's value.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        [Self::DirectReplyTo, Self::ExclusiveQueue, Self::PerCall]
+            .into_iter()
+            .find(|mode| mode.as_str() == value)
+            .ok_or_else(|| format!("`{value}` is not a reply mode (direct, exclusive, per_call)"))
+    }
 }
 
 /// How a request's routing key is chosen.

@@ -8,6 +8,8 @@ Usage:
                                                              # prints {"reply": body, "attempts": n}
     postage.py URL receive EXCHANGE QUEUE KEY COUNT          # a MessageProcessor's consumer: prints "ready",
                                                              # then each message body; answers rpc commands
+                                                             # (`fail`: a MessageResultError, else a MessageResult
+                                                             # of the parameters) to reply_to, no correlation id
     postage.py URL status EXCHANGE NAME                      # MessageStatus(NAME) to a fanout exchange
 
 PARAMETERS is JSON: what the producer puts in content.parameters.
@@ -91,8 +93,12 @@ def receive(channel, exchange, queue, key, count):
         if decoded.get("category") == "rpc" and properties.reply_to:
             # GenericConsumer.rpc_reply: a MessageResult, no properties at all.
             parameters = decoded["content"]["parameters"]
-            answer = message("result", "none", "message",
-                             {"type": "success", "value": parameters, "message": ""}, {})
+            if decoded["name"] == "fail":
+                # MessageResultError(message): a foreseen failure.
+                content = {"type": "error", "value": None, "message": "it failed, as foreseen"}
+            else:
+                content = {"type": "success", "value": parameters, "message": ""}
+            answer = message("result", "none", "message", content, {})
             channel.basic_publish(exchange="", routing_key=properties.reply_to, body=json.dumps(answer))
         channel.basic_ack(method.delivery_tag)
         print(json.dumps({"content_type": properties.content_type, "body": decoded}), flush=True)
