@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::catalog::{self, Address, ConnectSettings};
 use crate::protocol::OutgoingCall;
-use crate::transport::{ClientTransport, OutgoingRequest};
 use crate::signing::Signer;
+use crate::transport::{ClientTransport, OutgoingRequest};
 use crate::{CarriedHeaders, Fault, Reply, SIGNATURE_HEADER, code};
 
 use super::{ReplyParams, ReplyValue, Then, without_userinfo};
