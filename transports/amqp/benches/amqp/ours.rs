@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use switchboard::signing::{Secret, Secrets, Signer, Verifier};
 use switchboard::{Application, Client, ClientProtocol, Protocols, Server, ServerTransport, rpc};
 use switchboard_amqp::{
     AmqpClient, AmqpServer, Binding, ClientOptions, ConnectionSettings, QueueSpec, ServerOptions,
@@ -35,12 +36,15 @@ pub(crate) enum Wire {
     JsonRpc,
     /// Postage's message dictionary.
     Postage,
+    /// JSON-RPC 2.0, every call signed by the client and checked by the
+    /// server ([`switchboard::signing`]).
+    SignedJsonRpc,
 }
 
 impl Wire {
     fn protocols(self) -> (Protocols, Arc<dyn ClientProtocol>) {
         match self {
-            Self::JsonRpc => (JsonRpc.into(), Arc::new(JsonRpc)),
+            Self::JsonRpc | Self::SignedJsonRpc => (JsonRpc.into(), Arc::new(JsonRpc)),
             Self::Postage => (Postage::new().into(), Arc::new(Postage::new())),
         }
     }
@@ -63,7 +67,12 @@ pub(crate) async fn run_in(
         fastrand::u64(..)
     );
     let settings = ConnectionSettings::new(url).with_connection_name("bench ours");
-    let app = Application::builder().services(["demo", "bench"]).build()?;
+    let secrets = Secrets::new(Secret::new("the bench's shared secret, 32 bytes")?);
+    let mut app = Application::builder().services(["demo", "bench"]);
+    if wire == Wire::SignedJsonRpc {
+        app = app.signatures(Verifier::new(&secrets));
+    }
+    let app = app.build()?;
     let options = ServerOptions::new(Binding::work_queue(
         QueueSpec::new(&queue).auto_delete(true),
     ))
@@ -79,7 +88,10 @@ pub(crate) async fn run_in(
         ClientOptions::to_queue(&queue).with_persistent(false),
     )
     .await?;
-    let client = Client::new(Arc::new(transport), codec);
+    let mut client = Client::new(Arc::new(transport), codec);
+    if wire == Wire::SignedJsonRpc {
+        client = client.with_signer(Signer::new(secrets.signing()));
+    }
     // Warm up: the consumer is attached and the path is hot.
     for _ in 0..50 {
         let _: String = client
