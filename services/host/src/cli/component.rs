@@ -39,6 +39,21 @@ pub(crate) struct StatusBusArgs {
     pub(crate) status_bus: Option<Address>,
 }
 
+/// The options of a served AMQP address that say what it consumes and
+/// how, not how to reach the broker: the bus on the same broker leaves
+/// them out.
+const SERVING_OPTIONS: &[&str] = &[
+    "queue",
+    "prefetch",
+    "durable",
+    "protocol",
+    "exchange",
+    "exchange_type",
+    "routing_key",
+    "private",
+    "reply",
+];
+
 impl StatusBusArgs {
     /// The bus: as given, else the broker of the first AMQP address among
     /// `served`, else the embedded default of host `info`, in `dir` (the
@@ -53,7 +68,7 @@ impl StatusBusArgs {
             return Ok(address.clone());
         }
         if let Some(broker) = served.iter().find(|a| a.scheme().starts_with("amqp")) {
-            let keep = |key: &str| !["queue", "prefetch", "durable", "protocol"].contains(&key);
+            let keep = |key: &str| !SERVING_OPTIONS.contains(&key);
             let mut bus = Address::parse(&broker.without_options()).map_err(bad_bus)?;
             for (key, value) in broker.options().filter(|(key, _)| keep(key)) {
                 bus = bus.with_option(key, value);
@@ -424,4 +439,24 @@ pub(crate) fn restart() -> Result<(), CommandError> {
         .map_err(CommandError::Restart)?;
     tracing::info!("restarted as a new process");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bus_of_a_served_broker_keeps_only_how_to_reach_it()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let served = Address::parse(
+            "amqp://u:p@broker:5672/%2f?queue=q&prefetch=8&durable=false&protocol=postage\
+             &exchange=x&exchange_type=topic&routing_key=a&routing_key=b&private=true&heartbeat=5",
+        )?;
+        let args = StatusBusArgs { status_bus: None };
+        let info = HostInfo::new("parcels", "1.0.0");
+        let bus = args.address(&info, &[served], Path::new(""))?;
+        assert_eq!(bus.without_options(), "amqp://u:p@broker:5672/%2f");
+        assert_eq!(bus.options().collect::<Vec<_>>(), [("heartbeat", "5")]);
+        Ok(())
+    }
 }
