@@ -221,8 +221,10 @@ fn a_reply_address_the_service_does_not_allow_is_refused_and_recorded() -> TestR
     let dir = tempfile::tempdir()?;
     let thumbs_file = dir.path().join("thumbs-queue.db");
     let elsewhere = dir.path().join("elsewhere.db");
+    // Failed tasks are retried here, but a refusal would be refused again:
+    // it is recorded after one attempt.
     let service_at = format!(
-        "sqlite:{}?worker=thumbs&protocol=jsonrpc",
+        "sqlite:{}?worker=thumbs&protocol=jsonrpc&on_failure=retry&attempts=4&backoff_ms=2000",
         thumbs_file.display()
     );
     let mut thumbs = serve(
@@ -261,7 +263,7 @@ fn a_reply_address_the_service_does_not_allow_is_refused_and_recorded() -> TestR
     let failures = loop {
         let output = Command::new(env!("CARGO_BIN_EXE_thumbs"))
             .current_dir(dir.path())
-            .args(["queue", "failures", "--queue"])
+            .args(["queue", "failures", "--json", "--queue"])
             .arg(&thumbs_file)
             .output()?;
         let text = String::from_utf8(output.stdout)?;
@@ -278,6 +280,14 @@ fn a_reply_address_the_service_does_not_allow_is_refused_and_recorded() -> TestR
         "{failures}"
     );
     assert!(failures.contains("does not deliver replies"), "{failures}");
+    let failures: serde_json::Value = serde_json::from_str(&failures)?;
+    let attempts: Vec<_> = failures
+        .as_array()
+        .ok_or("not an array")?
+        .iter()
+        .map(|failure| failure["attempts"].as_u64())
+        .collect();
+    assert_eq!(attempts, [Some(1); 3], "{failures}");
     assert!(
         !elsewhere.exists(),
         "nothing was written where it was not allowed"

@@ -83,7 +83,8 @@ pub(crate) enum Outcome {
     Interrupted,
 }
 
-/// Runs `task`, retrying per `policy`. `delivery` is how often the task was
+/// Runs `task`, retrying per `policy` (a task the pipeline refused whole,
+/// [`Response::refused`](switchboard::Response::refused), is not retried). `delivery` is how often the task was
 /// delivered before (groups; 0 for fan-out consumers). Its pickup is
 /// recorded in `meters` first.
 pub(crate) fn run(
@@ -110,7 +111,15 @@ pub(crate) fn run(
     loop {
         let fault = match run_once(server, task, worker_id, delivery + attempt, waiter) {
             None => return Outcome::Done,
-            Some(fault) => fault,
+            // Refused whole (a bad signature, a reply place not allowed):
+            // it would be refused again, so it is recorded at once.
+            Some((fault, true)) => {
+                return Outcome::Failed {
+                    fault,
+                    attempts: attempt + 1,
+                };
+            }
+            Some((fault, false)) => fault,
         };
         if waiter.is_stopped() {
             // It may have failed only because the program is going down
@@ -171,7 +180,7 @@ fn run_once(
     worker_id: &Arc<str>,
     attempt: u32,
     waiter: &mut Waiter,
-) -> Option<Fault> {
+) -> Option<(Fault, bool)> {
     let facts = TransportFacts::new(QueueFacts {
         worker_id: Arc::clone(worker_id),
         task_id: task.id,
@@ -211,7 +220,7 @@ fn run_once(
             "task failed"
         ),
     }
-    response.any_fault
+    response.any_fault.map(|fault| (fault, response.refused))
 }
 
 /// A row for the `failures` table.
