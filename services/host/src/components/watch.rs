@@ -6,11 +6,12 @@
 //!
 //! A Postage component (`MessageStatus(NAME)`, no content) is listed too:
 //! `offline` makes it offline, any other status online, and its own word
-//! is kept as-is in [`Seen::status`] (the table shows it in place of the
-//! state when it is not one of ours). It announces no heartbeat interval,
-//! so it is never `lost`: a Postage component that dies without saying
-//! `offline` stays listed as it last said, by a `status --watch` that
-//! heard it (a later `status` does not hear it at all).
+//! is kept as-is (`status` in `--json`; [`Seen::shown_state`] gives it in
+//! place of the state when it is not one of ours). It announces no
+//! heartbeat interval, so it is never `lost`: a Postage component that
+//! dies without saying `offline` stays listed as it last said, by a
+//! `status --watch` that heard it (a later `status` does not hear it at
+//! all).
 
 use std::collections::BTreeMap;
 use std::fmt;
