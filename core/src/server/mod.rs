@@ -196,7 +196,7 @@ impl Server {
     }
 
     /// A call whose reply comes back as a call ([`Then`]): checked against
-    /// the application's [`ThenReplies`](crate::ThenReplies) before it
+    /// the application's [`ThenReplies`] before it
     /// runs, then run, then its result delivered; the transport gets no
     /// body, or the fault that stopped the delivery.
     async fn process_then(&self, request: Box<RequestInfo>) -> Response {
