@@ -72,7 +72,9 @@ pub(crate) fn mac(key: &Keyed, at: u64, method: &str, then: Option<&str>, body: 
 /// The header value signing `method`, the reply directive `then` if any,
 /// and `body` at `at` with `key`.
 pub(crate) fn write(key: &Keyed, at: u64, method: &str, then: Option<&str>, body: &[u8]) -> String {
-    let sig = hex::encode(mac(key, at, method, then, body).finalize().into_bytes());
+    let sig = lower_hex(&mac(key, at, method, then, body).finalize().into_bytes());
+    // Hex digits are ASCII.
+    let sig = std::str::from_utf8(&sig).unwrap_or_default();
     let method = utf8_percent_encode(method, METHOD_ESCAPES);
     format!("{VERSION} t={at} m={method} sig={sig}")
 }
@@ -110,8 +112,40 @@ pub(crate) fn read(value: &str) -> Result<Claim<'_>, Refusal> {
         return Err(Refusal::Malformed);
     }
     let mut sig = [0; MAC_LEN];
-    hex::decode_to_slice(sig_hex, &mut sig).map_err(|_| Refusal::Malformed)?;
+    decode_hex(sig_hex.as_bytes(), &mut sig).ok_or(Refusal::Malformed)?;
     Ok(Claim { at, method, sig })
+}
+
+/// `bytes` as lower-case hex digits. The `hex` crate's encoder goes
+/// through `char`s into a `String`: a measurable share of a signed call.
+fn lower_hex(bytes: &[u8]) -> [u8; 2 * MAC_LEN] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0; 2 * MAC_LEN];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
+    }
+    out
+}
+
+/// Fills `out` from exactly `2 * out.len()` hex digits (either case);
+/// `None` for any other text.
+fn decode_hex(text: &[u8], out: &mut [u8]) -> Option<()> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    if text.len() != 2 * out.len() {
+        return None;
+    }
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(())
 }
 
 /// Decimal digits only (no sign, no space), at most [`MAX_TIME_DIGITS`],
@@ -123,5 +157,30 @@ fn time(text: &str) -> Result<u64, Refusal> {
     match digits {
         true => text.parse().map_err(|_| Refusal::Malformed),
         false => Err(Refusal::Malformed),
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_anything_else_is_refused() {
+        let bytes: Vec<u8> = (0..=255u8).step_by(8).collect();
+        let text = lower_hex(&bytes);
+        assert_eq!(&text[..8], b"00081018");
+        let mut back = [0; MAC_LEN];
+        assert_eq!(decode_hex(&text, &mut back), Some(()));
+        assert_eq!(back.as_slice(), bytes.as_slice());
+        let upper = text.to_ascii_uppercase();
+        assert_eq!(decode_hex(&upper, &mut back), Some(()));
+        for bad in [
+            &text[1..],
+            b"zz".as_slice(),
+            &[b'0'; 65][..],
+            "é0".as_bytes(),
+        ] {
+            assert_eq!(decode_hex(bad, &mut back), None, "{bad:?}");
+        }
     }
 }
