@@ -21,7 +21,7 @@ fn serve(dir: &Path, args: &[&str]) -> Result<Child, Box<dyn Error>> {
     command
         .current_dir(dir)
         .arg("serve")
-        .args(["--no-metrics", "--heartbeat", "1"])
+        .args(["--no-metrics", "--heartbeat", "1", "--log", "warn"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
