@@ -11,6 +11,7 @@
 //! carry several protocols share it.
 
 mod content_type;
+pub mod json_text;
 
 use std::any::Any;
 use std::fmt;
