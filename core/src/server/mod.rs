@@ -163,8 +163,8 @@ impl Server {
     }
 
     async fn process_boxed(&self, request: Box<RequestInfo>) -> Response {
-        // Most requests carry no header of switchboard's own.
-        if !request.headers.is_empty() && request.headers.get(THEN_HEADER).is_some() {
+        // Most requests carry no header of switchboard's own: an empty list.
+        if request.headers.get(THEN_HEADER).is_some() {
             return Box::pin(self.process_then(request)).await;
         }
         let read = match self.read_request(&request) {
@@ -196,9 +196,9 @@ impl Server {
     }
 
     /// A call whose reply comes back as a call ([`Then`]): checked against
-    /// the application's [`ThenReplies`] before it
-    /// runs, then run, then its result delivered; the transport gets no
-    /// body, or the fault that stopped the delivery.
+    /// the application's [`ThenReplies`] before it runs, then run, then
+    /// its result delivered; the transport gets no body, or the fault that
+    /// stopped the delivery.
     async fn process_then(&self, request: Box<RequestInfo>) -> Response {
         // The signature first: an unsigned caller learns nothing of where
         // this service delivers replies.
