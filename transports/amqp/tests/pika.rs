@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 
@@ -21,29 +20,13 @@ use common::{PATIENCE, Running, TestResult, addr, connect, settings, unique, wai
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pika/interop.py");
 
-/// A venv with pika, created once (the tests share it); its python.
-async fn python() -> Result<PathBuf, String> {
-    static VENV: tokio::sync::OnceCell<Result<PathBuf, String>> =
-        tokio::sync::OnceCell::const_new();
-    VENV.get_or_init(|| async {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
-        tokio::task::spawn_blocking(move || {
-            switchboard_testing::python_venv(&dir, &["pika"], "import pika")
-        })
-        .await
-        .map_err(|e| format!("venv setup panicked: {e}"))?
-    })
-    .await
-    .clone()
-}
-
 /// Runs the script in `call` mode and returns its JSON line.
 async fn pika_call(
     queue: &str,
     content_type: &str,
     body: &str,
 ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-    let out = Command::new(python().await?)
+    let out = Command::new(common::pika_python().await?)
         .args([SCRIPT, &addr(), "call", queue, content_type, body])
         .output()
         .await?;
@@ -94,7 +77,7 @@ async fn a_pika_client_calls_switchboard_in_json_rpc_and_on_a_method_bound_queue
 async fn a_pika_consumer_decodes_a_switchboard_one_way_message() -> TestResult {
     connect("probe").await?;
     let queue = unique("pika-receive");
-    let mut child = Command::new(python().await?)
+    let mut child = Command::new(common::pika_python().await?)
         .args([SCRIPT, &addr(), "receive", &queue])
         .stdout(Stdio::piped())
         .kill_on_drop(true)

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -96,25 +95,34 @@ async fn wait_seen(text: &str, times: usize) -> Result<Vec<Seen>, String> {
     }
 }
 
-/// A venv with pika, created once (the tests share it); its python.
-async fn python() -> Result<PathBuf, String> {
-    static VENV: tokio::sync::OnceCell<Result<PathBuf, String>> =
-        tokio::sync::OnceCell::const_new();
-    VENV.get_or_init(|| async {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
-        tokio::task::spawn_blocking(move || {
-            switchboard_testing::python_venv(&dir, &["pika"], "import pika")
-        })
-        .await
-        .map_err(|e| format!("venv setup panicked: {e}"))?
-    })
-    .await
-    .clone()
+/// The Postage program receiving on `queue` (bound to `exchange` by
+/// `echo-rk`) in mode `mode`, once it says it is ready: the child (killed
+/// when dropped) and its output lines.
+async fn python_receiver(
+    exchange: &str,
+    queue: &str,
+    mode: &str,
+) -> Result<
+    (
+        tokio::process::Child,
+        tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    ),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let mut child = Command::new(common::pika_python().await?)
+        .args([SCRIPT, &addr(), "receive", exchange, queue, "echo-rk", mode])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let ready = tokio::time::timeout(PATIENCE, lines.next_line()).await??;
+    assert_eq!(ready.as_deref(), Some("ready"));
+    Ok((child, lines))
 }
 
 /// Runs the Postage program with `args` and returns its JSON line.
 async fn postage(args: &[&str]) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-    let out = Command::new(python().await?)
+    let out = Command::new(common::pika_python().await?)
         .arg(SCRIPT)
         .arg(addr())
         .args(args)
@@ -309,22 +317,7 @@ async fn an_rpc_echo_gets_a_success_an_error_and_an_exception() -> TestResult {
 async fn a_python_receiver_reads_the_commands_switchboard_sends() -> TestResult {
     connect("probe").await?;
     let (exchange, queue) = (unique("echo-exchange"), unique("echo-queue"));
-    let mut child = Command::new(python().await?)
-        .args([
-            SCRIPT,
-            &addr(),
-            "receive",
-            &exchange,
-            &queue,
-            "echo-rk",
-            "1",
-        ])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let ready = tokio::time::timeout(PATIENCE, lines.next_line()).await??;
-    assert_eq!(ready.as_deref(), Some("ready"));
+    let (mut child, mut lines) = python_receiver(&exchange, &queue, "1").await?;
     let transport = AmqpClient::connect(
         settings("postage send"),
         ClientOptions::to_exchange(&exchange, "echo-rk"),
@@ -420,22 +413,7 @@ async fn a_switchboard_caller_gets_the_answer_of_a_python_receiver_on_a_queue_pe
     use switchboard::catalog::{self, Address, ConnectSettings};
     connect("probe").await?;
     let (exchange, queue) = (unique("echo-exchange"), unique("echo-queue"));
-    let mut child = Command::new(python().await?)
-        .args([
-            SCRIPT,
-            &addr(),
-            "receive",
-            &exchange,
-            &queue,
-            "echo-rk",
-            "2",
-        ])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let ready = tokio::time::timeout(PATIENCE, lines.next_line()).await??;
-    assert_eq!(ready.as_deref(), Some("ready"));
+    let (mut child, mut lines) = python_receiver(&exchange, &queue, "2").await?;
     // Postage answers `reply_to` with no correlation id: only a queue of
     // the call's own sees it.
     let address = Address::parse(&format!(

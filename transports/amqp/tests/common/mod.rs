@@ -22,6 +22,23 @@ use switchboard_amqp::{AmqpServer, ConnectionSettings, ServerOptions};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// A venv with pika, created once per test binary (its tests share it);
+/// its python. The interop tests' Python programs run with it.
+pub async fn pika_python() -> Result<std::path::PathBuf, String> {
+    static VENV: tokio::sync::OnceCell<Result<std::path::PathBuf, String>> =
+        tokio::sync::OnceCell::const_new();
+    VENV.get_or_init(|| async {
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pika-venv");
+        tokio::task::spawn_blocking(move || {
+            switchboard_testing::python_venv(&dir, &["pika"], "import pika")
+        })
+        .await
+        .map_err(|e| format!("venv setup panicked: {e}"))?
+    })
+    .await
+    .clone()
+}
+
 /// A test's result.
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
