@@ -77,6 +77,29 @@ const OPTIONS: &[&str] = &[
 /// The options that say how to connect: lapin's, the login, TLS files.
 pub(crate) const CONNECTION_OPTIONS: &[&str] = OPTIONS.split_at(9).1;
 
+/// The broker `address` (of this transport) is on, alone: its URL with
+/// the options that say how to connect, without those that say what a
+/// server consumes or how a client waits for replies. For a bus or a
+/// status feed on the broker a service is served from.
+///
+/// ```
+/// use switchboard::catalog::Address;
+///
+/// let served = Address::parse("amqp://u:p@broker/%2f?queue=q&exchange=x&heartbeat=5")?;
+/// let broker = switchboard_amqp::catalog::broker_of(&served);
+/// assert_eq!(broker.options().collect::<Vec<_>>(), [("heartbeat", "5")]);
+/// # Ok::<(), switchboard::catalog::AddressError>(())
+/// ```
+pub fn broker_of(address: &Address) -> Address {
+    address
+        .options()
+        .filter(|(key, _)| !CONNECTION_OPTIONS.contains(key))
+        .map(|(key, _)| key.to_owned())
+        .collect::<Vec<_>>()
+        .iter()
+        .fold(address.clone(), |broker, key| broker.without_option(key))
+}
+
 /// The options lapin reads from the URL itself.
 const LAPIN_OPTIONS: &[&str] = CONNECTION_OPTIONS.split_at(5).0;
 

@@ -39,21 +39,6 @@ pub(crate) struct StatusBusArgs {
     pub(crate) status_bus: Option<Address>,
 }
 
-/// The options of a served AMQP address that say what it consumes and
-/// how, not how to reach the broker: the bus on the same broker leaves
-/// them out.
-const SERVING_OPTIONS: &[&str] = &[
-    "queue",
-    "prefetch",
-    "durable",
-    "protocol",
-    "exchange",
-    "exchange_type",
-    "routing_key",
-    "private",
-    "reply",
-];
-
 impl StatusBusArgs {
     /// The bus: as given, else the broker of the first AMQP address among
     /// `served`, else the embedded default of host `info`, in `dir` (the
@@ -68,12 +53,7 @@ impl StatusBusArgs {
             return Ok(address.clone());
         }
         if let Some(broker) = served.iter().find(|a| a.scheme().starts_with("amqp")) {
-            let keep = |key: &str| !SERVING_OPTIONS.contains(&key);
-            let mut bus = Address::parse(&broker.without_options()).map_err(bad_bus)?;
-            for (key, value) in broker.options().filter(|(key, _)| keep(key)) {
-                bus = bus.with_option(key, value);
-            }
-            return Ok(bus);
+            return Ok(switchboard_amqp::catalog::broker_of(broker));
         }
         let name = info.name();
         let queue = dir.join(format!("{name}-queue.db"));
