@@ -194,7 +194,7 @@ pub(crate) async fn run(
     // With no probe at all, `/readyz` would say ready before any transport
     // is bound: this one holds it at 503 until they are.
     let startup = readiness.probe("startup");
-    let signing = args.signing.setup()?;
+    let signing = args.signing.load()?;
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [hosting::counting(&counts), hosting::metering(metrics.on())];
     let app = args.hosted.application_counted(
@@ -202,8 +202,11 @@ pub(crate) async fn run(
         args.public_url.as_deref(),
         setups
             .into_iter()
-            .chain(args.replies.setup(context, args.signing.signer()?))
-            .chain(signing),
+            .chain(
+                args.replies
+                    .setup(context, signing.as_ref().map(|s| s.signer.clone())),
+            )
+            .chain(signing.map(|s| s.setup)),
     )?;
     let fingerprint = Arc::clone(&context.fingerprint);
     let mut settings = hosting::serve_settings(

@@ -74,33 +74,33 @@ fn window_default() -> String {
     DEFAULT_WINDOW.as_secs().to_string()
 }
 
-impl VerifyArgs {
-    /// The setup requiring signatures, when secret files were named; their
-    /// errors (unreadable, empty, a short line) stop the command before it
-    /// serves anything.
-    /// The signer of what this process sends on its own (the replies it
-    /// delivers as calls): the first secret of the files, if any.
-    pub(crate) fn signer(&self) -> Result<Option<Signer>, CommandError> {
-        if self.secret_files.is_empty() {
-            return Ok(None);
-        }
-        let secrets = Secrets::read_files(&self.secret_files)?;
-        Ok(Some(Signer::new(secrets.signing())))
-    }
+/// What a serving process does with its secrets: require signed calls,
+/// and sign what it sends on its own (the replies it delivers as calls)
+/// with the first one.
+pub(crate) struct Signing {
+    /// The setup requiring signatures.
+    pub(crate) setup: SetupFn,
+    /// The signer of the first secret.
+    pub(crate) signer: Signer,
+}
 
-    pub(crate) fn setup(&self) -> Result<Option<SetupFn>, CommandError> {
+impl VerifyArgs {
+    /// The secrets' uses, when secret files were named, the files read
+    /// once; their errors (unreadable, empty, a short line) stop the
+    /// command before it serves anything.
+    pub(crate) fn load(&self) -> Result<Option<Signing>, CommandError> {
         if self.secret_files.is_empty() {
             return Ok(None);
         }
         let secrets = Secrets::read_files(&self.secret_files)?;
+        let signer = Signer::new(secrets.signing());
         let verifier = Verifier::new(&secrets).with_window(self.signature_window);
         tracing::info!(
             secrets = secrets.len(),
             window_s = self.signature_window.as_secs(),
             "signed calls required"
         );
-        Ok(Some(Arc::new(move |builder, _db| {
-            Ok(builder.signatures(verifier.clone()))
-        })))
+        let setup: SetupFn = Arc::new(move |builder, _db| Ok(builder.signatures(verifier.clone())));
+        Ok(Some(Signing { setup, signer }))
     }
 }

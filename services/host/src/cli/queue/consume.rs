@@ -174,7 +174,7 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     // With no probe at all, `/readyz` would say ready before the consumer
     // is opened: this one holds it at 503 until then.
     let startup = readiness.probe("startup");
-    let signing = args.signing.setup()?;
+    let signing = args.signing.load()?;
     let metrics = args.metrics.start(&context.info, &readiness).await?;
     let setups = [
         crate::hosting::counting(&counts),
@@ -182,8 +182,11 @@ pub(crate) async fn run(args: ConsumeArgs, context: &Context) -> Result<(), Comm
     ];
     let setups = setups
         .into_iter()
-        .chain(args.replies.setup(context, args.signing.signer()?))
-        .chain(signing);
+        .chain(
+            args.replies
+                .setup(context, signing.as_ref().map(|s| s.signer.clone())),
+        )
+        .chain(signing.map(|s| s.setup));
     let app = args.hosted.application_counted(context, None, setups)?;
     // Protocols that write the sender into their messages (Postage) read it here.
     let settings = crate::hosting::typed_settings(&context.info, &Default::default())
