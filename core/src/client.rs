@@ -196,9 +196,9 @@ impl Client {
         params: &(dyn erased_serde::Serialize + Sync),
         then: Then,
     ) -> Result<Receipt, CallError> {
-        let header = then.to_header();
-        Then::from_header(&header)
+        then.check()
             .map_err(|refused| ProtocolError::InvalidRequest(refused.to_string()))?;
+        let header = then.to_header();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let deadline = self.deadline();
         let mut request = self.request_with(method, params, Some(id), deadline, Some(header))?;

@@ -156,19 +156,29 @@ impl Then {
         let then: Self = serde_json::from_str(text).map_err(|err| {
             ThenRefused::Invalid(format!("the {} header: {err}", crate::THEN_HEADER))
         })?;
-        if then.method.is_empty() {
+        then.check()?;
+        Ok(then)
+    }
+
+    /// Checks what can be checked without the serving side's settings: a
+    /// method, and a reply address that reads and names no credentials.
+    ///
+    /// # Errors
+    /// A [`ThenRefused::Invalid`] saying what is wrong.
+    pub fn check(&self) -> Result<(), ThenRefused> {
+        if self.method.is_empty() {
             return Err(ThenRefused::Invalid(
                 "no method to deliver the reply to".into(),
             ));
         }
-        let address = Address::parse(&then.to)
+        let address = Address::parse(&self.to)
             .map_err(|err| ThenRefused::Invalid(format!("the reply address: {err}")))?;
         if has_credentials(&address) {
             return Err(ThenRefused::Invalid(
                 "the reply address carries credentials: name the place only, the serving side uses its own".into(),
             ));
         }
-        Ok(then)
+        Ok(())
     }
 }
 
